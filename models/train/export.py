@@ -1,0 +1,171 @@
+"""ONNX export in the Optimum decoder layout, and the config.json that describes each model directory."""
+import json
+import os
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+import vocab
+from model import parameter_counts
+
+OPSET = 17
+
+
+def past_names(c):
+    return [f"past_key_values.{i}.{kind}" for i in range(c.num_layers) for kind in ("key", "value")]
+
+
+def present_names(c):
+    return [f"present.{i}.{kind}" for i in range(c.num_layers) for kind in ("key", "value")]
+
+
+class _PolicyGraph(torch.nn.Module):
+    """Flat positional signature for torch.onnx.export."""
+
+    def __init__(self, lm):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        logits, presents = self.lm(input_ids, attention_mask, position_ids, list(past))
+        return (logits, *presents)
+
+
+class _PrmGraph(torch.nn.Module):
+    def __init__(self, prm):
+        super().__init__()
+        self.prm = prm
+
+    def forward(self, input_ids, attention_mask, position_ids):
+        return torch.sigmoid(self.prm(input_ids, attention_mask, position_ids))
+
+
+def export_policy(lm, path, fp16=False):
+    c = lm.c
+    lm.eval()
+    b, past, t = 2, 3, 4  # traced with a non-empty past; every axis that varies is declared dynamic
+    ids = torch.randint(4, c.vocab_size, (b, t))
+    mask = torch.ones(b, past + t, dtype=torch.long)
+    pos = torch.arange(past, past + t)[None].expand(b, t).contiguous()
+    kv = [torch.zeros(b, c.num_kv_heads, past, c.head_dim) for _ in range(2 * c.num_layers)]
+    inputs = ["input_ids", "attention_mask", "position_ids"] + past_names(c)
+    outputs = ["logits"] + present_names(c)
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+            "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "logits": {0: "batch_size", 1: "sequence_length"}}
+    for name in past_names(c):
+        axes[name] = {0: "batch_size", 2: "past_sequence_length"}
+    for name in present_names(c):
+        axes[name] = {0: "batch_size", 2: "total_sequence_length"}
+    with torch.no_grad():
+        torch.onnx.export(_PolicyGraph(lm), (ids, mask, pos, *kv), path, input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+    proto = onnx.load(path)
+    if fp16:
+        proto = fp16_boundaries(proto, [n for n in inputs if n.startswith("past_key_values")], outputs)
+    onnx.checker.check_model(proto)
+    onnx.save(proto, path)
+
+
+def export_prm(prm, path):
+    c = prm.c
+    prm.eval()
+    b, t = 2, 5
+    ids = torch.randint(4, c.vocab_size, (b, t))
+    mask = torch.ones(b, t, dtype=torch.long)
+    pos = torch.arange(t)[None].expand(b, t).contiguous()
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "sequence_length"},
+            "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "step_scores": {0: "batch_size", 1: "sequence_length"}}
+    with torch.no_grad():
+        torch.onnx.export(_PrmGraph(prm), (ids, mask, pos), path, input_names=["input_ids", "attention_mask", "position_ids"],
+                          output_names=["step_scores"], dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(path))
+
+
+def fp16_boundaries(proto, fp16_inputs, fp16_outputs):
+    """Stores weights, KV inputs/outputs and logits in fp16; arithmetic stays fp32 between Cast nodes.
+
+    ONNX Runtime's CPU provider lacks fp16 kernels for much of a decoder, so this is the layout that runs
+    everywhere while exercising what an engine must handle for fp16 models: fp16 KV and fp16 logits.
+    """
+    g = proto.graph
+    head, tail = [], []
+    initializers = []
+    for init in g.initializer:
+        if init.data_type == TensorProto.FLOAT and len(init.dims) > 0:
+            half = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name + "__fp16")
+            initializers.append(half)
+            head.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT))
+        else:
+            initializers.append(init)
+    del g.initializer[:]
+    g.initializer.extend(initializers)
+
+    def rename(old, new, inputs=True, outputs=True):
+        for node in g.node:
+            if inputs:
+                node.input[:] = [new if x == old else x for x in node.input]
+            if outputs:
+                node.output[:] = [new if x == old else x for x in node.output]
+
+    for value in g.input:
+        if value.name in fp16_inputs:
+            inner = value.name + "__fp32"
+            rename(value.name, inner, outputs=False)
+            head.append(helper.make_node("Cast", [value.name], [inner], to=TensorProto.FLOAT))
+            value.type.tensor_type.elem_type = TensorProto.FLOAT16
+    for value in g.output:
+        if value.name in fp16_outputs:
+            inner = value.name + "__fp32"
+            rename(value.name, inner)
+            tail.append(helper.make_node("Cast", [inner], [value.name], to=TensorProto.FLOAT16))
+            value.type.tensor_type.elem_type = TensorProto.FLOAT16
+    nodes = head + list(g.node) + tail
+    del g.node[:]
+    g.node.extend(nodes)
+    return proto
+
+
+def write_config(directory, module, kind, dtype="float32", extra=None):
+    c = module.c
+    total, non_embedding = parameter_counts(module)
+    config = {
+        "model_type": kind,
+        "architecture": "llama-style decoder: RMSNorm, rotary positions, grouped-query attention, SwiGLU",
+        "num_layers": c.num_layers,
+        "num_heads": c.num_heads,
+        "num_kv_heads": c.num_kv_heads,
+        "head_dim": c.head_dim,
+        "hidden_size": c.hidden_size,
+        "intermediate_size": c.intermediate_size,
+        "vocab_size": c.vocab_size,
+        "context_length": c.context_length,
+        "rope_theta": c.rope_theta,
+        "parameters": total,
+        "parameters_non_embedding": non_embedding,
+        "dtype": dtype,
+        "kv_dtype": dtype,
+        "pad_token_id": vocab.PAD_ID,
+        "bos_token_id": vocab.BOS_ID,
+        "eos_token_id": vocab.EOS_ID,
+        "unk_token_id": vocab.UNK_ID,
+        "step_delimiter": "\n",
+        "tokenizer": {"type": "char-bpe", "vocab": "vocab.json"},
+        "onnx": "model.onnx",
+    }
+    if kind == "causal-lm":
+        config["inputs"] = ["input_ids", "attention_mask", "position_ids", "past_key_values.{i}.key", "past_key_values.{i}.value"]
+        config["outputs"] = ["logits", "present.{i}.key", "present.{i}.value"]
+    else:
+        config["inputs"] = ["input_ids", "attention_mask", "position_ids"]
+        config["outputs"] = ["step_scores"]
+    config.update(extra or {})
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    vocab.save(os.path.join(directory, "vocab.json"))

@@ -1,0 +1,174 @@
+"""A Llama-style decoder (RMSNorm, rotary positions, grouped-query attention, SwiGLU) in plain PyTorch.
+
+The forward signature is the Optimum decoder layout, so the module exports to ONNX as is:
+input_ids [B, T], attention_mask [B, past + T], position_ids [B, T], past key/values per layer
+[B, kv_heads, past, head_dim] -> logits [B, T, vocab] and present key/values [B, kv_heads, past + T, head_dim].
+The process reward model is the same backbone with a one-logit head: step_scores [B, T] = sigmoid(head).
+"""
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class Config:
+    vocab_size: int = 100
+    hidden_size: int = 192
+    num_layers: int = 4
+    num_heads: int = 6
+    num_kv_heads: int = 2
+    head_dim: int = 32
+    intermediate_size: int = 512
+    context_length: int = 512
+    rope_theta: float = 10000.0
+    norm_eps: float = 1e-5
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class Attention(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.q_proj = nn.Linear(c.hidden_size, c.num_heads * c.head_dim, bias=False)
+        self.k_proj = nn.Linear(c.hidden_size, c.num_kv_heads * c.head_dim, bias=False)
+        self.v_proj = nn.Linear(c.hidden_size, c.num_kv_heads * c.head_dim, bias=False)
+        self.o_proj = nn.Linear(c.num_heads * c.head_dim, c.hidden_size, bias=False)
+
+    def forward(self, x, cos, sin, bias, past_k, past_v):
+        c = self.c
+        b, t, _ = x.shape
+        q = self.q_proj(x).view(b, t, c.num_heads, c.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(b, t, c.num_kv_heads, c.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(b, t, c.num_kv_heads, c.head_dim).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if past_k is not None:
+            k = torch.cat((past_k, k), dim=2)
+            v = torch.cat((past_v, v), dim=2)
+        present = (k, v)
+        group = c.num_heads // c.num_kv_heads  # each KV head serves `group` query heads
+        s = k.shape[2]
+        k = k[:, :, None].expand(b, c.num_kv_heads, group, s, c.head_dim).reshape(b, c.num_heads, s, c.head_dim)
+        v = v[:, :, None].expand(b, c.num_kv_heads, group, s, c.head_dim).reshape(b, c.num_heads, s, c.head_dim)
+        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim)) + bias
+        y = torch.softmax(att, dim=-1) @ v
+        y = y.transpose(1, 2).reshape(b, t, c.num_heads * c.head_dim)
+        return self.o_proj(y), present
+
+
+class MLP(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.gate_proj = nn.Linear(c.hidden_size, c.intermediate_size, bias=False)
+        self.up_proj = nn.Linear(c.hidden_size, c.intermediate_size, bias=False)
+        self.down_proj = nn.Linear(c.intermediate_size, c.hidden_size, bias=False)
+
+    def forward(self, x):
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class Block(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.input_norm = RMSNorm(c.hidden_size, c.norm_eps)
+        self.attn = Attention(c)
+        self.post_attn_norm = RMSNorm(c.hidden_size, c.norm_eps)
+        self.mlp = MLP(c)
+
+    def forward(self, x, cos, sin, bias, past_k, past_v):
+        a, present = self.attn(self.input_norm(x), cos, sin, bias, past_k, past_v)
+        x = x + a
+        return x + self.mlp(self.post_attn_norm(x)), present
+
+
+class Decoder(nn.Module):
+    """The shared backbone: token ids in, final normalised hidden states and present KV out."""
+
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.embed = nn.Embedding(c.vocab_size, c.hidden_size)
+        self.layers = nn.ModuleList(Block(c) for _ in range(c.num_layers))
+        self.norm = RMSNorm(c.hidden_size, c.norm_eps)
+        inv_freq = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2).float() / c.head_dim))
+        self.register_buffer("inv_freq", inv_freq, persistent=False)
+
+    def forward(self, input_ids, attention_mask, position_ids, past=None):
+        t = input_ids.shape[1]
+        s = attention_mask.shape[1]
+        # Rotary angles from explicit positions, so rows of different lengths share a batch.
+        freqs = position_ids[..., None].float() * self.inv_freq
+        emb = torch.cat((freqs, freqs), dim=-1)[:, None]
+        cos, sin = emb.cos(), emb.sin()
+        # Query i sits at absolute index (s - t + i); it sees keys j <= that index whose mask is 1.
+        q_idx = torch.arange(t, device=input_ids.device)[:, None] + (s - t)
+        k_idx = torch.arange(s, device=input_ids.device)[None, :]
+        allowed = (k_idx <= q_idx)[None, None] & (attention_mask[:, None, None, :] > 0)
+        bias = torch.where(allowed, torch.zeros((), dtype=torch.float32), torch.full((), -1e9, dtype=torch.float32))
+        x = self.embed(input_ids)
+        presents = []
+        for i, layer in enumerate(self.layers):
+            pk, pv = (past[2 * i], past[2 * i + 1]) if past is not None else (None, None)
+            x, present = layer(x, cos, sin, bias, pk, pv)
+            presents.extend(present)
+        return self.norm(x), presents
+
+
+class CausalLM(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.model = Decoder(c)
+        self.lm_head = nn.Linear(c.hidden_size, c.vocab_size, bias=False)
+        self.apply(init_weights)
+
+    def forward(self, input_ids, attention_mask, position_ids, past=None):
+        h, presents = self.model(input_ids, attention_mask, position_ids, past)
+        return self.lm_head(h), presents
+
+
+class ProcessRewardModel(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.model = Decoder(c)
+        self.score_head = nn.Linear(c.hidden_size, 1)
+        self.apply(init_weights)
+
+    def forward(self, input_ids, attention_mask, position_ids):
+        """Logits of P(the solution is still correct at this position), [B, T]."""
+        h, _ = self.model(input_ids, attention_mask, position_ids)
+        return self.score_head(h).squeeze(-1)
+
+
+def init_weights(m):
+    if isinstance(m, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+
+def parameter_counts(module):
+    total = sum(p.numel() for p in module.parameters())
+    embedding = module.model.embed.weight.numel()
+    return total, total - embedding

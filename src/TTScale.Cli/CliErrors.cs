@@ -1,0 +1,23 @@
+namespace TTScale.Cli;
+
+/// <summary>A user error: bad input or options. Printed as one line naming what is wrong; exit code 2.</summary>
+internal sealed class CliException(string message) : Exception(message);
+
+internal static class CliErrors
+{
+    public const int UserError = 2;
+
+    /// <summary>Runs a command, turning user errors into a message on stderr and a non-zero exit code.</summary>
+    public static int Run(Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (Exception e) when (e is CliException or FormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+    }
+}

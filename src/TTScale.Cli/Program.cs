@@ -1,0 +1,7 @@
+using System.CommandLine;
+using TTScale.Cli;
+
+var root = new RootCommand("TTScale: test-time compute strategies, scaling curves and budget allocation for ONNX language models.");
+root.Subcommands.Add(DataCommand.Create());
+// Errors are ours to report (one line, exit code 2), not System.CommandLine's stack trace.
+return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

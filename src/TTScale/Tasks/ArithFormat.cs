@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace TTScale.Tasks;
+
+/// <summary>
+/// The ArithChain text formats, all in one place. Every model, dataset and checker reads and writes these.
+/// <code>
+/// prompt      Q: 47 +28 -13 x3\n              start value, then each operation, applied left to right
+/// solution    47+28=75\n75-13=62\n62x3=186\n  one step per line: value, operator, operand, '=', result
+///             A: 186\n                         the final answer line, then end-of-sequence
+/// revision    prompt + (attempt + "R:\n") for each of the last previous attempts, then the new attempt
+/// </code>
+/// The step delimiter is the newline: a step ends at each <c>\n</c>, the answer line included.
+/// </summary>
+public static partial class ArithFormat
+{
+    /// <summary>The step delimiter: each step, and the answer line, ends with it.</summary>
+    public const string StepDelimiter = "\n";
+
+    /// <summary>Starts the final answer line.</summary>
+    public const string AnswerPrefix = "A: ";
+
+    /// <summary>Ends each previous attempt inside a revision prompt.</summary>
+    public const string RevisionSeparator = "R:\n";
+
+    /// <summary>Revision prompts hold at most this many previous attempts.</summary>
+    public const int MaxPreviousAttempts = 4;
+
+    /// <summary>Revision prompts keep at least this many previous attempts (when there are that many), even past the context.</summary>
+    public const int MinPreviousAttempts = 2;
+
+    /// <summary>The prompt of a problem.</summary>
+    public static string Prompt(ArithProblem problem)
+    {
+        var text = new StringBuilder("Q: ").Append(problem.Start.ToString(CultureInfo.InvariantCulture));
+        foreach (var operation in problem.Operations) text.Append(' ').Append(operation.ToString());
+        return text.Append('\n').ToString();
+    }
+
+    /// <summary>One step line, e.g. <c>47+28=75\n</c>.</summary>
+    public static string Step(int value, ArithOperation operation) =>
+        string.Create(CultureInfo.InvariantCulture, $"{value}{operation.Op}{operation.Operand}={operation.Apply(value)}\n");
+
+    /// <summary>The answer line, e.g. <c>A: 186\n</c>.</summary>
+    public static string AnswerLine(int answer) => string.Create(CultureInfo.InvariantCulture, $"{AnswerPrefix}{answer}\n");
+
+    /// <summary>The reference solution of a problem.</summary>
+    public static string Solution(ArithProblem problem)
+    {
+        var text = new StringBuilder();
+        var values = problem.Values;
+        for (int i = 0; i < problem.Operations.Count; i++) text.Append(Step(values[i], problem.Operations[i]));
+        return text.Append(AnswerLine(problem.Answer)).ToString();
+    }
+
+    /// <summary>
+    /// The revision prompt: the problem's prompt, then the last previous attempts (oldest first), each followed
+    /// by <see cref="RevisionSeparator"/>. Keeps the last <see cref="MaxPreviousAttempts"/>, then drops the
+    /// oldest while the prompt plus <paramref name="reserveTokens"/> exceeds <paramref name="contextTokens"/>,
+    /// but never below <see cref="MinPreviousAttempts"/>.
+    /// </summary>
+    /// <param name="prompt">The problem's prompt.</param>
+    /// <param name="previousAttempts">Earlier attempts, oldest first, as generated (without end-of-sequence).</param>
+    /// <param name="countTokens">Counts the tokens of a text under the model's tokenizer.</param>
+    /// <param name="contextTokens">The model's context length.</param>
+    /// <param name="reserveTokens">Tokens to leave free for the new attempt.</param>
+    public static string RevisionPrompt(string prompt, IReadOnlyList<string> previousAttempts,
+        Func<string, int>? countTokens = null, int contextTokens = int.MaxValue, int reserveTokens = 0)
+    {
+        int keep = Math.Min(MaxPreviousAttempts, previousAttempts.Count);
+        while (true)
+        {
+            var text = new StringBuilder(prompt);
+            for (int i = previousAttempts.Count - keep; i < previousAttempts.Count; i++)
+            {
+                string attempt = previousAttempts[i];
+                text.Append(attempt);
+                if (attempt.Length > 0 && !attempt.EndsWith('\n')) text.Append('\n');
+                text.Append(RevisionSeparator);
+            }
+            string result = text.ToString();
+            if (countTokens is null || keep <= MinPreviousAttempts || countTokens(result) + reserveTokens <= contextTokens)
+                return result;
+            keep--;
+        }
+    }
+
+    /// <summary>Reads a problem back from its prompt.</summary>
+    /// <exception cref="FormatException">The text is not an ArithChain prompt.</exception>
+    public static ArithProblem ParsePrompt(string prompt, int level = 0)
+    {
+        var match = PromptPattern().Match(prompt);
+        if (!match.Success) throw new FormatException($"not an ArithChain prompt: '{prompt.TrimEnd()}'");
+        var operations = match.Groups["op"].Captures
+            .Select(c => new ArithOperation(c.Value[0], int.Parse(c.Value.AsSpan(1), CultureInfo.InvariantCulture)))
+            .ToArray();
+        return new ArithProblem(int.Parse(match.Groups["start"].Value, CultureInfo.InvariantCulture), operations, level);
+    }
+
+    [GeneratedRegex(@"^Q: (?<start>\d+)(?: (?<op>[+\-x]\d+))+\n?$")]
+    private static partial Regex PromptPattern();
+}

@@ -1,0 +1,20 @@
+namespace TTScale.Tasks;
+
+/// <summary>One operation of an ArithChain problem: <c>+</c>, <c>-</c> or <c>x</c> (multiply) by an operand.</summary>
+public readonly record struct ArithOperation(char Op, int Operand)
+{
+    /// <summary>The operator characters, as written in prompts and solutions.</summary>
+    public const char Add = '+', Subtract = '-', Multiply = 'x';
+
+    /// <summary>Applies the operation to a value.</summary>
+    public int Apply(int value) => Op switch
+    {
+        Add => value + Operand,
+        Subtract => value - Operand,
+        Multiply => value * Operand,
+        _ => throw new InvalidOperationException($"unknown operator '{Op}'"),
+    };
+
+    /// <summary>The operation as it appears in a prompt, e.g. <c>+28</c> or <c>x3</c>.</summary>
+    public override string ToString() => $"{Op}{Operand}";
+}
