@@ -86,7 +86,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=Fal
             last = at_steps[-1] if at_steps else 0.0
             final_scores.append(last)
             final_labels.append(c["correct"])
-            answers.append(c["answer"])
+            answers.append(c.get("answer"))
             last_scores.append(last)
             correct.append(c["correct"])
         gold = record["answer"]

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using TTScale.Tasks;
+
+namespace TTScale.Tests.Cli;
+
+public sealed class DataCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void ArithPrintsProblemsWithSolutionsAndTheSameSeedGivesTheSameBytes()
+    {
+        var first = CliRunner.Run("data", "arith", "--count", "5", "--seed", "1");
+        var second = CliRunner.Run("data", "arith", "--count", "5", "--seed", "1");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.StdOut, second.StdOut);
+        var records = first.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(5, records.Count);
+        for (int i = 0; i < 5; i++)
+        {
+            var expected = ArithChainGenerator.Generate(1, i, 1 + i);
+            Assert.Equal(expected.Prompt, records[i].GetProperty("prompt").GetString());
+            Assert.Equal(expected.Solution, records[i].GetProperty("solution").GetString());
+            Assert.Equal(expected.Answer.ToString(), records[i].GetProperty("answer").GetString());
+            Assert.Equal(1 + i, records[i].GetProperty("level").GetInt32());
+        }
+        Assert.NotEqual(first.StdOut, CliRunner.Run("data", "arith", "--count", "5", "--seed", "2").StdOut);
+    }
+
+    [Fact]
+    public void ArithWritesTheFileAndRevisionsDoNotChangeTheProblems()
+    {
+        string plain = Path.Combine(_dir, "plain.jsonl"), withRevisions = Path.Combine(_dir, "revisions.jsonl");
+        Assert.Equal(0, CliRunner.Run("data", "arith", "--count", "20", "--seed", "3", "--levels", "2-4", "--out", plain).ExitCode);
+        Assert.Equal(0, CliRunner.Run("data", "arith", "--count", "20", "--seed", "3", "--levels", "2-4", "--revisions", "--out", withRevisions).ExitCode);
+        var a = File.ReadAllLines(plain).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var b = File.ReadAllLines(withRevisions).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(20, a.Count);
+        Assert.Equal(a.Select(r => r.GetProperty("prompt").GetString()), b.Select(r => r.GetProperty("prompt").GetString()));
+        Assert.All(a, r => Assert.InRange(r.GetProperty("level").GetInt32(), 2, 4));
+        foreach (var record in b)
+        {
+            var revision = record.GetProperty("revision");
+            string prompt = revision.GetProperty("prompt").GetString()!;
+            Assert.StartsWith(record.GetProperty("prompt").GetString()!, prompt);
+            Assert.EndsWith(ArithFormat.RevisionSeparator, prompt);
+            Assert.Equal(record.GetProperty("solution").GetString(), revision.GetProperty("solution").GetString());
+        }
+    }
+
+    [Fact]
+    public void LabelGradesEachStepWithTheChecker()
+    {
+        string samples = Path.Combine(_dir, "samples.jsonl"), labels = Path.Combine(_dir, "labels.jsonl");
+        File.WriteAllText(samples, """
+            {"id": "p", "prompt": "Q: 47 +28 -13 x3\n", "completions": ["47+28=75\n75-13=62\n62x3=186\nA: 186\n", "47+28=75\n75-13=63\n63x3=189\nA: 189\n"]}
+
+            """);
+        var result = CliRunner.Run("data", "label", "--in", samples, "--out", labels);
+        Assert.Equal(0, result.ExitCode);
+        var record = JsonDocument.Parse(File.ReadAllText(labels)).RootElement;
+        var completions = record.GetProperty("completions").EnumerateArray().ToList();
+        Assert.True(completions[0].GetProperty("correct").GetBoolean());
+        Assert.False(completions[1].GetProperty("correct").GetBoolean());
+        Assert.Equal([true, false, false, false], completions[1].GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("prefix_correct").GetBoolean()));
+    }
+
+    [Theory]
+    [InlineData("--levels", "0-9")]
+    [InlineData("--count", "-1")]
+    public void BadOptionsGiveOneLineNamingTheOptionAndExitCodeTwo(string option, string value)
+    {
+        var result = CliRunner.Run("data", "arith", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error:", result.StdErr);
+        Assert.Contains(option == "--count" ? "--count" : value, result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public void MalformedJsonlNamesTheFileAndLineAndKeepsTheExistingOutput()
+    {
+        string samples = Path.Combine(_dir, "bad.jsonl"), labels = Path.Combine(_dir, "labels.jsonl");
+        File.WriteAllText(samples, "{\"prompt\": \"Q: 1 +1\\n\", \"completions\": []}\n{not json\n");
+        File.WriteAllText(labels, "precious\n");
+        var result = CliRunner.Run("data", "label", "--in", samples, "--out", labels);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{samples}:2", result.StdErr);
+        Assert.Equal("precious\n", File.ReadAllText(labels));
+    }
+
+    [Fact]
+    public void MissingInputNamesTheFile()
+    {
+        var result = CliRunner.Run("data", "label", "--in", Path.Combine(_dir, "absent.jsonl"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("absent.jsonl", result.StdErr);
+    }
+}
