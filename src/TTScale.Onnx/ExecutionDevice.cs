@@ -1,0 +1,52 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace TTScale.Onnx;
+
+/// <summary>Where a model runs: <c>cpu</c> (the default) or <c>cuda[:N]</c>.</summary>
+public sealed record ExecutionDevice(string Provider, int DeviceId)
+{
+    /// <summary>The CPU.</summary>
+    public static ExecutionDevice Cpu { get; } = new("cpu", 0);
+
+    /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <exception cref="FormatException">Any other text.</exception>
+    public static ExecutionDevice Parse(string text)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        if (t == "cpu") return Cpu;
+        if (t == "cuda") return new("cuda", 0);
+        if (t.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t.AsSpan(5), out int id) && id >= 0) return new("cuda", id);
+        throw new FormatException($"--device '{text}' is not a device: use cpu, cuda or cuda:N");
+    }
+
+    /// <summary>Session options for this device.</summary>
+    /// <exception cref="NotSupportedException">CUDA was asked for but the loaded ONNX Runtime lacks it.</exception>
+    public SessionOptions CreateSessionOptions(int intraOpThreads = 0)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads };
+        if (Provider == "cuda")
+        {
+            var available = OrtEnv.Instance().GetAvailableProviders();
+            if (!available.Contains("CUDAExecutionProvider"))
+            {
+                options.Dispose();
+                throw new NotSupportedException(
+                    $"--device {this}: this ONNX Runtime has no CUDA provider (available: {string.Join(", ", available)}); " +
+                    "build with -p:OnnxRuntimeGpu=true to use Microsoft.ML.OnnxRuntime.Gpu");
+            }
+            try
+            {
+                options.AppendExecutionProvider_CUDA(DeviceId);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                options.Dispose();
+                throw new NotSupportedException($"--device {this}: CUDA could not start ({e.Message})", e);
+            }
+        }
+        return options;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Provider == "cpu" ? "cpu" : $"cuda:{DeviceId}";
+}

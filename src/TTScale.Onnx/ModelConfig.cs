@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace TTScale.Onnx;
+
+/// <summary>
+/// A model directory's <c>config.json</c>: TTScale's own names (as the demo models write them) or a Hugging Face
+/// config's (<c>num_hidden_layers</c>, <c>num_attention_heads</c>, ...). Missing parameter counts are estimated for a
+/// Llama-style decoder.
+/// </summary>
+public sealed record ModelConfig(
+    int Layers, int Heads, int KvHeads, int HeadDim, int HiddenSize, int VocabSize, int ContextLength,
+    long Parameters, long NonEmbeddingParameters, string Dtype,
+    int? BosTokenId, int? EosTokenId, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile)
+{
+    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not JSON or lacks a field; the message names the file and field.</exception>
+    public static ModelConfig Load(string path)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
+        }
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected a JSON object");
+
+        int Int(params string[] names) => IntOrNull(names) ?? throw new InvalidDataException($"{path}: missing '{names[0]}'");
+        int? IntOrNull(params string[] names)
+        {
+            foreach (var name in names)
+                if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
+            return null;
+        }
+        string? Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        int layers = Int("num_layers", "num_hidden_layers", "n_layer");
+        int heads = Int("num_heads", "num_attention_heads", "n_head");
+        int kvHeads = IntOrNull("num_kv_heads", "num_key_value_heads") ?? heads;
+        int hidden = Int("hidden_size", "n_embd");
+        int headDim = IntOrNull("head_dim") ?? hidden / heads;
+        int vocab = Int("vocab_size");
+        int context = Int("context_length", "max_position_embeddings", "n_positions");
+        int intermediate = IntOrNull("intermediate_size") ?? 4 * hidden;
+        long embedding = (long)vocab * hidden;
+        // Llama-style estimate: attention projections, a gated MLP and two norms per layer, a final norm and an untied head.
+        long estimatedNonEmbedding = layers * ((long)hidden * headDim * (2L * heads + 2L * kvHeads) + 3L * hidden * intermediate + 2L * hidden)
+            + hidden + embedding;
+        long parameters = root.TryGetProperty("parameters", out var p) ? p.GetInt64() : embedding + estimatedNonEmbedding;
+        long nonEmbedding = root.TryGetProperty("parameters_non_embedding", out var q) ? q.GetInt64() : estimatedNonEmbedding;
+        if (layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || vocab < 1 || context < 1 || heads % kvHeads != 0)
+            throw new InvalidDataException($"{path}: inconsistent shape (layers {layers}, heads {heads}, kv heads {kvHeads}, head size {headDim})");
+
+        string? tokenizerType = null, vocabFile = null;
+        if (root.TryGetProperty("tokenizer", out var tokenizer) && tokenizer.ValueKind == JsonValueKind.Object)
+        {
+            tokenizerType = tokenizer.TryGetProperty("type", out var t) ? t.GetString() : null;
+            vocabFile = tokenizer.TryGetProperty("vocab", out var f) ? f.GetString() : null;
+        }
+        return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
+            Str("dtype") ?? Str("torch_dtype") ?? "float32",
+            IntOrNull("bos_token_id"), IntOrNull("eos_token_id"), IntOrNull("pad_token_id"),
+            Str("step_delimiter"), Str("onnx") ?? "model.onnx", tokenizerType, vocabFile);
+    }
+}

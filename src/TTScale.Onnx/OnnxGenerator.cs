@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
+using TTScale.Compute;
+using TTScale.Generation;
+
+namespace TTScale.Onnx;
+
+/// <summary>
+/// Runs a model directory (<c>config.json</c>, <c>model.onnx</c>, tokenizer files) through ONNX Runtime behind
+/// <see cref="IGenerator"/>. One scheduler loop takes requests from a bounded channel and advances every live sequence
+/// of every admitted request together: each iteration samples a token per row, then runs one batched forward pass for
+/// the rows that need one. Rows of different lengths share a batch through the attention mask and per-row positions.
+/// </summary>
+public sealed partial class OnnxGenerator : IGenerator
+{
+    private readonly DecoderGraph _graph;
+    private readonly GeneratorOptions _options;
+    private readonly Channel<Request> _queue;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Task _loop;
+    private readonly KvAccounting _kv = new();
+    private readonly HashSet<OnnxSequence> _live = [];
+    private readonly Lock _liveLock = new();
+    private readonly int _padTokenId;
+
+    /// <summary>The model directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The model's configuration.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The model's tokenizer.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>Where the model runs.</summary>
+    public ExecutionDevice Device => _options.Device;
+
+    /// <inheritdoc/>
+    public ModelCost Cost { get; }
+
+    /// <inheritdoc/>
+    public int ContextLength => Config.ContextLength;
+
+    /// <inheritdoc/>
+    public ComputeLedger Ledger { get; } = new();
+
+    /// <summary>KV bytes held right now, across every live sequence and batch.</summary>
+    public long PhysicalKvBytes => _kv.Bytes;
+
+    private OnnxGenerator(string directory, ModelConfig config, DecoderGraph graph, Tokenizer tokenizer, GeneratorOptions options)
+    {
+        Directory = directory;
+        Config = config;
+        _graph = graph;
+        Tokenizer = tokenizer;
+        _options = options;
+        _padTokenId = config.PadTokenId ?? config.EosTokenId ?? 0;
+        int weightBytes = config.Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
+        Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
+            weightBytes, graph.KvElementBytes);
+        _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
+        { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Loads the model in <paramref name="directory"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">config.json, the model file or the tokenizer is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt, or the graph, config and tokenizer disagree; the message names the file.</exception>
+    /// <exception cref="NotSupportedException">The device is not available in this ONNX Runtime build.</exception>
+    public static OnnxGenerator Load(string directory, GeneratorOptions? options = null)
+    {
+        options ??= new GeneratorOptions();
+        if (options.MaxBatchRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchRows, "MaxBatchRows must be 1 or more");
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
+        string configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: model config not found", configPath);
+        var config = ModelConfig.Load(configPath);
+        var tokenizer = TokenizerLoader.Load(directory, config);
+        CheckVocabulary(directory, config, tokenizer);
+        var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);
+        return new OnnxGenerator(directory, config, graph, tokenizer, options);
+    }
+
+    private static void CheckVocabulary(string directory, ModelConfig config, Tokenizer tokenizer)
+    {
+        if (tokenizer is not BpeTokenizer bpe) return;
+        int largest = bpe.Vocabulary.Values.Max();
+        if (largest >= config.VocabSize)
+            throw new InvalidDataException($"{directory}: the tokenizer has token id {largest} but config.json says vocab_size {config.VocabSize}");
+        foreach (var (name, id) in new[] { ("bos_token_id", config.BosTokenId), ("eos_token_id", config.EosTokenId) })
+            if (id is int i && (i < 0 || i >= config.VocabSize))
+                throw new InvalidDataException($"{directory}: config.json {name} {i} is outside the vocabulary");
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> Encode(string text) => Tokenizer.EncodeToIds(text);
+
+    /// <inheritdoc/>
+    public string Decode(IEnumerable<int> tokens) => Tokenizer.Decode(tokens) ?? "";
+
+    /// <inheritdoc/>
+    public Sequence Start(string prompt, long seed)
+    {
+        var tokens = new List<int>();
+        if (Config.BosTokenId is int bos) tokens.Add(bos);
+        tokens.AddRange(Encode(prompt));
+        if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
+        if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));
+        return new OnnxSequence(this, tokens, seed);
+    }
+
+    /// <inheritdoc/>
+    public Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
+        SubmitAsync(sequences, null, ledger, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options,
+        ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        return SubmitAsync(sequences, options, ledger, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Completion>> SubmitAsync(IReadOnlyList<Sequence> sequences, SamplingOptions? sampling,
+        ComputeLedger? ledger, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        var rows = new Row[sequences.Count];
+        var distinct = new HashSet<Sequence>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (sequences[i] is not OnnxSequence s || !s.Belongs(this))
+                throw new ArgumentException($"sequence {i} does not belong to this generator (or is disposed)", nameof(sequences));
+            if (!distinct.Add(s)) throw new ArgumentException($"sequence {i} appears twice; fork it to sample it twice", nameof(sequences));
+            if (s.InFlight) throw new InvalidOperationException($"sequence {i} is already in a generation call");
+            if (s.Length == 0) throw new ArgumentException($"sequence {i} is empty", nameof(sequences));
+            rows[i] = new Row(s);
+        }
+        if (rows.Length == 0) return [];
+        foreach (var row in rows) row.Sequence.InFlight = true;
+        var request = new Request(rows, sampling, ledger, cancellationToken);
+        foreach (var row in rows) row.Request = request;
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var row in rows) row.Sequence.InFlight = false;
+            throw;
+        }
+        return await request.Done.Task.ConfigureAwait(false);
+    }
+
+    internal void Register(OnnxSequence sequence) { lock (_liveLock) _live.Add(sequence); }
+
+    internal void Unregister(OnnxSequence sequence) { lock (_liveLock) _live.Remove(sequence); }
+
+    private long LogicalKvBytes()
+    {
+        lock (_liveLock) return PrefixSegment.UniqueTokens(_live) * Cost.KvBytesPerToken;
+    }
+
+    /// <summary>Stops the scheduler (pending calls fail) and releases the model.</summary>
+    public void Dispose()
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        _queue.Writer.TryComplete();
+        _shutdown.Cancel();
+        try { _loop.Wait(); } catch (AggregateException) { }
+        _graph.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private sealed class Request(Row[] rows, SamplingOptions? sampling, ComputeLedger? ledger, CancellationToken cancellation)
+    {
+        public Row[] Rows { get; } = rows;
+        public SamplingOptions? Sampling { get; } = sampling;
+        public ComputeLedger? Ledger { get; } = ledger;
+        public CancellationToken Cancellation { get; } = cancellation;
+        public long Submitted { get; } = Stopwatch.GetTimestamp();
+        public TaskCompletionSource<IReadOnlyList<Completion>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Finished => Rows.All(r => r.Finished);
+    }
+
+    private sealed class Row(OnnxSequence sequence)
+    {
+        public OnnxSequence Sequence { get; } = sequence;
+        public Request Request { get; set; } = null!;
+        public List<int> Generated { get; } = [];
+        public List<float> LogProbs { get; } = [];
+        public FinishReason? Reason { get; set; }
+        /// <summary>A generation row is finished once it stops; a prefill row once its cache covers every token.</summary>
+        public bool Finished => Request.Sampling is null ? Sequence.Pending == 0 : Reason is not null;
+    }
+}

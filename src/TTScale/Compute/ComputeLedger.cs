@@ -1,0 +1,164 @@
+using System.Diagnostics;
+
+namespace TTScale.Compute;
+
+/// <summary>
+/// What a request (or a whole run) spent: tokens, forward passes, FLOPs, bytes moved, KV memory and wall time.
+/// The engine writes it as it works; evaluation reads it and never re-derives cost. Thread-safe.
+/// </summary>
+public sealed class ComputeLedger
+{
+    private readonly Lock _lock = new();
+    private long _promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls;
+    private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead;
+    private long _peakPhysicalKvBytes, _peakLogicalKvBytes;
+    private TimeSpan _wallTime;
+
+    /// <summary>Tokens processed that the model did not sample: prompts and appended text, counted once however often they are forked.</summary>
+    public long PromptTokens { get { lock (_lock) return _promptTokens; } }
+
+    /// <summary>Tokens sampled by the model, end-of-sequence included.</summary>
+    public long GeneratedTokens { get { lock (_lock) return _generatedTokens; } }
+
+    /// <summary>Batched forward passes this ledger took part in.</summary>
+    public long ForwardPasses { get { lock (_lock) return _forwardPasses; } }
+
+    /// <summary>Tokens the verifier (PRM) scored.</summary>
+    public long VerifierTokens { get { lock (_lock) return _verifierTokens; } }
+
+    /// <summary>Verifier calls.</summary>
+    public long VerifierCalls { get { lock (_lock) return _verifierCalls; } }
+
+    /// <summary>FLOPs of the policy model.</summary>
+    public double Flops { get { lock (_lock) return _flops; } }
+
+    /// <summary>FLOPs of the verifier.</summary>
+    public double VerifierFlops { get { lock (_lock) return _verifierFlops; } }
+
+    /// <summary>Policy and verifier FLOPs together: the default compute axis.</summary>
+    public double TotalFlops { get { lock (_lock) return _flops + _verifierFlops; } }
+
+    /// <summary>Weight bytes read: the model's weights once per batched forward pass (shared among the rows of the pass).</summary>
+    public double WeightBytesRead { get { lock (_lock) return _weightBytesRead; } }
+
+    /// <summary>KV-cache bytes read: each row reads its own cached keys and values every pass.</summary>
+    public double KvBytesRead { get { lock (_lock) return _kvBytesRead; } }
+
+    /// <summary>Memory traffic: weights plus KV.</summary>
+    public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead; } }
+
+    /// <summary>Most KV bytes the engine physically held for this ledger at once (padding and copies included).</summary>
+    public long PeakPhysicalKvBytes { get { lock (_lock) return _peakPhysicalKvBytes; } }
+
+    /// <summary>Most KV bytes of the unique tokens of the live sequence tree: what a prefix-sharing server would hold.</summary>
+    public long PeakLogicalKvBytes { get { lock (_lock) return _peakLogicalKvBytes; } }
+
+    /// <summary>Wall time spent on this ledger's work.</summary>
+    public TimeSpan WallTime { get { lock (_lock) return _wallTime; } }
+
+    /// <summary>FLOP-equivalents on <paramref name="hardware"/>: <c>total FLOPs + I * bytes moved</c>.</summary>
+    public double EFlops(HardwareProfile hardware) => TotalFlops + hardware.FlopsPerByte * BytesMoved;
+
+    /// <summary>Records a row's share of one forward pass.</summary>
+    /// <param name="promptTokens">Tokens processed that the model did not sample (prompts, appended text).</param>
+    /// <param name="flops">FLOPs of the tokens processed.</param>
+    /// <param name="weightBytes">This row's share of the pass's weight reads.</param>
+    /// <param name="kvBytes">KV bytes the row read.</param>
+    public void AddProcessed(long promptTokens, double flops, double weightBytes, double kvBytes)
+    {
+        lock (_lock)
+        {
+            _promptTokens += promptTokens;
+            _flops += flops;
+            _weightBytesRead += weightBytes;
+            _kvBytesRead += kvBytes;
+        }
+    }
+
+    /// <summary>Counts a batched forward pass this ledger had rows in.</summary>
+    public void AddForwardPass() { lock (_lock) _forwardPasses++; }
+
+    /// <summary>Counts sampled tokens (end-of-sequence included).</summary>
+    public void AddSampled(long tokens) { lock (_lock) _generatedTokens += tokens; }
+
+    /// <summary>Records one verifier call over <paramref name="tokens"/> tokens.</summary>
+    public void AddVerifier(long tokens, double flops, double bytes)
+    {
+        lock (_lock)
+        {
+            _verifierCalls++;
+            _verifierTokens += tokens;
+            _verifierFlops += flops;
+            _kvBytesRead += bytes;
+        }
+    }
+
+    /// <summary>Raises the KV peaks to these readings where they are higher.</summary>
+    public void ObserveKv(long physicalBytes, long logicalBytes)
+    {
+        lock (_lock)
+        {
+            _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, physicalBytes);
+            _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, logicalBytes);
+        }
+    }
+
+    /// <summary>Adds wall time.</summary>
+    public void AddWallTime(TimeSpan elapsed) { lock (_lock) _wallTime += elapsed; }
+
+    /// <summary>Times a block of work into <see cref="WallTime"/>: <c>using (ledger.Time()) { ... }</c>.</summary>
+    public WallTimer Time() => new(this);
+
+    /// <summary>
+    /// Adds another ledger's counts to this one. Peaks take the larger value: ledgers of requests that ran one after
+    /// another never held their KV at the same time.
+    /// </summary>
+    public void Add(ComputeLedger other)
+    {
+        if (ReferenceEquals(other, this)) throw new ArgumentException("a ledger cannot be added to itself", nameof(other));
+        LedgerReport o = other.Report(HardwareProfile.CpuLocal);
+        lock (_lock)
+        {
+            _promptTokens += o.PromptTokens;
+            _generatedTokens += o.GeneratedTokens;
+            _forwardPasses += o.ForwardPasses;
+            _verifierTokens += o.VerifierTokens;
+            _verifierCalls += o.VerifierCalls;
+            _flops += o.Flops;
+            _verifierFlops += o.VerifierFlops;
+            _weightBytesRead += o.WeightBytesRead;
+            _kvBytesRead += o.KvBytesRead;
+            _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, o.PeakPhysicalKvBytes);
+            _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, o.PeakLogicalKvBytes);
+            _wallTime += TimeSpan.FromSeconds(o.WallSeconds);
+        }
+    }
+
+    /// <summary>A consistent copy of every figure, with eFLOPs on <paramref name="hardware"/>.</summary>
+    public LedgerReport Report(HardwareProfile hardware)
+    {
+        lock (_lock)
+        {
+            double bytes = _weightBytesRead + _kvBytesRead;
+            return new LedgerReport(_promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls,
+                _flops, _verifierFlops, _flops + _verifierFlops, _weightBytesRead, _kvBytesRead, bytes,
+                _peakPhysicalKvBytes, _peakLogicalKvBytes, hardware.Name, _flops + _verifierFlops + hardware.FlopsPerByte * bytes,
+                _wallTime.TotalSeconds);
+        }
+    }
+
+    /// <summary>Adds the time between its creation and disposal to a ledger.</summary>
+    public readonly struct WallTimer(ComputeLedger ledger) : IDisposable
+    {
+        private readonly long _start = Stopwatch.GetTimestamp();
+
+        /// <inheritdoc/>
+        public void Dispose() => ledger.AddWallTime(Stopwatch.GetElapsedTime(_start));
+    }
+}
+
+/// <summary>A ledger's figures at one moment, ready to print or serialise.</summary>
+public sealed record LedgerReport(
+    long PromptTokens, long GeneratedTokens, long ForwardPasses, long VerifierTokens, long VerifierCalls,
+    double Flops, double VerifierFlops, double TotalFlops, double WeightBytesRead, double KvBytesRead, double BytesMoved,
+    long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds);

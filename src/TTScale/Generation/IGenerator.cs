@@ -1,0 +1,36 @@
+using TTScale.Compute;
+
+namespace TTScale.Generation;
+
+/// <summary>
+/// A language model behind batched sequence handles. Strategies speak only this interface, so any engine (ONNX Runtime
+/// on CPU or GPU, a remote server) can sit under them. Calls from many concurrent callers are coalesced into batched
+/// forward passes; each call's spending goes to the ledger it passes.
+/// </summary>
+public interface IGenerator : IDisposable
+{
+    /// <summary>The model's shape, for compute accounting.</summary>
+    ModelCost Cost { get; }
+
+    /// <summary>The most tokens a sequence can hold.</summary>
+    int ContextLength { get; }
+
+    /// <summary>Every forward pass this generator ran, whoever asked for it.</summary>
+    ComputeLedger Ledger { get; }
+
+    /// <summary>Text to token ids (no special tokens added).</summary>
+    IReadOnlyList<int> Encode(string text);
+
+    /// <summary>Token ids to text (special tokens dropped).</summary>
+    string Decode(IEnumerable<int> tokens);
+
+    /// <summary>A new sequence for <paramref name="prompt"/>, with the model's start token where it uses one. Nothing runs yet.</summary>
+    Sequence Start(string prompt, long seed);
+
+    /// <summary>Processes the tokens not yet in each sequence's cache. Prefill once, then fork, to share a prompt.</summary>
+    Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Samples from every sequence, in batched steps, until each stops; returns one completion per sequence, in order.</summary>
+    Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options,
+        ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
+}

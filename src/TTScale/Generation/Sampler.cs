@@ -1,0 +1,94 @@
+using TTScale.Randomness;
+
+namespace TTScale.Generation;
+
+/// <summary>
+/// Draws a token from logits: temperature, then top-k, top-p and min-p truncation, then one uniform draw from the
+/// sequence's own random stream. The draw walks tokens in index order, so the result depends only on the logits and
+/// the stream, never on the batch a sequence ran in.
+/// </summary>
+public static class Sampler
+{
+    /// <summary>Picks the next token.</summary>
+    /// <param name="logits">The model's logits for the next position.</param>
+    /// <param name="options">Temperature and truncation.</param>
+    /// <param name="random">The sequence's stream; advanced by exactly one draw unless greedy.</param>
+    /// <param name="logProb">The token's log-probability under the model (temperature 1, no truncation).</param>
+    public static int Sample(ReadOnlySpan<float> logits, SamplingOptions options, ref SplitMix64 random, out float logProb)
+    {
+        int token = options.Temperature <= 0 ? ArgMax(logits) : Draw(logits, options, ref random);
+        logProb = LogSoftmaxAt(logits, token);
+        return token;
+    }
+
+    /// <summary>The index of the largest logit (the lowest index among ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+
+    /// <summary><c>log softmax(logits)[token]</c>.</summary>
+    public static float LogSoftmaxAt(ReadOnlySpan<float> logits, int token)
+    {
+        float max = logits[ArgMax(logits)];
+        double sum = 0;
+        foreach (float l in logits) sum += Math.Exp(l - max);
+        return (float)(logits[token] - max - Math.Log(sum));
+    }
+
+    private static int Draw(ReadOnlySpan<float> logits, SamplingOptions options, ref SplitMix64 random)
+    {
+        int n = logits.Length;
+        double[] p = new double[n];
+        float max = logits[ArgMax(logits)];
+        double inverseT = 1.0 / options.Temperature, total = 0;
+        for (int i = 0; i < n; i++) total += p[i] = Math.Exp((logits[i] - max) * inverseT);
+        for (int i = 0; i < n; i++) p[i] /= total;
+
+        bool truncate = (options.TopK > 0 && options.TopK < n) || options.TopP < 1 || options.MinP > 0;
+        if (truncate) Truncate(p, options);
+
+        double mass = 0;
+        foreach (double q in p) mass += q;
+        double u = random.NextDouble() * mass, cumulative = 0;
+        int last = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (p[i] <= 0) continue;
+            last = i;
+            cumulative += p[i];
+            if (u < cumulative) return i;
+        }
+        return last; // u landed in the rounding gap at the top
+    }
+
+    /// <summary>Zeroes the probabilities that top-k, top-p and min-p rule out; the most likely token always survives.</summary>
+    private static void Truncate(double[] p, SamplingOptions options)
+    {
+        int n = p.Length;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        // Most likely first; ties by index, so the cut is deterministic.
+        Array.Sort(order, (a, b) => p[a] != p[b] ? p[b].CompareTo(p[a]) : a.CompareTo(b));
+        int keep = options.TopK > 0 ? Math.Min(options.TopK, n) : n;
+        if (options.TopP < 1)
+        {
+            double cumulative = 0;
+            for (int r = 0; r < keep; r++)
+            {
+                cumulative += p[order[r]];
+                if (cumulative >= options.TopP) { keep = r + 1; break; }
+            }
+        }
+        if (options.MinP > 0)
+        {
+            double floor = options.MinP * p[order[0]];
+            int r = 1;
+            while (r < keep && p[order[r]] >= floor) r++;
+            keep = r;
+        }
+        for (int r = keep; r < n; r++) p[order[r]] = 0;
+    }
+}

@@ -1,0 +1,236 @@
+using TTScale.Compute;
+using TTScale.Generation;
+using TTScale.Onnx;
+
+namespace TTScale.Tests.Onnx;
+
+public sealed class OnnxGeneratorTests : IDisposable
+{
+    private const string Prompt = "Q: 5 +8 +5\n";
+    private readonly OnnxGenerator _lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"));
+
+    public void Dispose() => _lm.Dispose();
+
+    private static SamplingOptions Sampled(int maxTokens = 24) => new() { Temperature = 1.0, MaxTokens = maxTokens, StopOnEos = false };
+
+    [Theory]
+    [InlineData("tiny-lm-fp32", 1e-4f)]
+    [InlineData("tiny-lm-fp16", 2e-2f)]
+    public async Task PrefillThenOneTokenAtATimeMatchesTheGoldenCachedLogits(string fixture, float tolerance)
+    {
+        using var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture));
+        var golden = Fixtures.Golden(fixture);
+        int[] ids = golden.GetProperty("input_ids").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        int prefill = golden.GetProperty("prefill_length").GetInt32();
+        var cached = Fixtures.Matrix(golden.GetProperty("cached_logits"));
+        using var sequence = (OnnxSequence)lm.Start(golden.GetProperty("text").GetString()![..(prefill - 1)], seed: 1);
+        Assert.Equal(ids[..prefill], sequence.Tokens);
+        await lm.PrefillAsync([sequence]);
+        AssertClose(cached[prefill - 1], sequence.NextLogits!, tolerance);
+        for (int t = prefill; t < ids.Length; t++)
+        {
+            sequence.Append([ids[t]]);
+            await lm.PrefillAsync([sequence]);
+            AssertClose(cached[t], sequence.NextLogits!, tolerance);
+        }
+    }
+
+    [Fact]
+    public async Task CachedGreedyDecodingEqualsFullRecomputation()
+    {
+        using var sequence = _lm.Start(Prompt, seed: 1);
+        var completion = (await _lm.GenerateAsync([sequence], SamplingOptions.Greedy with { MaxTokens = 64, StopOnEos = false }))[0];
+        Assert.Equal(64, completion.Tokens.Count);
+        var tokens = sequence.Tokens.ToList();
+        int promptLength = tokens.Count - 64;
+        for (int step = 0; step < 64; step++)
+        {
+            using var fresh = (OnnxSequence)_lm.Start(Prompt, seed: 1);
+            fresh.Append(tokens[promptLength..(promptLength + step)]);
+            await _lm.PrefillAsync([fresh]);
+            Assert.Equal(tokens[promptLength + step], Sampler.ArgMax(fresh.NextLogits));
+        }
+    }
+
+    [Fact]
+    public async Task BatchedEqualsUnbatchedForTheSameSeeds()
+    {
+        var prompts = new[] { Prompt, "Q: 12 -3\n", "Q: 7 x2 +100 -9\n", "Q: 1\n" };
+        var alone = new List<string>();
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            using var s = _lm.Start(prompts[i], seed: 100 + i);
+            alone.Add((await _lm.GenerateAsync([s], Sampled()))[0].Text);
+        }
+        var batch = prompts.Select((p, i) => _lm.Start(p, seed: 100 + i)).ToList();
+        var together = await _lm.GenerateAsync(batch, Sampled());
+        Assert.Equal(alone, together.Select(c => c.Text));
+        batch.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task ConcurrentCallersGetTheSameResultsAsAlone()
+    {
+        var expected = new List<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            using var s = _lm.Start(Prompt, seed: i);
+            expected.Add((await _lm.GenerateAsync([s], Sampled()))[0].Text);
+        }
+        var calls = Enumerable.Range(0, 6).Select(async i =>
+        {
+            using var s = _lm.Start(Prompt, seed: i);
+            return (await _lm.GenerateAsync([s], Sampled())).Single().Text;
+        });
+        Assert.Equal(expected, await Task.WhenAll(calls));
+    }
+
+    [Fact]
+    public async Task AForkContinuesExactlyAsAFreshlyPrefilledCopy()
+    {
+        using var parent = _lm.Start(Prompt, seed: 3);
+        await _lm.GenerateAsync([parent], Sampled(maxTokens: 10));
+        await _lm.PrefillAsync([parent]); // the last sampled token is not in the cache until processed
+        using var fork = (OnnxSequence)parent.Fork(seed: 42);
+        using var copy = (OnnxSequence)_lm.Start(Prompt, seed: 42);
+        copy.Append(parent.Tokens.Skip(copy.Length).ToList());
+        await _lm.PrefillAsync([copy]);
+        AssertClose(copy.NextLogits!, fork.NextLogits!, 1e-5f);
+        var results = await _lm.GenerateAsync([fork, copy], Sampled());
+        Assert.Equal(results[1].Tokens, results[0].Tokens);
+        Assert.Equal(parent.Length + results[0].Tokens.Count, fork.Length);
+    }
+
+    [Fact]
+    public async Task RowsOfDifferentLengthsGiveTheSameLogitsAsAlone()
+    {
+        string[] prompts = ["Q: 1\n", "Q: 123 +456 -78 x2\n", "Q: 9 +9\n"];
+        var alone = new List<float[]>();
+        foreach (var p in prompts)
+        {
+            using var s = (OnnxSequence)_lm.Start(p, seed: 1);
+            s.Append(_lm.Encode("12+3=15\n"));
+            await _lm.PrefillAsync([s]);
+            alone.Add(s.NextLogits!);
+        }
+        // First prefill the prompts together (left-padded), then append the same text to each and run them as one batch.
+        var together = prompts.Select(p => (OnnxSequence)_lm.Start(p, seed: 1)).ToList();
+        await _lm.PrefillAsync(together);
+        foreach (var s in together) s.Append(_lm.Encode("12+3=15\n"));
+        await _lm.PrefillAsync(together);
+        for (int i = 0; i < prompts.Length; i++) AssertClose(alone[i], together[i].NextLogits!, 1e-5f);
+        // Decode steps with three different cache lengths in one batch.
+        var greedy = SamplingOptions.Greedy with { MaxTokens = 12, StopOnEos = false };
+        var batched = await _lm.GenerateAsync(together, greedy);
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            using var s = _lm.Start(prompts[i], seed: 1);
+            s.Append(_lm.Encode("12+3=15\n"));
+            Assert.Equal((await _lm.GenerateAsync([s], greedy))[0].Tokens, batched[i].Tokens);
+        }
+        together.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task StopStringsEndAStepAndTheNextCallContinuesFromIt()
+    {
+        using var s = _lm.Start(Prompt, seed: 5);
+        var options = Sampled(maxTokens: 40) with { StopStrings = ["5"] };
+        var first = (await _lm.GenerateAsync([s], options))[0];
+        if (first.Reason == FinishReason.Stop) Assert.EndsWith("5", first.Text);
+        else Assert.DoesNotContain("5", first.Text);
+        int length = s.Length;
+        var second = (await _lm.GenerateAsync([s], options))[0];
+        Assert.Equal(length + second.Tokens.Count, s.Length);
+    }
+
+    [Fact]
+    public async Task BestOfSixteenPrefillsThePromptOnce()
+    {
+        var shared = new ComputeLedger();
+        using var root = _lm.Start(Prompt, seed: 0);
+        await _lm.PrefillAsync([root], shared);
+        var forks = Enumerable.Range(0, 16).Select(i => root.Fork(i)).ToList();
+        await _lm.GenerateAsync(forks, Sampled(maxTokens: 8), shared);
+
+        var independent = new ComputeLedger();
+        var separate = Enumerable.Range(0, 16).Select(i => _lm.Start(Prompt, seed: i)).ToList();
+        await _lm.GenerateAsync(separate, Sampled(maxTokens: 8), independent);
+
+        Assert.Equal(root.Length, shared.PromptTokens);
+        Assert.Equal(16 * root.Length, independent.PromptTokens);
+        Assert.Equal(16 * 8, shared.GeneratedTokens);
+        double prefillFlops = _lm.Cost.FlopsForTokens(0, root.Length);
+        Assert.Equal(15 * prefillFlops, independent.Flops - shared.Flops, 1e-6 * independent.Flops);
+        Assert.True(shared.PeakLogicalKvBytes < shared.PeakPhysicalKvBytes, "forks share their prompt logically but each row holds a copy");
+        forks.ForEach(f => f.Dispose());
+        separate.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task LedgerMatchesHandComputedFiguresForTheFixture()
+    {
+        // Fixture: 2 layers, 4 heads, 2 KV heads, head size 16, 80448 non-embedding parameters, fp32.
+        Assert.Equal(2 * 2 * 2 * 16 * 4, _lm.Cost.KvBytesPerToken);
+        var ledger = new ComputeLedger();
+        using var s = _lm.Start("Q: 5\n", seed: 1); // <bos> + 5 characters = 6 tokens
+        await _lm.PrefillAsync([s], ledger);
+        // 6 tokens * 2 * 80448, plus attention 4 * 2 * 4 * 16 * (1 + 2 + ... + 6).
+        Assert.Equal(6 * 2.0 * 80448 + 4.0 * 2 * 4 * 16 * 21, ledger.Flops);
+        Assert.Equal(6, ledger.PromptTokens);
+        Assert.Equal(1, ledger.ForwardPasses);
+        Assert.Equal(86848 * 4, ledger.WeightBytesRead);
+        Assert.Equal(6 * 512, ledger.PeakLogicalKvBytes);
+        await _lm.GenerateAsync([s], SamplingOptions.Greedy with { MaxTokens = 2, StopOnEos = false }, ledger);
+        // Two sampled tokens; the first is fed back (7th position, attending to 7), the last is left pending.
+        Assert.Equal(2, ledger.GeneratedTokens);
+        Assert.Equal(2, ledger.ForwardPasses);
+        Assert.Equal(7 * 2.0 * 80448 + 4.0 * 2 * 4 * 16 * 28, ledger.Flops);
+        var report = ledger.Report(HardwareProfile.H100Bf16);
+        Assert.Equal(report.TotalFlops + HardwareProfile.H100Bf16.FlopsPerByte * report.BytesMoved, report.EFlops);
+    }
+
+    [Fact]
+    public async Task DisposingEverySequenceReleasesTheCache()
+    {
+        var root = _lm.Start(Prompt, seed: 1);
+        await _lm.PrefillAsync([root]);
+        var forks = Enumerable.Range(0, 4).Select(i => root.Fork(i)).ToList();
+        await _lm.GenerateAsync(forks, Sampled(maxTokens: 5));
+        Assert.True(_lm.PhysicalKvBytes > 0);
+        root.Dispose();
+        forks.ForEach(f => f.Dispose());
+        Assert.Equal(0, _lm.PhysicalKvBytes);
+    }
+
+    [Fact]
+    public async Task CancellingOneCallLeavesTheOthersIntact()
+    {
+        using var alone = _lm.Start(Prompt, seed: 9);
+        string expected = (await _lm.GenerateAsync([alone], Sampled(maxTokens: 100)))[0].Text;
+        using var cts = new CancellationTokenSource();
+        using var victim = _lm.Start(Prompt, seed: 8);
+        using var survivor = _lm.Start(Prompt, seed: 9);
+        var cancelled = _lm.GenerateAsync([victim], Sampled(maxTokens: 100), cancellationToken: cts.Token);
+        var kept = _lm.GenerateAsync([survivor], Sampled(maxTokens: 100));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(expected, (await kept)[0].Text);
+    }
+
+    [Fact]
+    public async Task InvalidSamplingOptionsNameTheOption()
+    {
+        using var s = _lm.Start(Prompt, seed: 1);
+        Assert.Contains("Temperature", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _lm.GenerateAsync([s], new SamplingOptions { Temperature = -1 }))).Message);
+        Assert.Contains("TopP", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _lm.GenerateAsync([s], new SamplingOptions { TopP = 0 }))).Message);
+        Assert.Contains("MaxTokens", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _lm.GenerateAsync([s], new SamplingOptions { MaxTokens = 0 }))).Message);
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, float tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int v = 0; v < expected.Length; v++)
+            Assert.True(Math.Abs(expected[v] - actual[v]) <= tolerance * Math.Max(1f, Math.Abs(expected[v])), $"token {v}: expected {expected[v]}, got {actual[v]}");
+    }
+}
