@@ -14,7 +14,8 @@ internal static class CliErrors
         {
             return command();
         }
-        catch (Exception e) when (e is CliException or FormatException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is CliException or FormatException or FileNotFoundException or DirectoryNotFoundException
+            or InvalidDataException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return UserError;

@@ -39,11 +39,11 @@ internal sealed class DecoderGraph : IDisposable
             var inputs = Session.InputMetadata;
             foreach (var name in new[] { "input_ids", "attention_mask" })
                 if (!inputs.ContainsKey(name)) throw Mismatch(path, $"has no '{name}' input (inputs: {string.Join(", ", inputs.Keys)})");
-            if (!Session.OutputMetadata.ContainsKey("logits")) throw Mismatch(path, "has no 'logits' output");
             HasPositionIds = inputs.ContainsKey("position_ids");
             HasCacheBranch = inputs.ContainsKey("use_cache_branch");
             Layers = inputs.Keys.Count(k => k.StartsWith("past_key_values.", StringComparison.Ordinal) && k.EndsWith(".key", StringComparison.Ordinal));
             if (Layers == 0) throw Mismatch(path, "has no 'past_key_values.{i}.key' inputs: export it with the KV cache (use_past)");
+            if (!Session.OutputMetadata.ContainsKey("logits")) throw Mismatch(path, "has no 'logits' output");
             if (Layers != config.Layers) throw Mismatch(path, $"has {Layers} layers of KV inputs but config.json says {config.Layers}");
             var key = inputs["past_key_values.0.key"];
             if (key.Dimensions.Length != 4) throw Mismatch(path, $"past_key_values.0.key has rank {key.Dimensions.Length}, expected [batch, kv_heads, past, head_dim]");

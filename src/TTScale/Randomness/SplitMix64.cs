@@ -19,6 +19,9 @@ public struct SplitMix64
         return new SplitMix64(baseValue ^ Mix(unchecked((ulong)index) + 0x632BE59BD9B4E019UL));
     }
 
+    /// <summary>A seed for item <paramref name="index"/> of a run seeded with <paramref name="seed"/> (sample i, candidate i, ...).</summary>
+    public static long Derive(long seed, long index) => unchecked((long)ForStream(seed, index).NextUInt64());
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

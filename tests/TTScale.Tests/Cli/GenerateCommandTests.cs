@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace TTScale.Tests.Cli;
+
+public class GenerateCommandTests
+{
+    private static readonly string Fixture = Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32");
+
+    [Fact]
+    public void JsonOutputHasTheSamplesAndLedgerAndIsFixedByTheSeed()
+    {
+        string[] args = ["generate", "--model", Fixture, "--prompt", "Q: 5 +8\\n", "-n", "8", "--seed", "1", "--max-tokens", "12", "--json"];
+        var first = CliRunner.Run(args);
+        var second = CliRunner.Run(args);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.StdOut, second.StdOut);
+        var root = JsonDocument.Parse(first.StdOut).RootElement;
+        var samples = root.GetProperty("samples").EnumerateArray().ToList();
+        Assert.Equal(8, samples.Count);
+        Assert.True(samples.Select(s => s.GetProperty("text").GetString()).Distinct().Count() > 1, "different samples should differ");
+        var ledger = root.GetProperty("ledger");
+        // Every sampled token is counted, an end-of-sequence token (not part of the text) included.
+        Assert.Equal(samples.Sum(s => s.GetProperty("tokens").GetInt32() + (s.GetProperty("finish_reason").GetString() == "eos" ? 1 : 0)),
+            ledger.GetProperty("generated_tokens").GetInt64());
+        Assert.Equal(9, ledger.GetProperty("prompt_tokens").GetInt64()); // <bos> + "Q: 5 +8\n", prefilled once for all 8
+        Assert.True(ledger.GetProperty("total_flops").GetDouble() > 0);
+        Assert.Contains("wall time", first.StdErr);
+        Assert.NotEqual(first.StdOut, CliRunner.Run([.. args[..7], "2", .. args[8..]]).StdOut);
+    }
+
+    [Theory]
+    [InlineData("--temperature", "-1", "--temperature")]
+    [InlineData("--top-p", "0", "--top-p")]
+    [InlineData("--max-tokens", "0", "--max-tokens")]
+    [InlineData("--device", "tpu", "--device")]
+    [InlineData("--device", "cuda", "CUDA")]
+    [InlineData("--hardware", "abacus", "--hardware")]
+    [InlineData("-n", "0", "-n")]
+    public void BadOptionsAreOneLineErrorsNamingTheOption(string option, string value, string named)
+    {
+        var result = CliRunner.Run("generate", "--model", Fixture, "--prompt", "Q: 1\\n", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error:", result.StdErr);
+        Assert.Contains(named, result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public void AMissingModelDirectoryIsNamed()
+    {
+        var result = CliRunner.Run("generate", "--model", "/no/such/model", "--prompt", "x");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("/no/such/model", result.StdErr);
+    }
+}

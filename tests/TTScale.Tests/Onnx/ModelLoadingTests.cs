@@ -1,0 +1,98 @@
+using TTScale.Onnx;
+
+namespace TTScale.Tests.Onnx;
+
+/// <summary>Bad model directories fail with an error that names the file and what is wrong.</summary>
+public sealed class ModelLoadingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private void CopyFixture(string fixture, params string[] except)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture)))
+            if (!except.Contains(Path.GetFileName(file))) File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
+    }
+
+    [Fact]
+    public void LoadsTheFixtureAndReadsItsShapeFromTheGraph()
+    {
+        using var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp16"));
+        Assert.Equal(2, lm.Cost.Layers);
+        Assert.Equal(2, lm.Cost.KvHeads);
+        Assert.Equal(16, lm.Cost.HeadDim);
+        Assert.Equal(2, lm.Cost.KvBytesPerElement);
+    }
+
+    [Fact]
+    public void MissingModelFile()
+    {
+        CopyFixture("tiny-lm-fp32", "model.onnx");
+        var e = Assert.Throws<FileNotFoundException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains(Path.Combine(_dir, "model.onnx"), e.Message);
+    }
+
+    [Fact]
+    public void MissingConfig()
+    {
+        CopyFixture("tiny-lm-fp32", "config.json");
+        Assert.Contains("config.json", Assert.Throws<FileNotFoundException>(() => OnnxGenerator.Load(_dir)).Message);
+    }
+
+    [Fact]
+    public void CorruptModelFile()
+    {
+        CopyFixture("tiny-lm-fp32", "model.onnx");
+        File.WriteAllText(Path.Combine(_dir, "model.onnx"), "not a model");
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains("model.onnx", e.Message);
+    }
+
+    [Fact]
+    public void GraphWithoutKvInputs()
+    {
+        CopyFixture("tiny-lm-fp32", "model.onnx");
+        File.Copy(Fixtures.Path("tiny-prm", "model.onnx"), Path.Combine(_dir, "model.onnx"));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains("model.onnx", e.Message);
+        Assert.Contains("past_key_values", e.Message);
+    }
+
+    [Fact]
+    public void ConfigThatDisagreesWithTheGraph()
+    {
+        CopyFixture("tiny-lm-fp32", "config.json");
+        File.WriteAllText(Path.Combine(_dir, "config.json"),
+            File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")).Replace("\"num_kv_heads\": 2", "\"num_kv_heads\": 4"));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains("KV heads", e.Message);
+    }
+
+    [Fact]
+    public void VocabularyLargerThanTheModel()
+    {
+        CopyFixture("tiny-lm-fp32", "config.json");
+        File.WriteAllText(Path.Combine(_dir, "config.json"),
+            File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")).Replace("\"vocab_size\": 100", "\"vocab_size\": 50"));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains("vocab_size 50", e.Message);
+    }
+
+    [Fact]
+    public void CorruptConfig()
+    {
+        CopyFixture("tiny-lm-fp32", "config.json");
+        File.WriteAllText(Path.Combine(_dir, "config.json"), "{ \"num_layers\": ");
+        Assert.Contains("config.json", Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
+    }
+
+    [Fact]
+    public void CudaOnTheCpuBuildIsAClearError()
+    {
+        if (Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider")) return; // a GPU build
+        var e = Assert.Throws<NotSupportedException>(() => OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"),
+            new GeneratorOptions { Device = ExecutionDevice.Parse("cuda:0") }));
+        Assert.Contains("CUDA", e.Message);
+    }
+}
