@@ -44,7 +44,9 @@ public sealed partial class OnnxGenerator
             if (active.Count == 0) continue;
             try
             {
+                long started = Stopwatch.GetTimestamp();
                 using (Ledger.Time()) Step(active);
+                Interlocked.Add(ref _stepTicks, Stopwatch.GetElapsedTime(started).Ticks);
             }
             catch (Exception e)
             {
@@ -233,7 +235,9 @@ public sealed partial class OnnxGenerator
                     : OrtValue.CreateTensorValueFromMemory(Array.Empty<float>(), emptyShape)));
 
         IDisposableReadOnlyCollection<OrtValue> outputs;
+        long started = Stopwatch.GetTimestamp();
         using (var options = new RunOptions()) outputs = _graph.Session.Run(options, names, values, _graph.OutputNames);
+        Interlocked.Add(ref _runTicks, Stopwatch.GetElapsedTime(started).Ticks);
         foreach (var v in owned) v.Dispose();
 
         var logits = outputs[0];

@@ -46,6 +46,14 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public ComputeLedger Ledger { get; } = new();
 
+    /// <summary>Time the scheduler spent in steps (sampling, batching, copies and forward passes).</summary>
+    public TimeSpan StepTime => TimeSpan.FromTicks(Interlocked.Read(ref _stepTicks));
+
+    /// <summary>Time spent inside <c>InferenceSession.Run</c>; the rest of <see cref="StepTime"/> is engine overhead.</summary>
+    public TimeSpan OnnxRunTime => TimeSpan.FromTicks(Interlocked.Read(ref _runTicks));
+
+    private long _stepTicks, _runTicks;
+
     /// <summary>KV bytes held right now, across every live sequence and batch.</summary>
     public long PhysicalKvBytes => _kv.Bytes;
 

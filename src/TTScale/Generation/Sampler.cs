@@ -1,3 +1,4 @@
+using System.Buffers;
 using TTScale.Randomness;
 
 namespace TTScale.Generation;
@@ -41,7 +42,20 @@ public static class Sampler
     private static int Draw(ReadOnlySpan<float> logits, SamplingOptions options, ref SplitMix64 random)
     {
         int n = logits.Length;
-        double[] p = new double[n];
+        double[] rented = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            return Draw(logits, options, ref random, rented.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    private static int Draw(ReadOnlySpan<float> logits, SamplingOptions options, ref SplitMix64 random, Span<double> p)
+    {
+        int n = logits.Length;
         float max = logits[ArgMax(logits)];
         double inverseT = 1.0 / options.Temperature, total = 0;
         for (int i = 0; i < n; i++) total += p[i] = Math.Exp((logits[i] - max) * inverseT);
@@ -65,13 +79,14 @@ public static class Sampler
     }
 
     /// <summary>Zeroes the probabilities that top-k, top-p and min-p rule out; the most likely token always survives.</summary>
-    private static void Truncate(double[] p, SamplingOptions options)
+    private static void Truncate(Span<double> p, SamplingOptions options)
     {
         int n = p.Length;
         int[] order = new int[n];
+        double[] probability = p.ToArray();
         for (int i = 0; i < n; i++) order[i] = i;
         // Most likely first; ties by index, so the cut is deterministic.
-        Array.Sort(order, (a, b) => p[a] != p[b] ? p[b].CompareTo(p[a]) : a.CompareTo(b));
+        Array.Sort(order, (a, b) => probability[a] != probability[b] ? probability[b].CompareTo(probability[a]) : a.CompareTo(b));
         int keep = options.TopK > 0 ? Math.Min(options.TopK, n) : n;
         if (options.TopP < 1)
         {
