@@ -1,28 +1,79 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace TTScale.Onnx;
 
 /// <summary>
 /// Finds and loads a model directory's tokenizer through Microsoft.ML.Tokenizers, in this order: the demo models'
-/// character vocabulary (config <c>tokenizer.type = char-bpe</c>), a SentencePiece <c>tokenizer.model</c>, and a
-/// GPT-2-style BPE <c>vocab.json</c> + <c>merges.txt</c>.
+/// character vocabulary (config <c>tokenizer.type = char-bpe</c>), a Hugging Face <c>tokenizer.json</c> BPE, a
+/// SentencePiece <c>tokenizer.model</c>, and a GPT-2-style byte-level BPE <c>vocab.json</c> + <c>merges.txt</c>.
 /// </summary>
-public static class TokenizerLoader
+public static partial class TokenizerLoader
 {
     /// <summary>Loads the tokenizer of the model in <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">No tokenizer files were found; the message lists what was looked for.</exception>
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed or of an unsupported kind; the message names it.</exception>
     public static Tokenizer Load(string directory, ModelConfig config)
     {
         string Path(string name) => System.IO.Path.Combine(directory, name);
         if (config.TokenizerType == "char-bpe") return CharVocabularyTokenizer.Load(Path(config.VocabFile ?? "vocab.json"));
+        if (File.Exists(Path("tokenizer.json"))) return FromTokenizerJson(Path("tokenizer.json"));
         if (File.Exists(Path("tokenizer.model")))
         {
             using var model = File.OpenRead(Path("tokenizer.model"));
             return LlamaTokenizer.Create(model);
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
-            return BpeTokenizer.Create(Path("vocab.json"), Path("merges.txt"));
+            return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = Gpt2PreTokenizer(null) });
         throw new FileNotFoundException(
-            $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.model, vocab.json + merges.txt)");
+            $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.json, tokenizer.model, vocab.json + merges.txt)");
     }
+
+    /// <summary>
+    /// A Hugging Face <c>tokenizer.json</c> with a BPE model, mapped into <see cref="BpeOptions"/>: its vocabulary, merges
+    /// (either "a b" strings or [a, b] pairs), unknown token, added tokens as special tokens, and byte-level encoding
+    /// with GPT-2's pre-tokenizer where the file's pre-tokenizer is ByteLevel.
+    /// </summary>
+    public static BpeTokenizer FromTokenizerJson(string path)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
+        }
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: no 'model' object");
+        string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        if (type != "BPE") throw new InvalidDataException($"{path}: model type '{type}' is not supported (only BPE)");
+        if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: model.vocab is missing");
+        var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetInt32())).ToList();
+        var merges = model.TryGetProperty("merges", out var m)
+            ? m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? $"{e[0].GetString()} {e[1].GetString()}" : e.GetString()!).ToList()
+            : [];
+        var special = root.TryGetProperty("added_tokens", out var added)
+            ? added.EnumerateArray().Where(a => a.TryGetProperty("special", out var s) && s.GetBoolean())
+                .ToDictionary(a => a.GetProperty("content").GetString()!, a => a.GetProperty("id").GetInt32())
+            : [];
+        bool byteLevel = root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind == JsonValueKind.Object && pre.ToString().Contains("\"ByteLevel\"", StringComparison.Ordinal);
+        var options = new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            SpecialTokens = special.Count > 0 ? special : null,
+            UnknownToken = model.TryGetProperty("unk_token", out var unk) && unk.ValueKind == JsonValueKind.String ? unk.GetString() : null,
+            ByteLevel = byteLevel,
+            PreTokenizer = byteLevel ? Gpt2PreTokenizer(special.Count > 0 ? special : null) : PreTokenizer.CreateWordOrNonWord(special.Count > 0 ? special : null),
+        };
+        return BpeTokenizer.Create(options);
+    }
+
+    private static PreTokenizer Gpt2PreTokenizer(IReadOnlyDictionary<string, int>? special) => new RegexPreTokenizer(Gpt2Pattern(), special);
+
+    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
+    private static partial Regex Gpt2Pattern();
 }

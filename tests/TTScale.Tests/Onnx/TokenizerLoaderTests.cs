@@ -1,0 +1,76 @@
+using System.Text.Json;
+using TTScale.Onnx;
+
+namespace TTScale.Tests.Onnx;
+
+/// <summary>Byte-level BPE tokenizers in the two formats real models ship: tokenizer.json, and GPT-2's vocab.json + merges.txt.</summary>
+public sealed class TokenizerLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-tokenizer-").FullName;
+    private static readonly string[] Merges = ["h e", "l l", "he ll", "Ġ w", "o r"];
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>GPT-2's byte-to-character table: printable bytes map to themselves, the rest to 256 + n.</summary>
+    private static Dictionary<string, int> ByteLevelVocabulary()
+    {
+        var printable = Enumerable.Range('!', '~' - '!' + 1).Concat(Enumerable.Range(0xA1, 0xAC - 0xA1 + 1)).Concat(Enumerable.Range(0xAE, 0xFF - 0xAE + 1)).ToHashSet();
+        var vocabulary = new Dictionary<string, int>();
+        int extra = 0;
+        for (int b = 0; b < 256; b++) vocabulary[((char)(printable.Contains(b) ? b : 256 + extra++)).ToString()] = b;
+        foreach (var merge in Merges) vocabulary[merge.Replace(" ", "")] = vocabulary.Count;
+        vocabulary["<|endoftext|>"] = vocabulary.Count;
+        return vocabulary;
+    }
+
+    private static ModelConfig Config() => new(1, 1, 1, 1, 1, 300, 16, 1, 1, "float32", null, null, null, null, "model.onnx", null, null);
+
+    [Fact]
+    public void TokenizerJsonBpeRoundTripsAndAppliesMerges()
+    {
+        var vocabulary = ByteLevelVocabulary();
+        var json = new
+        {
+            added_tokens = new[] { new { id = vocabulary["<|endoftext|>"], content = "<|endoftext|>", special = true } },
+            pre_tokenizer = new { type = "ByteLevel", add_prefix_space = false },
+            model = new { type = "BPE", vocab = vocabulary, merges = Merges },
+        };
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), JsonSerializer.Serialize(json));
+        AssertByteLevelBpe(TokenizerLoader.Load(_dir, Config()), vocabulary);
+    }
+
+    [Fact]
+    public void Gpt2VocabAndMergesRoundTripAndApplyMerges()
+    {
+        var vocabulary = ByteLevelVocabulary();
+        File.WriteAllText(Path.Combine(_dir, "vocab.json"), JsonSerializer.Serialize(vocabulary));
+        File.WriteAllLines(Path.Combine(_dir, "merges.txt"), ["#version: 0.2", .. Merges]);
+        AssertByteLevelBpe(TokenizerLoader.Load(_dir, Config()), vocabulary);
+    }
+
+    private static void AssertByteLevelBpe(Microsoft.ML.Tokenizers.Tokenizer tokenizer, Dictionary<string, int> vocabulary)
+    {
+        const string text = "hello world\n  tabs\tand é!";
+        var ids = tokenizer.EncodeToIds(text);
+        Assert.Equal(text, tokenizer.Decode(ids));
+        Assert.Contains(vocabulary["hell"], ids);
+        Assert.Contains(vocabulary["Ġw"], ids);
+        Assert.True(ids.Count < System.Text.Encoding.UTF8.GetByteCount(text), "merges should shorten the sequence");
+    }
+
+    [Fact]
+    public void NoTokenizerFilesIsAClearError()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Contains("tokenizer.json", e.Message);
+    }
+
+    [Fact]
+    public void UnsupportedTokenizerJsonModelIsNamed()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "Unigram", "vocab": []}}""");
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Contains("Unigram", e.Message);
+        Assert.Contains("tokenizer.json", e.Message);
+    }
+}
