@@ -16,16 +16,7 @@ public sealed record ModelConfig(
     /// <exception cref="InvalidDataException">The file is not JSON or lacks a field; the message names the file and field.</exception>
     public static ModelConfig Load(string path)
     {
-        JsonElement root;
-        try
-        {
-            root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
-        }
-        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected a JSON object");
+        var root = JsonFile.ReadObject(path);
 
         int Int(params string[] names) => IntOrNull(names) ?? throw new InvalidDataException($"{path}: missing '{names[0]}'");
         int? IntOrNull(params string[] names)

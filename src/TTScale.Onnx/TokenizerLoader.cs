@@ -37,15 +37,7 @@ public static partial class TokenizerLoader
     /// </summary>
     public static BpeTokenizer FromTokenizerJson(string path)
     {
-        JsonElement root;
-        try
-        {
-            root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
-        }
+        var root = JsonFile.ReadObject(path);
         if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: no 'model' object");
         string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
