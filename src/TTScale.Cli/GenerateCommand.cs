@@ -26,11 +26,12 @@ internal static class GenerateCommand
         var minP = new Option<double>("--min-p") { Description = "Drop tokens below this share of the top token's probability (0 = off)." };
         var seed = new Option<long>("--seed") { Description = "Seed: sample i draws from a stream derived from (seed, i).", DefaultValueFactory = _ => 1 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sample.", DefaultValueFactory = _ => 256 };
+        var stop = new Option<string[]>("--stop") { Description = "Stop a sample once its text contains this (repeatable; \\n is a newline).", AllowMultipleArgumentsPerToken = false };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var hardware = new Option<string>("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with 'samples' and 'ledger'." };
         var command = new Command("generate", "Sample completions of a prompt and report the compute spent.")
-            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, device, hardware, json };
+            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, hardware, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             int n = result.GetValue(count);
@@ -39,12 +40,13 @@ internal static class GenerateCommand
             {
                 Temperature = result.GetValue(temperature), TopP = result.GetValue(topP), TopK = result.GetValue(topK),
                 MinP = result.GetValue(minP), MaxTokens = result.GetValue(maxTokens),
+                StopStrings = [.. (result.GetValue(stop) ?? []).Select(Unescape)],
             };
             ValidateSampling(sampling);
             var profile = Hardware(result.GetValue(hardware)!);
             var executionDevice = ExecutionDevice.Parse(result.GetValue(device)!);
             string directory = result.GetValue(model) ?? ModelPaths.Demo("arith-lm");
-            string text = result.GetValue(prompt)!.Replace("\\n", "\n", StringComparison.Ordinal);
+            string text = Unescape(result.GetValue(prompt)!);
             long s = result.GetValue(seed);
 
             using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice });
@@ -65,6 +67,8 @@ internal static class GenerateCommand
         return command;
     }
 
+    private static string Unescape(string text) => text.Replace("\\n", "\n", StringComparison.Ordinal);
+
     private static void ValidateSampling(SamplingOptions sampling)
     {
         try
@@ -77,7 +81,7 @@ internal static class GenerateCommand
             {
                 nameof(SamplingOptions.Temperature) => "--temperature", nameof(SamplingOptions.TopP) => "--top-p",
                 nameof(SamplingOptions.TopK) => "--top-k", nameof(SamplingOptions.MinP) => "--min-p",
-                nameof(SamplingOptions.MaxTokens) => "--max-tokens", _ => e.ParamName ?? "an option",
+                nameof(SamplingOptions.MaxTokens) => "--max-tokens", nameof(SamplingOptions.StopStrings) => "--stop", _ => e.ParamName ?? "an option",
             };
             throw new CliException($"{option}: {e.Message.Split(" (Parameter")[0]}");
         }

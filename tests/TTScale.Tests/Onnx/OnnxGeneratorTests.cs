@@ -86,6 +86,22 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task RequestsBeyondTheBatchLimitWaitTheirTurnAndGiveTheSameResults()
+    {
+        using var narrow = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"), new GeneratorOptions { MaxBatchRows = 2, QueueCapacity = 1 });
+        async Task<string[]> Run(OnnxGenerator lm, int call)
+        {
+            var rows = new[] { lm.Start(Prompt, seed: 2 * call), lm.Start(Prompt, seed: 2 * call + 1) };
+            var completions = await lm.GenerateAsync(rows, Sampled());
+            foreach (var r in rows) r.Dispose();
+            return completions.Select(c => c.Text).ToArray();
+        }
+        var wide = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Run(_lm, i)));
+        var limited = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Run(narrow, i)));
+        Assert.Equal(wide, limited);
+    }
+
+    [Fact]
     public async Task AForkContinuesExactlyAsAFreshlyPrefilledCopy()
     {
         using var parent = _lm.Start(Prompt, seed: 3);
