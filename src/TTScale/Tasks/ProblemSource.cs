@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace TTScale.Tasks;
+
+/// <summary>A malformed problem file: the message names the file and line.</summary>
+public sealed class ProblemFormatException(string message) : FormatException(message);
+
+/// <summary>
+/// Problems from a spec: <c>arith:count=200,levels=1-5,seed=7</c> for generated ArithChain problems, or a JSONL file in
+/// one of the common shapes, told apart per line by their fields: GSM8K (<c>question</c>, <c>answer</c> ending
+/// <c>#### n</c>), MATH (<c>problem</c>, and <c>answer</c> or a <c>solution</c> with <c>\boxed{}</c>), or plain
+/// (<c>prompt</c>, <c>answer</c>, optional <c>id</c>, <c>level</c> and <c>format</c>).
+/// </summary>
+public static class ProblemSource
+{
+    /// <summary>The spec's problems.</summary>
+    /// <param name="spec">An <c>arith:</c> spec or a JSONL path.</param>
+    /// <param name="skipBad">Skip malformed lines (counted in <paramref name="skipped"/>) instead of failing.</param>
+    /// <param name="skipped">How many lines were skipped.</param>
+    /// <exception cref="ProblemFormatException">A malformed line (without <paramref name="skipBad"/>) or spec.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IReadOnlyList<Problem> Load(string spec, bool skipBad, out int skipped)
+    {
+        skipped = 0;
+        if (spec.StartsWith("arith:", StringComparison.Ordinal) || spec == "arith") return Arith(spec);
+        if (!File.Exists(spec)) throw new FileNotFoundException($"{spec}: dataset file not found (or use arith:count=N,levels=1-5,seed=S)", spec);
+        var problems = new List<Problem>();
+        int number = 0;
+        foreach (string line in File.ReadLines(spec))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                problems.Add(FromJson(line, $"{Path.GetFileNameWithoutExtension(spec)}-{number}"));
+            }
+            catch (Exception e) when (e is JsonException or ProblemFormatException or InvalidOperationException or KeyNotFoundException)
+            {
+                if (!skipBad) throw new ProblemFormatException($"{spec}:{number}: {e.Message}");
+                skipped++;
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>Generated ArithChain problems: <c>arith:count=N,levels=1-5,seed=S</c> (defaults 100, 1-5, 1234).</summary>
+    public static IReadOnlyList<Problem> Arith(string spec)
+    {
+        int count = 100;
+        long seed = 1234;
+        string levels = "1-5";
+        string options = spec.Length > "arith:".Length ? spec["arith:".Length..] : "";
+        // Split on commas that start a new key=value, so "levels=1,3-4" stays whole.
+        foreach (string part in SplitOptions(options))
+        {
+            var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2) throw new ProblemFormatException($"'{spec}': '{part}' is not key=value");
+            switch (kv[0])
+            {
+                case "count" when int.TryParse(kv[1], CultureInfo.InvariantCulture, out count) && count >= 0: break;
+                case "seed" when long.TryParse(kv[1], CultureInfo.InvariantCulture, out seed): break;
+                case "levels": levels = kv[1]; break;
+                default: throw new ProblemFormatException($"'{spec}': bad option '{part}' (use count=N, levels=1-5, seed=S)");
+            }
+        }
+        var levelList = ArithChainGenerator.ParseLevels(levels);
+        return ArithChainGenerator.Generate(seed, count, levelList)
+            .Select((p, i) => new Problem($"arith-s{seed}-{i}", p.Prompt, p.Answer.ToString(CultureInfo.InvariantCulture), AnswerFormat.ArithChain, p.Level))
+            .ToList();
+    }
+
+    private static IEnumerable<string> SplitOptions(string options)
+    {
+        var parts = new List<string>();
+        foreach (string piece in options.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (parts.Count > 0 && !piece.Contains('=')) parts[^1] += "," + piece;
+            else parts.Add(piece);
+        }
+        return parts;
+    }
+
+    private static Problem FromJson(string line, string fallbackId)
+    {
+        var root = JsonDocument.Parse(line).RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new ProblemFormatException("expected a JSON object");
+        string? Str(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        } : null;
+        string id = Str("id") ?? Str("unique_id") ?? fallbackId;
+        int? level = root.TryGetProperty("level", out var l) ? l.ValueKind switch
+        {
+            JsonValueKind.Number => l.GetInt32(),
+            JsonValueKind.String when int.TryParse(l.GetString()!.Replace("Level ", "", StringComparison.Ordinal), out int n) => n,
+            _ => null,
+        } : null;
+
+        if (Str("question") is string question)
+        {
+            string gold = Str("answer") ?? throw new ProblemFormatException("GSM8K-shaped line without 'answer'");
+            string answer = AnswerExtractor.Extract(gold, AnswerFormat.Gsm8k) ?? throw new ProblemFormatException("no '#### n' answer in 'answer'");
+            return new Problem(id, question, answer, AnswerFormat.Gsm8k, level);
+        }
+        if (Str("problem") is string problem)
+        {
+            string answer = Str("answer") ?? (Str("solution") is string solution ? AnswerExtractor.LastBoxed(solution) : null)
+                ?? throw new ProblemFormatException("MATH-shaped line without 'answer' or a \\boxed{} 'solution'");
+            return new Problem(id, problem, answer, AnswerFormat.Boxed, level);
+        }
+        if (Str("prompt") is string prompt)
+        {
+            string answer = Str("answer") ?? throw new ProblemFormatException("line without 'answer'");
+            var format = Str("format") is string f
+                ? Enum.TryParse<AnswerFormat>(f, ignoreCase: true, out var parsed) ? parsed : throw new ProblemFormatException($"unknown format '{f}'")
+                : long.TryParse(AnswerNormalizer.Normalize(answer), out _) ? AnswerFormat.Gsm8k : AnswerFormat.Plain;
+            return new Problem(id, prompt, answer, format, level);
+        }
+        throw new ProblemFormatException("expected 'question' (GSM8K), 'problem' (MATH) or 'prompt' and 'answer'");
+    }
+}

@@ -1,0 +1,79 @@
+using TTScale.Tasks;
+
+namespace TTScale.Tests.Tasks;
+
+public sealed class ProblemSourceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-problems-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(params string[] lines)
+    {
+        string path = Path.Combine(_dir, "problems.jsonl");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void ArithSpecGeneratesTheSameProblemsAsTheGenerator()
+    {
+        var problems = ProblemSource.Load("arith:count=10,levels=1,3-4,seed=7", skipBad: false, out _);
+        Assert.Equal(10, problems.Count);
+        var expected = ArithChainGenerator.Generate(7, 10, [1, 3, 4]).ToList();
+        Assert.Equal(expected.Select(p => p.Prompt), problems.Select(p => p.Prompt));
+        Assert.Equal(expected.Select(p => (int?)p.Level), problems.Select(p => p.Level));
+        Assert.All(problems, p => Assert.Equal(AnswerFormat.ArithChain, p.Format));
+        Assert.True(problems[0].IsCorrect(expected[0].Solution));
+        Assert.Equal(100, ProblemSource.Load("arith", false, out _).Count);
+    }
+
+    [Theory]
+    [InlineData("arith:count=x")]
+    [InlineData("arith:levels=9")]
+    [InlineData("arith:speed=3")]
+    public void BadArithSpecsAreNamed(string spec) => Assert.ThrowsAny<FormatException>(() => ProblemSource.Load(spec, false, out _));
+
+    [Fact]
+    public void ReadsTheCommonShapes()
+    {
+        string path = Write(
+            """{"question": "2+2?", "answer": "2+2=4\n#### 4"}""",
+            """{"problem": "Half of one?", "solution": "It is $\\boxed{\\frac{1}{2}}$.", "level": "Level 3"}""",
+            """{"problem": "x?", "answer": "7"}""",
+            """{"id": "mine", "prompt": "Pick one", "answer": "B", "format": "choice"}""");
+        var problems = ProblemSource.Load(path, false, out _);
+        Assert.Equal(["4", "\\frac{1}{2}", "7", "B"], problems.Select(p => p.Answer));
+        Assert.Equal([AnswerFormat.Gsm8k, AnswerFormat.Boxed, AnswerFormat.Boxed, AnswerFormat.Choice], problems.Select(p => p.Format));
+        Assert.Equal(3, problems[1].Level);
+        Assert.Equal("mine", problems[3].Id);
+        Assert.Equal("problems-1", problems[0].Id);
+        Assert.True(problems[1].IsCorrect("so \\boxed{0.5}"));
+        Assert.True(problems[0].IsCorrect("The answer is 4."));
+    }
+
+    [Fact]
+    public void AMalformedLineIsReportedWithItsNumberOrSkipped()
+    {
+        string path = Write("""{"prompt": "a", "answer": "1"}""", "{broken", """{"neither": 1}""", """{"prompt": "b", "answer": "2"}""");
+        var e = Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _));
+        Assert.Contains($"{path}:2", e.Message);
+        var problems = ProblemSource.Load(path, skipBad: true, out int skipped);
+        Assert.Equal(2, problems.Count);
+        Assert.Equal(2, skipped);
+    }
+
+    [Fact]
+    public void AMissingFileIsNamed() =>
+        Assert.Contains("nope.jsonl", Assert.Throws<FileNotFoundException>(() => ProblemSource.Load(Path.Combine(_dir, "nope.jsonl"), false, out _)).Message);
+
+    [SharedDataFact]
+    public void LoadsGsm8k()
+    {
+        var problems = ProblemSource.Load(SharedData.Path("gsm8k", "test.jsonl"), false, out int skipped);
+        Assert.Equal(1319, problems.Count);
+        Assert.Equal(0, skipped);
+        Assert.Equal("18", problems[0].Answer);
+        Assert.StartsWith("Janet", problems[0].Prompt);
+    }
+}
