@@ -2,7 +2,7 @@
 
 Stages (each writes into --work and is skipped when its output exists, so an interrupted run resumes):
   1. data      ttscale data arith: training problems with reference solutions
-  2. sft       the policy learns to solve from reference solutions
+  2. sft       the policy learns to solve from reference solutions (SFT_STEPS, then SFT_MORE_STEPS on a restarted schedule)
   3. attempts  the policy's own attempts on fresh problems -> ttscale data revisions -> on-policy revision examples
   4. revise    the policy continues on solutions mixed with revision examples
   5. prm-data  the final policy's attempts -> ttscale data label -> per-step labels from the exact step checker
@@ -28,8 +28,8 @@ from model import CausalLM, Config, ProcessRewardModel
 TRAIN_PROBLEMS, TRAIN_SEED = 80000, 101
 ATTEMPT_PROBLEMS, ATTEMPT_SEED, ATTEMPTS = 3000, 202, 4
 PRM_PROBLEMS, PRM_SEED, PRM_SAMPLES = 2500, 303, 4
-SFT_STEPS, REVISE_STEPS, PRM_STEPS = 1000, 300, 300
-BATCH, PEAK_LR, PRM_LR = 64, 2e-3, 1e-3
+SFT_STEPS, SFT_MORE_STEPS, REVISE_STEPS, PRM_STEPS = 1000, 1600, 300, 300
+BATCH, PEAK_LR, SFT_MORE_LR, PRM_LR = 64, 2e-3, 1.5e-3, 1e-3
 TEMPERATURE, MAX_NEW = 0.8, 160
 
 
@@ -71,9 +71,16 @@ def main():
         common.train_lm(lm, solutions, SFT_STEPS, PEAK_LR, BATCH, args.seed, log)
         torch.save(lm.state_dict(), w("sft.pt"))
 
-    if stage(w("revisions.jsonl"), "attempts"):
+    # A second cosine cycle: the first 1000 steps learn the format but not yet reliable copying and carrying.
+    if stage(w("sft-more.pt"), "sft (continued)"):
         lm = CausalLM(config)
         lm.load_state_dict(torch.load(w("sft.pt")))
+        common.train_lm(lm, solutions, SFT_MORE_STEPS, SFT_MORE_LR, BATCH, args.seed + 6, log)
+        torch.save(lm.state_dict(), w("sft-more.pt"))
+
+    if stage(w("revisions.jsonl"), "attempts"):
+        lm = CausalLM(config)
+        lm.load_state_dict(torch.load(w("sft-more.pt")))
         lm.eval()
         ttscale("data", "arith", "--count", ATTEMPT_PROBLEMS, "--seed", ATTEMPT_SEED, "--levels", "1-5", "--out", w("attempt-problems.jsonl"))
         problems = read_jsonl(w("attempt-problems.jsonl"))
@@ -84,7 +91,7 @@ def main():
 
     if stage(w("policy.pt"), "revise"):
         lm = CausalLM(config)
-        lm.load_state_dict(torch.load(w("sft.pt")))
+        lm.load_state_dict(torch.load(w("sft-more.pt")))
         revisions = [common.example_ids(r["prompt"], r["solution"], config.context_length) for r in read_jsonl(w("revisions.jsonl"))]
         rng = random.Random(args.seed + 2)
         mixture = revisions + rng.sample(solutions, len(revisions))  # half revision examples, half plain solutions
@@ -129,9 +136,9 @@ def main():
 
 
 def shrink():
-    global TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS, SFT_STEPS, REVISE_STEPS, PRM_STEPS
+    global TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS, SFT_STEPS, SFT_MORE_STEPS, REVISE_STEPS, PRM_STEPS
     TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS = 500, 40, 40
-    SFT_STEPS, REVISE_STEPS, PRM_STEPS = 3, 3, 3
+    SFT_STEPS, SFT_MORE_STEPS, REVISE_STEPS, PRM_STEPS = 3, 3, 3, 3
 
 
 def train_prm(prm, labelled, config, seed):

@@ -69,7 +69,7 @@ internal static class GenerateCommand
 
     private static string Unescape(string text) => text.Replace("\\n", "\n", StringComparison.Ordinal);
 
-    private static void ValidateSampling(SamplingOptions sampling)
+    internal static void ValidateSampling(SamplingOptions sampling)
     {
         try
         {

@@ -4,5 +4,6 @@ using TTScale.Cli;
 var root = new RootCommand("TTScale: test-time compute strategies, scaling curves and budget allocation for ONNX language models.");
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 // Errors are ours to report (one line, exit code 2), not System.CommandLine's stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

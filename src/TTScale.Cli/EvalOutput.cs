@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using TTScale.Evaluation;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// An eval's JSONL output, opened for resuming: records already there are kept (a torn last line from a kill is cut
+/// off), their problems are skipped, and each new record is appended as one line and flushed at once, so stopping at any
+/// moment loses nothing already written.
+/// </summary>
+internal sealed class EvalOutput : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly string _path;
+
+    /// <summary>Records already in the file, by problem id.</summary>
+    public Dictionary<string, EvalRecord> Existing { get; } = [];
+
+    private EvalOutput(string path, FileStream stream)
+    {
+        _path = path;
+        _stream = stream;
+    }
+
+    /// <summary>Opens (or creates) <paramref name="path"/>; checks existing records were made by the same strategy and parameters.</summary>
+    public static EvalOutput Open(string path, string strategy, IReadOnlyDictionary<string, object> parameters)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var output = new EvalOutput(path, stream);
+        try
+        {
+            output.ReadExisting(strategy, JsonSerializer.Serialize(parameters, Jsonl.Options));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        stream.Seek(0, SeekOrigin.End);
+        return output;
+    }
+
+    private void ReadExisting(string strategy, string parameters)
+    {
+        var bytes = new byte[_stream.Length];
+        _stream.ReadExactly(bytes);
+        int lineStart = 0, number = 0;
+        long keep = 0;
+        while (lineStart < bytes.Length)
+        {
+            number++;
+            int newline = Array.IndexOf(bytes, (byte)'\n', lineStart);
+            if (newline < 0) break; // a torn last line: a kill mid-write; cut below
+            string line = Encoding.UTF8.GetString(bytes, lineStart, newline - lineStart);
+            lineStart = newline + 1;
+            if (line.Trim().Length > 0)
+            {
+                EvalRecord record;
+                try
+                {
+                    record = JsonSerializer.Deserialize<EvalRecord>(line, Jsonl.Options) ?? throw new JsonException("null record");
+                }
+                catch (JsonException e)
+                {
+                    // Only the last line can be torn; damage elsewhere is not ours to repair.
+                    if (lineStart < bytes.Length) throw new CliException($"{_path}:{number}: not an eval record ({e.Message}); use another --out");
+                    break;
+                }
+                if (record.Strategy != strategy || JsonSerializer.Serialize(record.Parameters, Jsonl.Options) != parameters)
+                    throw new CliException($"{_path}:{number}: holds results of {record.Strategy} {JsonSerializer.Serialize(record.Parameters, Jsonl.Options)}, " +
+                        $"not {strategy} {parameters}; use another --out");
+                Existing[record.Id] = record;
+            }
+            keep = lineStart;
+        }
+        if (keep < bytes.Length) _stream.SetLength(keep);
+    }
+
+    /// <summary>Appends one record as one line and flushes it to the operating system.</summary>
+    public void Append(EvalRecord record)
+    {
+        byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Jsonl.Options) + "\n");
+        _stream.Write(line);
+        _stream.Flush();
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,38 @@
+namespace TTScale.Evaluation;
+
+/// <summary>Accuracy with its 95% interval, over all problems or one level.</summary>
+public sealed record AccuracyFigure(int Problems, int Correct, double Accuracy, double Low, double High);
+
+/// <summary>An eval's summary: accuracy (overall and by level) and the compute and memory it cost, in total and per problem.</summary>
+public sealed record EvalSummary(
+    AccuracyFigure Overall, IReadOnlyDictionary<string, AccuracyFigure> ByLevel,
+    long PromptTokens, long GeneratedTokens, long VerifierTokens, double Flops, double VerifierFlops, double TotalFlops, double EFlops,
+    double MeanTotalFlops, double MeanEFlops, double MeanGeneratedTokens, long MaxPeakKvBytes, double MeanPeakKvBytes,
+    double MeanPeakLogicalKvBytes, double WallSeconds)
+{
+    /// <summary>Summarises records (any order).</summary>
+    public static EvalSummary From(IReadOnlyList<EvalRecord> records, double wallSeconds)
+    {
+        int n = Math.Max(records.Count, 1);
+        var byLevel = records.Where(r => r.Level is not null).GroupBy(r => r.Level!.Value).OrderBy(g => g.Key)
+            .ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => Accuracy(g.ToList()));
+        return new EvalSummary(Accuracy(records), byLevel,
+            records.Sum(r => r.Ledger.PromptTokens), records.Sum(r => r.Ledger.GeneratedTokens), records.Sum(r => r.Ledger.VerifierTokens),
+            records.Sum(r => r.Ledger.Flops), records.Sum(r => r.Ledger.VerifierFlops), records.Sum(r => r.Ledger.TotalFlops), records.Sum(r => r.Ledger.EFlops),
+            records.Sum(r => r.Ledger.TotalFlops) / n, records.Sum(r => r.Ledger.EFlops) / n, (double)records.Sum(r => r.Ledger.GeneratedTokens) / n,
+            records.Count == 0 ? 0 : records.Max(r => r.Ledger.PeakPhysicalKvBytes), records.Sum(r => (double)r.Ledger.PeakPhysicalKvBytes) / n,
+            records.Sum(r => (double)r.Ledger.PeakLogicalKvBytes) / n, wallSeconds);
+    }
+
+    /// <summary>Accuracy with a Wilson score interval at 95%.</summary>
+    public static AccuracyFigure Accuracy(IReadOnlyList<EvalRecord> records)
+    {
+        int n = records.Count, k = records.Count(r => r.Correct);
+        if (n == 0) return new AccuracyFigure(0, 0, 0, 0, 0);
+        const double z = 1.959963984540054;
+        double p = (double)k / n, denominator = 1 + z * z / n;
+        double centre = (p + z * z / (2 * n)) / denominator;
+        double half = z * Math.Sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+        return new AccuracyFigure(n, k, p, Math.Max(0, centre - half), Math.Min(1, centre + half));
+    }
+}

@@ -1,0 +1,58 @@
+using TTScale.Compute;
+using TTScale.Generation;
+using TTScale.Randomness;
+using TTScale.Tasks;
+
+namespace TTScale.Strategies;
+
+/// <summary>
+/// N samples from one prefill of the prompt (forked N ways), then a selection rule. With N = 1 this is <c>sample</c>
+/// (pass@1), or <c>greedy</c> at temperature 0.
+/// </summary>
+public sealed class BestOfN : IStrategy
+{
+    private readonly StrategyContext _context;
+    private readonly int _n;
+    private readonly SelectionRule _select;
+
+    /// <summary>Creates the strategy.</summary>
+    /// <exception cref="ArgumentException">N below 1, or a verifier-based rule without a verifier.</exception>
+    public BestOfN(StrategyContext context, int n, SelectionRule select)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "--n must be 1 or more");
+        if (n > 1 && Selection.NeedsScores(select) && context.Verifier is null)
+            throw new ArgumentException($"--select {select.ToString().ToLowerInvariant()} needs a verifier (--prm DIR or --verifier oracle)", nameof(select));
+        _context = context;
+        _n = n;
+        _select = n == 1 ? SelectionRule.Last : select;
+    }
+
+    /// <inheritdoc/>
+    public string Name => _n > 1 ? "best-of-n" : _context.Sampling.Temperature <= 0 ? "greedy" : "sample";
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object> Parameters => _n > 1
+        ? new Dictionary<string, object> { ["n"] = _n, ["select"] = _select.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature }
+        : new Dictionary<string, object> { ["temperature"] = _context.Sampling.Temperature };
+
+    /// <inheritdoc/>
+    public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
+    {
+        var generator = _context.Generator;
+        var ledger = new ComputeLedger();
+        using var root = generator.Start(problem.Prompt, seed);
+        await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
+        var samples = Enumerable.Range(0, _n).Select(i => root.Fork(SplitMix64.Derive(seed, i))).ToList();
+        try
+        {
+            var completions = await generator.GenerateAsync(samples, _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);
+            var candidates = await _context.CandidatesAsync(problem, completions, _n > 1 && Selection.NeedsScores(_select), ledger, cancellationToken).ConfigureAwait(false);
+            int? chosen = Selection.Choose(candidates, _select);
+            return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
+        }
+        finally
+        {
+            foreach (var sample in samples) sample.Dispose();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using TTScale.Generation;
+using TTScale.Tasks;
+using TTScale.Verifiers;
+
+namespace TTScale.Strategies;
+
+/// <summary>A test-time compute strategy: spends generation (and verification) on one problem and picks an answer.</summary>
+public interface IStrategy
+{
+    /// <summary>The strategy's name, as on the command line.</summary>
+    string Name { get; }
+
+    /// <summary>Its hyperparameters, for records.</summary>
+    IReadOnlyDictionary<string, object> Parameters { get; }
+
+    /// <summary>Solves one problem. <paramref name="seed"/> fixes every random choice.</summary>
+    Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What strategies run on: the policy, an optional verifier, and how to sample and score.</summary>
+/// <param name="Generator">The policy model.</param>
+/// <param name="Verifier">The process verifier; null where none is used.</param>
+/// <param name="Sampling">How candidates are sampled.</param>
+/// <param name="Aggregation">How step scores become a candidate's score.</param>
+public sealed record StrategyContext(IGenerator Generator, IProcessVerifier? Verifier, SamplingOptions Sampling, StepAggregation Aggregation = StepAggregation.Last)
+{
+    /// <summary>Scores candidates' steps with the verifier (its cost into <paramref name="ledger"/>) and builds the candidate records.</summary>
+    internal async Task<List<Candidate>> CandidatesAsync(Problem problem, IReadOnlyList<Completion> completions, bool score,
+        Compute.ComputeLedger ledger, CancellationToken cancellationToken, Func<int, (int? Chain, int? Attempt)>? position = null)
+    {
+        var texts = completions.Select(c => c.Text).ToList();
+        IReadOnlyList<IReadOnlyList<float>>? steps = null;
+        if (score)
+        {
+            if (Verifier is null) throw new InvalidOperationException("this selection needs a verifier (--prm DIR or --verifier oracle)");
+            steps = await Verifier.ScoreStepsAsync(problem, texts, ledger, cancellationToken).ConfigureAwait(false);
+        }
+        return completions.Select((c, i) =>
+        {
+            var (chain, attempt) = position?.Invoke(i) ?? (null, null);
+            return new Candidate(c.Text, problem.ExtractAnswer(c.Text), steps?[i] ?? [], steps is null ? null : StepScores.Aggregate(steps[i], Aggregation),
+                c.Tokens.Count, c.LogProbs.Sum(), chain, attempt);
+        }).ToList();
+    }
+}

@@ -1,0 +1,122 @@
+using TTScale.Compute;
+using TTScale.Generation;
+using TTScale.Randomness;
+using TTScale.Tasks;
+
+namespace TTScale.Strategies;
+
+/// <summary>
+/// Sequential revision: each chain makes R attempts, attempt k conditioned on up to the last 4 before it (the revision
+/// format, <see cref="ArithFormat.RevisionPrompt"/>, as many as fit the context). One chain is <c>revise</c>, with the
+/// answer selected over the chain; C chains in parallel are <c>hybrid</c> (C x R = N): each chain's best candidate by
+/// verifier score (its last without a verifier), then a vote across chains. A chain keeps its sequence and appends the
+/// revision text while the new prompt extends the old one, so earlier attempts are not prefilled again.
+/// </summary>
+public sealed class Revision : IStrategy
+{
+    private readonly StrategyContext _context;
+    private readonly int _chains, _attempts;
+    private readonly SelectionRule _select;
+
+    /// <summary>Creates the strategy.</summary>
+    /// <exception cref="ArgumentException">Chains or attempts below 1, or a verifier-based rule without a verifier.</exception>
+    public Revision(StrategyContext context, int chains, int attempts, SelectionRule select)
+    {
+        if (chains < 1) throw new ArgumentOutOfRangeException(nameof(chains), chains, "--chains must be 1 or more");
+        if (attempts < 1) throw new ArgumentOutOfRangeException(nameof(attempts), attempts, "--revisions must be 1 or more");
+        if (Selection.NeedsScores(select) && context.Verifier is null)
+            throw new ArgumentException($"--select {select.ToString().ToLowerInvariant()} needs a verifier (--prm DIR or --verifier oracle)", nameof(select));
+        _context = context;
+        _chains = chains;
+        _attempts = attempts;
+        _select = select;
+    }
+
+    /// <inheritdoc/>
+    public string Name => _chains == 1 ? "revise" : "hybrid";
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object> Parameters => new Dictionary<string, object>
+    {
+        ["chains"] = _chains, ["revisions"] = _attempts, ["select"] = _select.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature,
+    };
+
+    /// <inheritdoc/>
+    public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
+    {
+        var generator = _context.Generator;
+        var ledger = new ComputeLedger();
+        var chains = Enumerable.Range(0, _chains).Select(c => new Chain(SplitMix64.Derive(seed, c))).ToList();
+        var completions = new List<Completion>();
+        var positions = new List<(int?, int?)>();
+        try
+        {
+            for (int attempt = 0; attempt < _attempts; attempt++)
+            {
+                foreach (var chain in chains) chain.Prepare(generator, problem.Prompt, attempt, _context.Sampling.MaxTokens);
+                var round = await generator.GenerateAsync(chains.Select(c => c.Sequence!).ToList(), _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);
+                for (int c = 0; c < chains.Count; c++)
+                {
+                    chains[c].Finished(round[c]);
+                    completions.Add(round[c]);
+                    positions.Add((c, attempt));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var chain in chains) chain.Sequence?.Dispose();
+        }
+
+        bool score = Selection.NeedsScores(_select) || (_chains > 1 && _context.Verifier is not null);
+        var candidates = await _context.CandidatesAsync(problem, completions, score, ledger, cancellationToken, i => positions[i]).ConfigureAwait(false);
+        int? chosen;
+        if (_chains == 1)
+        {
+            chosen = Selection.Choose(candidates, _select);
+        }
+        else
+        {
+            // Best within each chain, then the rule across the chains' winners.
+            var winners = Enumerable.Range(0, _chains).Select(c =>
+            {
+                var members = Enumerable.Range(0, candidates.Count).Where(i => candidates[i].Chain == c).ToList();
+                return members[Selection.Choose(members.Select(i => candidates[i]).ToList(), score ? SelectionRule.Naive : SelectionRule.Last)!.Value];
+            }).ToList();
+            int? pick = Selection.Choose(winners.Select(i => candidates[i]).ToList(), _select == SelectionRule.Last ? SelectionRule.Majority : _select);
+            chosen = pick is int p ? winners[p] : null;
+        }
+        return new StrategyResult(chosen is int k ? candidates[k].Answer : null, chosen, candidates, ledger);
+    }
+
+    /// <summary>One chain's sequence and the text it holds.</summary>
+    private sealed class Chain(long seed)
+    {
+        private readonly List<string> _attempts = [];
+        private string _text = "";
+
+        public Sequence? Sequence { get; private set; }
+
+        public void Prepare(IGenerator generator, string prompt, int attempt, int maxTokens)
+        {
+            string next = attempt == 0 ? prompt
+                : ArithFormat.RevisionPrompt(prompt, _attempts, t => generator.Encode(t).Count + 1, generator.ContextLength, maxTokens);
+            if (Sequence is not null && next.StartsWith(_text, StringComparison.Ordinal))
+            {
+                Sequence.Append(generator.Encode(next[_text.Length..]));
+            }
+            else
+            {
+                Sequence?.Dispose();
+                Sequence = generator.Start(next, SplitMix64.Derive(seed, attempt));
+            }
+            _text = next;
+        }
+
+        public void Finished(Completion completion)
+        {
+            _attempts.Add(completion.Text);
+            _text += completion.Text;
+        }
+    }
+}
