@@ -18,7 +18,7 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid"];
+    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", "beam", "dvts"];
 
     public static Command Create()
     {
@@ -32,6 +32,8 @@ internal static class EvalCommand
         var select = new Option<string?>("--select") { Description = "naive, weighted or majority (best-of-n: weighted; revise: naive, i.e. by verifier; hybrid: weighted); last for revise." };
         var revisions = new Option<int>("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
+        var beamWidth = new Option<int>("--beam-width") { Description = "M for beam and dvts: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
+        var iterations = new Option<int>("--iterations") { Description = "Most search rounds (steps) for beam and dvts.", DefaultValueFactory = _ => 40 };
         var aggregation = new Option<string>("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };
@@ -45,7 +47,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.")
         {
-            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, aggregation, temperature, topP, maxTokens,
+            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, beamWidth, iterations, aggregation, temperature, topP, maxTokens,
             limit, seed, concurrency, output, hardware, device, json,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -59,7 +61,7 @@ internal static class EvalCommand
             var profile = GenerateCommand.Hardware(result.GetValue(hardware)!);
             var executionDevice = ExecutionDevice.Parse(result.GetValue(device)!);
             var agg = StepScores.Parse(result.GetValue(aggregation)!);
-            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : name == "best-of-n" || name == "hybrid" ? "weighted" : "last"));
+            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : name is "best-of-n" or "hybrid" or "beam" or "dvts" ? "weighted" : "last"));
             var sampling = new SamplingOptions
             {
                 Temperature = name == "greedy" ? 0 : result.GetValue(temperature), TopP = result.GetValue(topP), MaxTokens = result.GetValue(maxTokens),
@@ -70,7 +72,7 @@ internal static class EvalCommand
             if (skipped > 0) Console.Error.WriteLine($"skipped {skipped} malformed line(s) in {result.GetValue(dataset)}");
             if (l is int count) problems = problems.Take(count).ToList();
 
-            bool needsVerifier = Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid" || name == "hybrid";
+            bool needsVerifier = Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid" || name is "hybrid" or "beam" or "dvts";
             using var generator = OnnxGenerator.Load(result.GetValue(model) ?? ModelPaths.Demo("arith-lm"),
                 new GeneratorOptions { Device = executionDevice, MaxBatchRows = 128 });
             using var prmVerifier = needsVerifier && result.GetValue(verifier) == "prm"
@@ -91,6 +93,7 @@ internal static class EvalCommand
                     "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
                     "best-of-n" => new BestOfN(context, result.GetValue(n), rule),
                     "revise" => new Revision(context, 1, result.GetValue(revisions), rule),
+                    "beam" or "dvts" => new TreeSearch(context, result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), name == "dvts", rule),
                     _ => new Revision(context, result.GetValue(chains), result.GetValue(revisions), rule),
                 };
             }
