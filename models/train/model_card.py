@@ -9,7 +9,9 @@ stages and step counts in `models/train/train.py`). Problems come from `ttscale 
 single source of truth); labels and revision prompts from `ttscale data label`, `data revisions` and
 `data revision-prompts`.
 
-1. **SFT**: 80,000 ArithChain problems (seed 101, levels 1-5 in turn), loss on the solution tokens and EOS.
+1. **SFT**: 80,000 ArithChain problems (seed 101, levels 1-5 in turn), loss on the solution tokens and EOS; batch 64,
+   1,000 steps on a cosine schedule (peak lr 2e-3), then 1,600 more on a restarted one (peak 1.5e-3): after the first
+   cycle the model had the format but still miscopied operands and carries.
 2. **On-policy revision data**: the SFT model samples 4 attempts at temperature 0.8 on 3,000 fresh problems (seed 202);
    `ttscale data revisions` turns its own wrong attempts into examples (1-4 wrong attempts in context, then the
    correct solution; plus one example per problem whose context ends with its correct attempt, so revising keeps
