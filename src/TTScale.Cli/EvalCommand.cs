@@ -18,7 +18,7 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", "beam", "dvts"];
+    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", "beam", "dvts", "lookahead", "particle"];
 
     public static Command Create()
     {
@@ -34,6 +34,7 @@ internal static class EvalCommand
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
         var beamWidth = new Option<int>("--beam-width") { Description = "M for beam and dvts: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
         var iterations = new Option<int>("--iterations") { Description = "Most search rounds (steps) for beam and dvts.", DefaultValueFactory = _ => 40 };
+        var lookahead = new Option<int>("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
         var aggregation = new Option<string>("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };
@@ -47,7 +48,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.")
         {
-            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, beamWidth, iterations, aggregation, temperature, topP, maxTokens,
+            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, beamWidth, iterations, lookahead, aggregation, temperature, topP, maxTokens,
             limit, seed, concurrency, output, hardware, device, json,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -61,7 +62,7 @@ internal static class EvalCommand
             var profile = GenerateCommand.Hardware(result.GetValue(hardware)!);
             var executionDevice = ExecutionDevice.Parse(result.GetValue(device)!);
             var agg = StepScores.Parse(result.GetValue(aggregation)!);
-            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : name is "best-of-n" or "hybrid" or "beam" or "dvts" ? "weighted" : "last"));
+            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : name is "best-of-n" or "hybrid" or "beam" or "dvts" or "lookahead" or "particle" ? "weighted" : "last"));
             var sampling = new SamplingOptions
             {
                 Temperature = name == "greedy" ? 0 : result.GetValue(temperature), TopP = result.GetValue(topP), MaxTokens = result.GetValue(maxTokens),
@@ -72,7 +73,7 @@ internal static class EvalCommand
             if (skipped > 0) Console.Error.WriteLine($"skipped {skipped} malformed line(s) in {result.GetValue(dataset)}");
             if (l is int count) problems = problems.Take(count).ToList();
 
-            bool needsVerifier = Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid" || name is "hybrid" or "beam" or "dvts";
+            bool needsVerifier = Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid" || name is "hybrid" or "beam" or "dvts" or "lookahead" or "particle";
             using var generator = OnnxGenerator.Load(result.GetValue(model) ?? ModelPaths.Demo("arith-lm"),
                 new GeneratorOptions { Device = executionDevice, MaxBatchRows = 128 });
             using var prmVerifier = needsVerifier && result.GetValue(verifier) == "prm"
@@ -93,7 +94,8 @@ internal static class EvalCommand
                     "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
                     "best-of-n" => new BestOfN(context, result.GetValue(n), rule),
                     "revise" => new Revision(context, 1, result.GetValue(revisions), rule),
-                    "beam" or "dvts" => new TreeSearch(context, result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), name == "dvts", rule),
+                    "beam" or "dvts" or "lookahead" or "particle" => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true),
+                        result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), rule, result.GetValue(lookahead)),
                     _ => new Revision(context, result.GetValue(chains), result.GetValue(revisions), rule),
                 };
             }

@@ -12,41 +12,71 @@ namespace TTScale.Strategies;
 /// <list type="bullet">
 /// <item><c>beam</c>: one group of N; the top N/M survive.</item>
 /// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best one (diverse verifier tree search).</item>
+/// <item><c>lookahead</c>: beam search where a proposal is scored after a k-step greedy rollout; only the proposed step is
+/// kept, and the rollout's tokens are charged to the ledger.</item>
+/// <item><c>particle</c>: particle filtering; the live particles are resampled each round in proportion to
+/// <c>exp(score / 0.2)</c>, the scores read as logits at temperature 0.2.</item>
 /// </list>
 /// The final answer is chosen over the finished beams by the selection rule (weighted by default).
 /// </summary>
 public sealed class TreeSearch : IStrategy
 {
+    /// <summary>Which search.</summary>
+    public enum Kind
+    {
+        /// <summary>Beam search.</summary>
+        Beam,
+        /// <summary>Diverse verifier tree search.</summary>
+        Dvts,
+        /// <summary>Beam search scored after a greedy rollout.</summary>
+        Lookahead,
+        /// <summary>Particle filtering.</summary>
+        Particle,
+    }
+
+    private const double ParticleTemperature = 0.2;
     private readonly StrategyContext _context;
-    private readonly int _n, _width, _iterations;
-    private readonly bool _diverse;
+    private readonly int _n, _width, _iterations, _lookahead;
+    private readonly Kind _kind;
     private readonly SelectionRule _select;
 
     /// <summary>Creates the search.</summary>
     /// <exception cref="ArgumentException">Bad sizes (M must divide N), or no verifier.</exception>
-    public TreeSearch(StrategyContext context, int n, int beamWidth, int iterations, bool diverse, SelectionRule select)
+    public TreeSearch(StrategyContext context, Kind kind, int n, int beamWidth, int iterations, SelectionRule select, int lookahead = 0)
     {
         if (context.Verifier is null) throw new ArgumentException("tree search needs a verifier (--prm DIR or --verifier oracle)", nameof(context));
+        if (kind == Kind.Particle) beamWidth = 1;
         if (beamWidth < 1 || n < beamWidth || n % beamWidth != 0)
             throw new ArgumentException($"--beam-width {beamWidth} must be at least 1 and divide --n {n}", nameof(beamWidth));
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "--iterations must be 1 or more");
+        if (kind == Kind.Lookahead && lookahead < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), lookahead, "--lookahead must be 1 or more");
         _context = context;
+        _kind = kind;
         _n = n;
         _width = beamWidth;
         _iterations = iterations;
-        _diverse = diverse;
         _select = select;
+        _lookahead = kind == Kind.Lookahead ? lookahead : 0;
     }
 
     /// <inheritdoc/>
-    public string Name => _diverse ? "dvts" : "beam";
+    public string Name => _kind.ToString().ToLowerInvariant();
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, object> Parameters => new Dictionary<string, object>
+    public IReadOnlyDictionary<string, object> Parameters
     {
-        ["n"] = _n, ["beam_width"] = _width, ["iterations"] = _iterations, ["select"] = _select.ToString().ToLowerInvariant(),
-        ["agg"] = _context.Aggregation.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature,
-    };
+        get
+        {
+            var p = new Dictionary<string, object> { ["n"] = _n };
+            if (_kind != Kind.Particle) p["beam_width"] = _width;
+            if (_kind == Kind.Lookahead) p["lookahead"] = _lookahead;
+            p["iterations"] = _iterations;
+            p["select"] = _select.ToString().ToLowerInvariant();
+            p["agg"] = _context.Aggregation.ToString().ToLowerInvariant();
+            p["temperature"] = _context.Sampling.Temperature;
+            return p;
+        }
+    }
 
     /// <inheritdoc/>
     public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
@@ -55,7 +85,8 @@ public sealed class TreeSearch : IStrategy
         var ledger = new ComputeLedger();
         using var root = generator.Start(problem.Prompt, seed);
         await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
-        int groups = _diverse ? _n / _width : 1, keep = _diverse ? 1 : _n / _width;
+        int groups = _kind == Kind.Dvts ? _n / _width : 1, keep = _kind == Kind.Dvts ? 1 : _n / _width;
+        var random = SplitMix64.ForStream(seed, -1);
         var live = Enumerable.Range(0, _n).Select(i => new Beam(root.Fork(SplitMix64.Derive(seed, i)), i / (_n / groups))).ToList();
         var finished = new List<Beam>();
         try
@@ -74,14 +105,23 @@ public sealed class TreeSearch : IStrategy
                 for (int i = 0; i < live.Count; i++) live[i].Scored(scores[i], _context.Aggregation);
 
                 finished.AddRange(live.Where(b => b.Done || last));
+                var open = live.Where(b => !b.Done && !last).ToList();
+                if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
                 var next = new List<Beam>();
-                foreach (var group in live.Where(b => !b.Done && !last).GroupBy(b => b.Group))
+                long Seed() => SplitMix64.Derive(seed, ((long)round + 1) * _n + next.Count);
+                if (_kind == Kind.Particle)
                 {
-                    // Highest score first; ties by position, so the search is deterministic.
-                    var survivors = group.Select((b, i) => (b, i)).OrderByDescending(x => x.b.Score).ThenBy(x => x.i).Take(keep).Select(x => x.b).ToList();
-                    foreach (var survivor in survivors)
-                        for (int m = 0; m < _width; m++)
-                            next.Add(survivor.Fork(SplitMix64.Derive(seed, ((long)round + 1) * _n + next.Count)));
+                    foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
+                }
+                else
+                {
+                    foreach (var group in open.GroupBy(b => b.Group))
+                    {
+                        // Highest score first; ties by position, so the search is deterministic.
+                        var survivors = group.Select((b, i) => (b, i)).OrderByDescending(x => x.b.SelectionScore).ThenBy(x => x.i).Take(keep).Select(x => x.b).ToList();
+                        foreach (var survivor in survivors)
+                            for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
+                    }
                 }
                 foreach (var beam in live) beam.Sequence.Dispose();
                 live = next;
@@ -94,6 +134,54 @@ public sealed class TreeSearch : IStrategy
         var candidates = finished.Select(b => new Candidate(b.Text, problem.ExtractAnswer(b.Text), b.StepScores, b.Score, b.Tokens, b.LogProb)).ToList();
         int? chosen = Selection.Choose(candidates, _select);
         return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
+    }
+
+    /// <summary>Scores each open beam by the verifier's view after a greedy rollout of k more steps (rollouts are then dropped).</summary>
+    private async Task RolloutScoresAsync(Problem problem, List<Beam> open, ComputeLedger ledger, CancellationToken cancellationToken)
+    {
+        if (open.Count == 0) return;
+        var generator = _context.Generator;
+        var rollouts = open.Select(b => b.Sequence.Fork(0)).ToList();
+        var texts = open.Select(b => b.Text).ToList();
+        try
+        {
+            var greedy = _context.Sampling with { Temperature = 0, StopStrings = [ArithFormat.StepDelimiter] };
+            for (int k = 0; k < _lookahead; k++)
+            {
+                var steps = await generator.GenerateAsync(rollouts, greedy with { MaxTokens = Math.Max(1, _context.Sampling.MaxTokens - open.Min(b => b.Tokens)) },
+                    ledger, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < open.Count; i++) texts[i] += steps[i].Text;
+            }
+        }
+        finally
+        {
+            foreach (var rollout in rollouts) rollout.Dispose();
+        }
+        var scores = await _context.Verifier!.ScoreStepsAsync(problem, texts, ledger, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < open.Count; i++) open[i].SelectionScore = Verifiers.StepScores.Aggregate(scores[i], _context.Aggregation);
+    }
+
+    /// <summary>Multinomial resampling of the live particles, weights <c>exp(score / T)</c>, from the problem's own stream.</summary>
+    private static List<int> Resample(List<Beam> particles, ref SplitMix64 random)
+    {
+        if (particles.Count == 0) return [];
+        double max = particles.Max(p => p.Score);
+        var weights = particles.Select(p => Math.Exp((p.Score - max) / ParticleTemperature)).ToArray();
+        double total = weights.Sum();
+        var picks = new List<int>(particles.Count);
+        for (int n = 0; n < particles.Count; n++)
+        {
+            double u = random.NextDouble() * total, cumulative = 0;
+            int pick = particles.Count - 1;
+            for (int i = 0; i < weights.Length; i++)
+            {
+                cumulative += weights[i];
+                if (u < cumulative) { pick = i; break; }
+            }
+            picks.Add(pick);
+        }
+        picks.Sort(); // forks of one particle sit together
+        return picks;
     }
 
     /// <summary>One beam: its sequence, its text so far, its last scores.</summary>
@@ -119,8 +207,11 @@ public sealed class TreeSearch : IStrategy
         public void Scored(IReadOnlyList<float> scores, Verifiers.StepAggregation aggregation)
         {
             StepScores = scores;
-            Score = Verifiers.StepScores.Aggregate(scores, aggregation);
+            Score = SelectionScore = Verifiers.StepScores.Aggregate(scores, aggregation);
         }
+
+        /// <summary>What survival is decided on: the score, or for lookahead the score after the rollout.</summary>
+        public float SelectionScore { get; set; }
 
         public Beam Fork(long seed)
         {

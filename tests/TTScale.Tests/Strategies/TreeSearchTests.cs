@@ -31,8 +31,10 @@ public sealed class TreeSearchTests : IDisposable
         public static float Score(string text) => (uint)text.Aggregate(unchecked((int)2166136261), (h, ch) => unchecked((h ^ ch) * 16777619)) % 1000 / 1000f;
     }
 
-    private TreeSearch Search(ScriptedVerifier verifier, bool diverse, int iterations = 4) =>
-        new(new StrategyContext(_lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), 8, 2, iterations, diverse, SelectionRule.Weighted);
+    private TreeSearch Search(ScriptedVerifier verifier, bool diverse, int iterations = 4) => Search(verifier, diverse ? TreeSearch.Kind.Dvts : TreeSearch.Kind.Beam, iterations);
+
+    private TreeSearch Search(ScriptedVerifier verifier, TreeSearch.Kind kind, int iterations = 4) =>
+        new(new StrategyContext(_lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), kind, 8, 2, iterations, SelectionRule.Weighted, lookahead: 2);
 
     [Fact]
     public async Task BeamKeepsTheTopNOverMAndExpandsEachMTimes()
@@ -79,5 +81,29 @@ public sealed class TreeSearchTests : IDisposable
 
     [Fact]
     public void WidthMustDivideN() =>
-        Assert.Throws<ArgumentException>(() => new TreeSearch(new StrategyContext(_lm, new ScriptedVerifier(), new SamplingOptions()), 10, 4, 5, false, SelectionRule.Weighted));
+        Assert.Throws<ArgumentException>(() => new TreeSearch(new StrategyContext(_lm, new ScriptedVerifier(), new SamplingOptions()), TreeSearch.Kind.Beam, 10, 4, 5, SelectionRule.Weighted));
+
+    [Fact]
+    public async Task LookaheadChargesItsRolloutsAndScoresThem()
+    {
+        var plain = new ScriptedVerifier();
+        var beam = await Search(plain, TreeSearch.Kind.Beam, iterations: 3).SolveAsync(_problem, seed: 3);
+        var rolled = new ScriptedVerifier();
+        var lookahead = await Search(rolled, TreeSearch.Kind.Lookahead, iterations: 3).SolveAsync(_problem, seed: 3);
+        // Each round adds a verifier call on the rollouts, and their tokens are generated and charged.
+        Assert.True(rolled.Calls.Count > plain.Calls.Count);
+        Assert.True(lookahead.Ledger.GeneratedTokens > lookahead.Candidates.Max(c => c.Tokens));
+        Assert.True(lookahead.Ledger.GeneratedTokens > beam.Ledger.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task ParticleFilteringKeepsNParticles()
+    {
+        var verifier = new ScriptedVerifier();
+        var result = await Search(verifier, TreeSearch.Kind.Particle, iterations: 4).SolveAsync(_problem, seed: 5);
+        // Resampling keeps the population: every round scores the particles still live, and all N end as candidates.
+        Assert.Equal(8, verifier.Calls[0].Count);
+        for (int round = 1; round < verifier.Calls.Count; round++) Assert.True(verifier.Calls[round].Count <= verifier.Calls[round - 1].Count);
+        Assert.Equal(8, result.Candidates.Count);
+    }
 }
