@@ -5,7 +5,7 @@ using TTScale.Tasks;
 
 namespace TTScale.Tests.Onnx;
 
-/// <summary>The shipped demo models load, describe themselves, stay small, and actually solve easy problems.</summary>
+/// <summary>The shipped demo models load, describe themselves, stay small, and the policy actually solves easy problems.</summary>
 public class DemoModelTests
 {
     private static string Demo(string name) => Path.Combine(Fixtures.ModelsDirectory, name);
@@ -35,21 +35,5 @@ public class DemoModelTests
         int solved = problems.Zip(completions).Count(x => ArithStepChecker.IsFullyCorrect(x.First, x.Second.Text));
         Assert.True(solved >= 14, $"greedy solved {solved} of 20 level-1 problems");
         sequences.ForEach(s => s.Dispose());
-    }
-
-    [Fact]
-    public async Task ThePrmScoresRightStepsAboveWrongOnes()
-    {
-        using var prm = PrmVerifier.Load(Demo("arith-prm"));
-        var problems = ArithChainGenerator.Generate(seed: 43, count: 20, levels: [2, 3]).ToList();
-        int ordered = 0;
-        foreach (var p in problems)
-        {
-            var problem = new Problem("p", p.Prompt, p.Answer.ToString(), AnswerFormat.ArithChain, p.Level);
-            string wrong = ArithFormat.Step(p.Start, p.Operations[0]).Replace("=", "=1", StringComparison.Ordinal);
-            var scores = await prm.ScoreStepsAsync(problem, [ArithFormat.Step(p.Start, p.Operations[0]), wrong]);
-            if (scores[0][0] > scores[1][0]) ordered++;
-        }
-        Assert.True(ordered >= 16, $"the PRM ranked the right first step above a wrong one in {ordered} of 20 problems");
     }
 }
