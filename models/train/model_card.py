@@ -131,6 +131,10 @@ over `<bos>` + prompt + solution; no KV cache.
 | step-level AUROC (score at each step delimiter vs prefix-correct) | {m['prm']['step_auroc']:.3f} over {m['prm']['steps']:,} steps |
 | final-answer AUROC (last-step score vs final answer correct) | {m['prm']['final_auroc']:.3f} over {m['prm']['completions']:,} completions |
 
+Caution: the AUROCs come from the policy's own mistakes. On synthetic off-by-one slips (a reference solution against
+the same solution with its first result +1 and the rest carried on consistently; 100 level 2-3 problems) it scores the
+right one higher only 52 times: it does not check arithmetic, and verifier-driven selection gains little from it.
+
 Selection over 16 samples of arith-lm with this PRM (last-step aggregation):
 
 {policy_table(m)}

@@ -18,7 +18,6 @@ internal sealed class KvStorage
     public int Length { get; }
     public int KvHeads { get; }
     public int HeadDim { get; }
-    public int ElementBytes { get; }
     public long Bytes { get; }
     public IReadOnlyList<OrtValue> Tensors => _tensors;
 
@@ -30,7 +29,6 @@ internal sealed class KvStorage
         Length = length;
         KvHeads = kvHeads;
         HeadDim = headDim;
-        ElementBytes = elementBytes;
         Bytes = (long)tensors.Length * batch * kvHeads * length * headDim * elementBytes;
         accounting.Allocated(Bytes);
     }
