@@ -24,6 +24,8 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
     public SessionOptions CreateSessionOptions(int intraOpThreads = 0)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads };
+        // ORT worker threads otherwise spin after each Run, taking the cores the engine needs between passes.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (Provider == "cuda")
         {
             var available = OrtEnv.Instance().GetAvailableProviders();
