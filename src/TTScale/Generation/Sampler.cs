@@ -82,12 +82,8 @@ public static class Sampler
     private static void Truncate(Span<double> p, SamplingOptions options)
     {
         int n = p.Length;
-        int[] order = new int[n];
-        double[] probability = p.ToArray();
-        for (int i = 0; i < n; i++) order[i] = i;
-        // Most likely first; ties by index, so the cut is deterministic.
-        Array.Sort(order, (a, b) => probability[a] != probability[b] ? probability[b].CompareTo(probability[a]) : a.CompareTo(b));
-        int keep = options.TopK > 0 ? Math.Min(options.TopK, n) : n;
+        int[] order = MostLikely(p, options.TopK > 0 ? Math.Min(options.TopK, n) : n);
+        int keep = order.Length;
         if (options.TopP < 1)
         {
             double cumulative = 0;
@@ -104,6 +100,27 @@ public static class Sampler
             while (r < keep && p[order[r]] >= floor) r++;
             keep = r;
         }
-        for (int r = keep; r < n; r++) p[order[r]] = 0;
+        // Everything outside the kept prefix goes: first the ranked tail, then (when top-k cut the ranking short) the rest.
+        var kept = new HashSet<int>(order.Take(keep));
+        for (int i = 0; i < n; i++) if (!kept.Contains(i)) p[i] = 0;
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> most likely tokens, most likely first, ties by index (so the cut is deterministic).
+    /// A size-k heap for a small k (top-k over a large vocabulary costs n log k, not n log n).
+    /// </summary>
+    private static int[] MostLikely(ReadOnlySpan<double> p, int k)
+    {
+        int n = p.Length;
+        var comparer = Comparer<(double P, int Index)>.Create((a, b) => a.P != b.P ? a.P.CompareTo(b.P) : b.Index.CompareTo(a.Index));
+        var heap = new PriorityQueue<int, (double P, int Index)>(k + 1, comparer); // the least likely kept token on top
+        for (int i = 0; i < n; i++)
+        {
+            if (heap.Count < k) heap.Enqueue(i, (p[i], i));
+            else if (comparer.Compare((p[i], i), (p[heap.Peek()], heap.Peek())) > 0) heap.EnqueueDequeue(i, (p[i], i));
+        }
+        var order = new int[heap.Count];
+        for (int r = order.Length - 1; r >= 0; r--) order[r] = heap.Dequeue();
+        return order;
     }
 }

@@ -64,6 +64,16 @@ public class SamplerTests
     }
 
     [Fact]
+    public void TopKBreaksTiesByIndex()
+    {
+        float[] tied = [1f, 2f, 2f, 2f, 0f];
+        var random = new SplitMix64(3);
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 2_000; i++) seen.Add(Sampler.Sample(tied, new SamplingOptions { TopK = 2 }, ref random, out _));
+        Assert.Equal([1, 2], seen.Order());
+    }
+
+    [Fact]
     public void SameSeedSameDraws() => Assert.Equal(Counts(new SamplingOptions(), 500, seed: 9), Counts(new SamplingOptions(), 500, seed: 9));
 
     [Fact]
