@@ -184,7 +184,7 @@ internal static class EvalCommand
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens         {s.PromptTokens} prompt, {s.GeneratedTokens} generated ({s.MeanGeneratedTokens:F0} per problem), {s.VerifierTokens} verifier"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:E3} total ({s.VerifierFlops:E3} verifier), {s.MeanTotalFlops:E3} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:E3} on {profile.Name}, {s.MeanEFlops:E3} per problem"));
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak KV        {s.MaxPeakKvBytes / 1024.0:F0} KiB max, {s.MeanPeakKvBytes / 1024.0:F0} KiB mean physical, {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB mean logical"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per problem peak {s.MeanPeakKvBytes / 1024.0:F0} KiB physical (max {s.MaxPeakKvBytes / 1024.0:F0}), {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB logical; mean over steps {s.MeanLogicalKvBytes / 1024.0:F0} KiB logical"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s"));
     }
 

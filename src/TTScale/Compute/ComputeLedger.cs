@@ -11,7 +11,8 @@ public sealed class ComputeLedger
     private readonly Lock _lock = new();
     private long _promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls;
     private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead;
-    private long _peakPhysicalKvBytes, _peakLogicalKvBytes;
+    private long _peakPhysicalKvBytes, _peakLogicalKvBytes, _kvObservations;
+    private double _sumPhysicalKvBytes, _sumLogicalKvBytes;
     private TimeSpan _wallTime;
 
     /// <summary>Tokens processed that the model did not sample: prompts and appended text, counted once however often they are forked.</summary>
@@ -53,6 +54,12 @@ public sealed class ComputeLedger
     /// <summary>Most KV bytes of the unique tokens of the live sequence tree: what a prefix-sharing server would hold.</summary>
     public long PeakLogicalKvBytes { get { lock (_lock) return _peakLogicalKvBytes; } }
 
+    /// <summary>Mean physical KV bytes over the engine steps this ledger was observed in.</summary>
+    public double MeanPhysicalKvBytes { get { lock (_lock) return _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations; } }
+
+    /// <summary>Mean logical KV bytes over the engine steps this ledger was observed in.</summary>
+    public double MeanLogicalKvBytes { get { lock (_lock) return _kvObservations == 0 ? 0 : _sumLogicalKvBytes / _kvObservations; } }
+
     /// <summary>Wall time spent on this ledger's work.</summary>
     public TimeSpan WallTime { get { lock (_lock) return _wallTime; } }
 
@@ -93,13 +100,16 @@ public sealed class ComputeLedger
         }
     }
 
-    /// <summary>Raises the KV peaks to these readings where they are higher.</summary>
+    /// <summary>Records the KV held at one engine step: raises the peaks and adds to the means.</summary>
     public void ObserveKv(long physicalBytes, long logicalBytes)
     {
         lock (_lock)
         {
             _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, physicalBytes);
             _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, logicalBytes);
+            _kvObservations++;
+            _sumPhysicalKvBytes += physicalBytes;
+            _sumLogicalKvBytes += logicalBytes;
         }
     }
 
@@ -117,8 +127,14 @@ public sealed class ComputeLedger
     {
         if (ReferenceEquals(other, this)) throw new ArgumentException("a ledger cannot be added to itself", nameof(other));
         LedgerReport o = other.Report(HardwareProfile.CpuLocal);
+        long observations;
+        double sumPhysical, sumLogical;
+        lock (other._lock) (observations, sumPhysical, sumLogical) = (other._kvObservations, other._sumPhysicalKvBytes, other._sumLogicalKvBytes);
         lock (_lock)
         {
+            _kvObservations += observations;
+            _sumPhysicalKvBytes += sumPhysical;
+            _sumLogicalKvBytes += sumLogical;
             _promptTokens += o.PromptTokens;
             _generatedTokens += o.GeneratedTokens;
             _forwardPasses += o.ForwardPasses;
@@ -143,7 +159,8 @@ public sealed class ComputeLedger
             return new LedgerReport(_promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls,
                 _flops, _verifierFlops, _flops + _verifierFlops, _weightBytesRead, _kvBytesRead, bytes,
                 _peakPhysicalKvBytes, _peakLogicalKvBytes, hardware.Name, _flops + _verifierFlops + hardware.FlopsPerByte * bytes,
-                _wallTime.TotalSeconds);
+                _wallTime.TotalSeconds,
+                _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations, _kvObservations == 0 ? 0 : _sumLogicalKvBytes / _kvObservations);
         }
     }
 
@@ -161,4 +178,5 @@ public sealed class ComputeLedger
 public sealed record LedgerReport(
     long PromptTokens, long GeneratedTokens, long ForwardPasses, long VerifierTokens, long VerifierCalls,
     double Flops, double VerifierFlops, double TotalFlops, double WeightBytesRead, double KvBytesRead, double BytesMoved,
-    long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds);
+    long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds,
+    double MeanPhysicalKvBytes = 0, double MeanLogicalKvBytes = 0);

@@ -3,12 +3,15 @@ namespace TTScale.Evaluation;
 /// <summary>Accuracy with its 95% interval, over all problems or one level.</summary>
 public sealed record AccuracyFigure(int Problems, int Correct, double Accuracy, double Low, double High);
 
-/// <summary>An eval's summary: accuracy (overall and by level) and the compute and memory it cost, in total and per problem.</summary>
+/// <summary>
+/// An eval's summary: accuracy (overall and by level) and the compute and memory it cost, in total and per problem.
+/// KV figures per problem: the peak, and the mean over the engine steps the problem was in (then averaged over problems).
+/// </summary>
 public sealed record EvalSummary(
     AccuracyFigure Overall, IReadOnlyDictionary<string, AccuracyFigure> ByLevel,
     long PromptTokens, long GeneratedTokens, long VerifierTokens, double Flops, double VerifierFlops, double TotalFlops, double EFlops,
     double MeanTotalFlops, double MeanEFlops, double MeanGeneratedTokens, long MaxPeakKvBytes, double MeanPeakKvBytes,
-    double MeanPeakLogicalKvBytes, double WallSeconds)
+    double MeanPeakLogicalKvBytes, double MeanLogicalKvBytes, double WallSeconds)
 {
     /// <summary>Summarises records (any order).</summary>
     public static EvalSummary From(IReadOnlyList<EvalRecord> records, double wallSeconds)
@@ -21,7 +24,7 @@ public sealed record EvalSummary(
             records.Sum(r => r.Ledger.Flops), records.Sum(r => r.Ledger.VerifierFlops), records.Sum(r => r.Ledger.TotalFlops), records.Sum(r => r.Ledger.EFlops),
             records.Sum(r => r.Ledger.TotalFlops) / n, records.Sum(r => r.Ledger.EFlops) / n, (double)records.Sum(r => r.Ledger.GeneratedTokens) / n,
             records.Count == 0 ? 0 : records.Max(r => r.Ledger.PeakPhysicalKvBytes), records.Sum(r => (double)r.Ledger.PeakPhysicalKvBytes) / n,
-            records.Sum(r => (double)r.Ledger.PeakLogicalKvBytes) / n, wallSeconds);
+            records.Sum(r => (double)r.Ledger.PeakLogicalKvBytes) / n, records.Sum(r => r.Ledger.MeanLogicalKvBytes) / n, wallSeconds);
     }
 
     /// <summary>Accuracy with a Wilson score interval at 95%.</summary>

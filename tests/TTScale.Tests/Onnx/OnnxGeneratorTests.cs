@@ -197,6 +197,7 @@ public sealed class OnnxGeneratorTests : IDisposable
         Assert.Equal(1, ledger.ForwardPasses);
         Assert.Equal(86848 * 4, ledger.WeightBytesRead);
         Assert.Equal(6 * 512, ledger.PeakLogicalKvBytes);
+        Assert.Equal(6 * 512, ledger.MeanLogicalKvBytes); // one step observed so far
         await _lm.GenerateAsync([s], SamplingOptions.Greedy with { MaxTokens = 2, StopOnEos = false }, ledger);
         // Two sampled tokens; the first is fed back (7th position, attending to 7), the last is left pending.
         Assert.Equal(2, ledger.GeneratedTokens);
