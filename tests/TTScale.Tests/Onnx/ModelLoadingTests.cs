@@ -96,3 +96,38 @@ public sealed class ModelLoadingTests : IDisposable
         Assert.Contains("CUDA", e.Message);
     }
 }
+
+public sealed class ModelConfigTests : IDisposable
+{
+    private readonly string _path = Path.GetTempFileName();
+
+    public void Dispose() => File.Delete(_path);
+
+    [Fact]
+    public void ReadsHuggingFaceNamesAndEstimatesParameterCounts()
+    {
+        // A Llama-style config as Hugging Face writes it (no TTScale fields).
+        File.WriteAllText(_path, """
+            {"num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "hidden_size": 64,
+             "intermediate_size": 128, "vocab_size": 100, "max_position_embeddings": 128, "bos_token_id": 1, "eos_token_id": 2,
+             "torch_dtype": "float16"}
+            """);
+        var c = TTScale.Onnx.ModelConfig.Load(_path);
+        Assert.Equal((2, 4, 2, 16, 128), (c.Layers, c.Heads, c.KvHeads, c.HeadDim, c.ContextLength));
+        Assert.Equal("float16", c.Dtype);
+        Assert.Equal(2, c.EosTokenId);
+        // Per layer: q and o 64x64 each, k and v 64x32 each, a gated MLP 3x64x128, two norms; a final norm and an untied head.
+        long perLayer = 64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128 + 2 * 64;
+        Assert.Equal(2 * perLayer + 64 + 100 * 64, c.NonEmbeddingParameters);
+        Assert.Equal(c.NonEmbeddingParameters + 100 * 64, c.Parameters);
+    }
+
+    [Fact]
+    public void AMissingFieldIsNamed()
+    {
+        File.WriteAllText(_path, """{"num_layers": 2}""");
+        var e = Assert.Throws<InvalidDataException>(() => TTScale.Onnx.ModelConfig.Load(_path));
+        Assert.Contains(_path, e.Message);
+        Assert.Contains("num_heads", e.Message);
+    }
+}
