@@ -24,16 +24,7 @@ internal sealed class DecoderGraph : IDisposable
 
     public DecoderGraph(string path, ModelConfig config, ExecutionDevice device)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model file not found", path);
-        using var options = device.CreateSessionOptions();
-        try
-        {
-            Session = new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{path}: ONNX Runtime cannot load it ({e.Message})", e);
-        }
+        Session = device.OpenSession(path);
         try
         {
             var inputs = Session.InputMetadata;

@@ -12,6 +12,22 @@ public sealed record ModelConfig(
     long Parameters, long NonEmbeddingParameters, string Dtype,
     int? BosTokenId, int? EosTokenId, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile)
 {
+    /// <summary>Bytes per stored weight: 2 for 16-bit dtypes, else 4.</summary>
+    public int WeightBytesPerParameter => Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
+
+    /// <summary>The <c>config.json</c> of the model directory <paramref name="directory"/>.</summary>
+    /// <param name="directory">The model directory.</param>
+    /// <param name="what">What the directory holds, for messages ("model", "PRM").</param>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">It has no config.json.</exception>
+    public static ModelConfig LoadDirectory(string directory, string what)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: {what} directory not found");
+        string path = Path.Combine(directory, "config.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: {what} config not found", path);
+        return Load(path);
+    }
+
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not JSON or lacks a field; the message names the file and field.</exception>
     public static ModelConfig Load(string path)

@@ -65,9 +65,8 @@ public sealed partial class OnnxGenerator : IGenerator
         Tokenizer = tokenizer;
         _options = options;
         _padTokenId = config.PadTokenId ?? config.EosTokenId ?? 0;
-        int weightBytes = config.Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            weightBytes, graph.KvElementBytes);
+            config.WeightBytesPerParameter, graph.KvElementBytes);
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
         { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         _loop = Task.Run(RunAsync);
@@ -82,10 +81,7 @@ public sealed partial class OnnxGenerator : IGenerator
     {
         options ??= new GeneratorOptions();
         if (options.MaxBatchRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchRows, "MaxBatchRows must be 1 or more");
-        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: model config not found", configPath);
-        var config = ModelConfig.Load(configPath);
+        var config = ModelConfig.LoadDirectory(directory, "model");
         var tokenizer = TokenizerLoader.Load(directory, config);
         CheckVocabulary(directory, config, tokenizer);
         var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);

@@ -42,7 +42,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            config.Dtype is "float16" or "fp16" ? 2 : 4, 0);
+            config.WeightBytesPerParameter, 0);
     }
 
     /// <summary>Loads the PRM in <paramref name="directory"/>.</summary>
@@ -50,23 +50,10 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output) or cannot be loaded; the message names the file.</exception>
     public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32)
     {
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: PRM directory not found");
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: PRM config not found", configPath);
-        var config = ModelConfig.Load(configPath);
+        var config = ModelConfig.LoadDirectory(directory, "PRM");
         var tokenizer = TokenizerLoader.Load(directory, config);
         string modelPath = Path.Combine(directory, config.ModelFile);
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"{modelPath}: PRM model file not found", modelPath);
-        using var options = (device ?? ExecutionDevice.Cpu).CreateSessionOptions();
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(modelPath, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load it ({e.Message})", e);
-        }
+        var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
         foreach (var name in new[] { "input_ids", "attention_mask" })
             if (!session.InputMetadata.ContainsKey(name))
             {
