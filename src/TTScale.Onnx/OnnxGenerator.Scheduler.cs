@@ -98,7 +98,8 @@ public sealed partial class OnnxGenerator
         // Rows that just stopped may still sit in the batch that moves on; copy them out so it can be freed.
         var stopped = rows.Where(r => r.Finished && r.Sequence.Kv is not null).ToList();
         var moving = decode.Select(r => r.Sequence.Kv?.Storage).Where(s => s is not null).ToHashSet();
-        CopyOut(stopped.Where(r => moving.Contains(r.Sequence.Kv!.Storage)).ToList());
+        var leaving = stopped.Where(r => moving.Contains(r.Sequence.Kv!.Storage)).ToList();
+        if (leaving.Count > 0) Gather(leaving);
 
         if (decode.Count > 0) Forward(decode, reuseBatch: true);
         if (fresh.Count > 0) Forward(fresh, reuseBatch: false);
@@ -147,12 +148,14 @@ public sealed partial class OnnxGenerator
         if (row.Generated.Count >= options.MaxTokens) row.Reason = FinishReason.MaxTokens;
     }
 
-    private void CopyOut(List<Row> rows)
+    /// <summary>Copies the rows' caches into one new storage, row i in slot i, and moves each sequence onto its copy.</summary>
+    private KvStorage Gather(List<Row> rows)
     {
-        if (rows.Count == 0) return;
-        var views = rows.Select(r => (KvView?)r.Sequence.Kv).ToList();
-        var copy = KvStorage.Gather(views, views.Max(v => v!.Length), _graph.Layers, _graph.KvHeads, _graph.HeadDim, _graph.KvType, _kv);
-        for (int i = 0; i < rows.Count; i++) rows[i].Sequence.MoveCache(new KvView(copy, i, views[i]!.Length));
+        var views = rows.Select(r => r.Sequence.Kv).ToList();
+        var storage = KvStorage.Gather(views, views.Max(v => v?.Length ?? 0), _graph.Layers, _graph.KvHeads, _graph.HeadDim, _graph.KvType, _kv);
+        for (int i = 0; i < rows.Count; i++)
+            if (views[i] is KvView view) rows[i].Sequence.MoveCache(new KvView(storage, i, view.Length));
+        return storage;
     }
 
     /// <summary>
@@ -183,14 +186,9 @@ public sealed partial class OnnxGenerator
         }
         else
         {
-            var views = rows.Select(r => r.Sequence.Kv).ToList();
-            past = KvStorage.Gather(views, views.Max(v => v?.Length ?? 0), _graph.Layers, _graph.KvHeads, _graph.HeadDim, _graph.KvType, _kv);
+            past = Gather(rows);
             batch = rows.Count;
-            for (int i = 0; i < rows.Count; i++)
-            {
-                slots[i] = i;
-                if (views[i] is not null) rows[i].Sequence.MoveCache(new KvView(past, i, views[i]!.Length));
-            }
+            for (int i = 0; i < rows.Count; i++) slots[i] = i;
         }
         RunPass(rows, slots, batch, past);
     }
@@ -243,6 +241,9 @@ public sealed partial class OnnxGenerator
         var logits = outputs[0];
         int vocab = (int)logits.GetTensorTypeAndShape().Shape[2];
         var present = new KvStorage([.. outputs.Skip(1)], batch, total, _graph.KvHeads, _graph.HeadDim, _graph.KvElementBytes, _kv);
+        bool halfLogits = _graph.LogitsType == TensorElementType.Float16;
+        var halves = halfLogits ? logits.GetTensorDataAsSpan<Float16>() : default;
+        var floats = halfLogits ? default : logits.GetTensorDataAsSpan<float>();
         var requests = new HashSet<Request>();
         for (int i = 0; i < rows.Count; i++)
         {
@@ -251,15 +252,10 @@ public sealed partial class OnnxGenerator
             int slot = slots[i], cached = sequence.CachedLength, pending = sequence.Pending;
             int offset = (slot * width + width - 1) * vocab;
             float[] next = new float[vocab];
-            if (_graph.LogitsType == TensorElementType.Float16)
-            {
-                var half = logits.GetTensorDataAsSpan<Float16>().Slice(offset, vocab);
-                for (int v = 0; v < vocab; v++) next[v] = half[v].ToFloat();
-            }
+            if (halfLogits)
+                for (int v = 0; v < vocab; v++) next[v] = halves[offset + v].ToFloat();
             else
-            {
-                logits.GetTensorDataAsSpan<float>().Slice(offset, vocab).CopyTo(next);
-            }
+                floats.Slice(offset, vocab).CopyTo(next);
             long prompt = pending - Math.Min(sequence.PendingSampled, pending);
             double flops = Cost.FlopsForTokens(cached, pending);
             double weightShare = (double)Cost.WeightBytes / rows.Count;

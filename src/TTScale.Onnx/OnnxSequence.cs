@@ -72,14 +72,12 @@ internal sealed class OnnxSequence : Sequence
     /// <summary>After a forward pass: the cache now covers every token, and <paramref name="logits"/> predict the next.</summary>
     internal void Processed(KvView kv, float[] logits)
     {
-        kv.Storage.AddReference();
-        Kv?.Storage.Release();
-        Kv = kv;
+        MoveCache(kv);
         NextLogits = logits;
         PendingSampled = 0;
     }
 
-    /// <summary>Moves the cache to a copy (when the batch it lives in moves on without it).</summary>
+    /// <summary>Points the sequence at another copy of its cache, holding that storage and letting go of the old one.</summary>
     internal void MoveCache(KvView kv)
     {
         kv.Storage.AddReference();

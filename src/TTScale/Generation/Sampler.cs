@@ -100,9 +100,11 @@ public static class Sampler
             while (r < keep && p[order[r]] >= floor) r++;
             keep = r;
         }
-        // Everything outside the kept prefix goes: first the ranked tail, then (when top-k cut the ranking short) the rest.
-        var kept = new HashSet<int>(order.Take(keep));
-        for (int i = 0; i < n; i++) if (!kept.Contains(i)) p[i] = 0;
+        // Everything outside the kept prefix goes (the ranking may hold fewer than n tokens when top-k cut it short).
+        var kept = new double[keep];
+        for (int r = 0; r < keep; r++) kept[r] = p[order[r]];
+        p.Clear();
+        for (int r = 0; r < keep; r++) p[order[r]] = kept[r];
     }
 
     /// <summary>
