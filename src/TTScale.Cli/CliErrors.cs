@@ -7,6 +7,13 @@ internal static class CliErrors
 {
     public const int UserError = 2;
 
+    /// <summary>A library's argument error as a CLI error: its message without .NET's "(Parameter ...)" tail, after the option it concerns.</summary>
+    public static CliException FromArgument(ArgumentException e, string? option = null)
+    {
+        string message = e.Message.Split(" (Parameter")[0];
+        return new CliException(option is null ? message : $"{option}: {message}");
+    }
+
     /// <summary>Runs a command, turning user errors into a message on stderr and a non-zero exit code.</summary>
     public static int Run(Func<int> command)
     {

@@ -101,7 +101,7 @@ internal static class EvalCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException(e.Message.Split(" (Parameter")[0]);
+                throw CliErrors.FromArgument(e);
             }
             return await RunAsync(problems, solver, result.GetValue(seed), k, profile, result.GetValue(output), result.GetValue(json), cancellationToken);
         });

@@ -83,7 +83,7 @@ internal static class GenerateCommand
                 nameof(SamplingOptions.TopK) => "--top-k", nameof(SamplingOptions.MinP) => "--min-p",
                 nameof(SamplingOptions.MaxTokens) => "--max-tokens", nameof(SamplingOptions.StopStrings) => "--stop", _ => e.ParamName ?? "an option",
             };
-            throw new CliException($"{option}: {e.Message.Split(" (Parameter")[0]}");
+            throw CliErrors.FromArgument(e, option);
         }
     }
 
@@ -95,7 +95,7 @@ internal static class GenerateCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"--hardware: {e.Message.Split(" (Parameter")[0]}");
+            throw CliErrors.FromArgument(e, "--hardware");
         }
     }
 
