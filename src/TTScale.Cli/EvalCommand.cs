@@ -18,7 +18,8 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", "beam", "dvts", "lookahead", "particle"];
+    private static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle"];
+    private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", .. SearchNames];
 
     public static Command Create()
     {
@@ -28,12 +29,12 @@ internal static class EvalCommand
         var dataset = new Option<string>("--dataset") { Description = "arith:count=N,levels=1-5,seed=S or a JSONL file (GSM8K, MATH or {id, prompt, answer}).", DefaultValueFactory = _ => "arith:count=100,levels=1-5,seed=1234" };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
         var strategy = new Option<string>("--strategy") { Description = $"One of: {string.Join(", ", StrategyNames)}.", Required = true };
-        var n = new Option<int>("--n") { Description = "Candidates for best-of-n.", DefaultValueFactory = _ => 16 };
+        var n = new Option<int>("--n") { Description = "Candidates for best-of-n; beams or particles for tree search.", DefaultValueFactory = _ => 16 };
         var select = new Option<string?>("--select") { Description = "naive, weighted or majority (best-of-n: weighted; revise: naive, i.e. by verifier; hybrid: weighted); last for revise." };
         var revisions = new Option<int>("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
         var beamWidth = new Option<int>("--beam-width") { Description = "M for beam and dvts: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
-        var iterations = new Option<int>("--iterations") { Description = "Most search rounds (steps) for beam and dvts.", DefaultValueFactory = _ => 40 };
+        var iterations = new Option<int>("--iterations") { Description = "Most search rounds (steps) for tree search.", DefaultValueFactory = _ => 40 };
         var lookahead = new Option<int>("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
         var aggregation = new Option<string>("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
@@ -62,7 +63,8 @@ internal static class EvalCommand
             var profile = GenerateCommand.Hardware(result.GetValue(hardware)!);
             var executionDevice = ExecutionDevice.Parse(result.GetValue(device)!);
             var agg = StepScores.Parse(result.GetValue(aggregation)!);
-            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : name is "best-of-n" or "hybrid" or "beam" or "dvts" or "lookahead" or "particle" ? "weighted" : "last"));
+            bool search = SearchNames.Contains(name);
+            var rule = Selection.Parse(result.GetValue(select) ?? (name == "revise" ? "naive" : search || name is "best-of-n" or "hybrid" ? "weighted" : "last"));
             var sampling = new SamplingOptions
             {
                 Temperature = name == "greedy" ? 0 : result.GetValue(temperature), TopP = result.GetValue(topP), MaxTokens = result.GetValue(maxTokens),
@@ -73,7 +75,7 @@ internal static class EvalCommand
             if (skipped > 0) Console.Error.WriteLine($"skipped {skipped} malformed line(s) in {result.GetValue(dataset)}");
             if (l is int count) problems = problems.Take(count).ToList();
 
-            bool needsVerifier = Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid" || name is "hybrid" or "beam" or "dvts" or "lookahead" or "particle";
+            bool needsVerifier = search || name == "hybrid" || (Selection.NeedsScores(rule) && name is "best-of-n" or "revise");
             using var generator = OnnxGenerator.Load(result.GetValue(model) ?? ModelPaths.Demo("arith-lm"),
                 new GeneratorOptions { Device = executionDevice, MaxBatchRows = 128 });
             using var prmVerifier = needsVerifier && result.GetValue(verifier) == "prm"
@@ -94,7 +96,7 @@ internal static class EvalCommand
                     "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
                     "best-of-n" => new BestOfN(context, result.GetValue(n), rule),
                     "revise" => new Revision(context, 1, result.GetValue(revisions), rule),
-                    "beam" or "dvts" or "lookahead" or "particle" => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true),
+                    _ when search => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true),
                         result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), rule, result.GetValue(lookahead)),
                     _ => new Revision(context, result.GetValue(chains), result.GetValue(revisions), rule),
                 };

@@ -213,10 +213,7 @@ public sealed class TreeSearch : IStrategy
         /// <summary>What survival is decided on: the score, or for lookahead the score after the rollout.</summary>
         public float SelectionScore { get; set; }
 
-        public Beam Fork(long seed)
-        {
-            var child = new Beam(Sequence.Fork(seed), Group) { Text = Text, Tokens = Tokens, LogProb = LogProb, StepScores = StepScores, Score = Score };
-            return child;
-        }
+        public Beam Fork(long seed) =>
+            new(Sequence.Fork(seed), Group) { Text = Text, Tokens = Tokens, LogProb = LogProb, StepScores = StepScores, Score = Score };
     }
 }
