@@ -5,5 +5,6 @@ var root = new RootCommand("TTScale: test-time compute strategies, scaling curve
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
 // Errors are ours to report (one line, exit code 2), not System.CommandLine's stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

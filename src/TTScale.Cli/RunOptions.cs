@@ -1,0 +1,108 @@
+using System.CommandLine;
+using TTScale.Compute;
+using TTScale.Generation;
+using TTScale.Onnx;
+using TTScale.Strategies;
+using TTScale.Tasks;
+using TTScale.Verifiers;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// The options every command that runs strategies shares (eval, sweep): models, verifier, dataset, sampling, search
+/// hyperparameters, seed and concurrency; and what they load.
+/// </summary>
+internal sealed class RunOptions
+{
+    public readonly Option<string?> Model = new("--model") { Description = "Policy model directory (default: models/arith-lm)." };
+    public readonly Option<string?> Prm = new("--prm") { Description = "Process reward model directory (default: models/arith-prm)." };
+    public readonly Option<string> Verifier = new("--verifier") { Description = "prm, oracle (the exact ArithChain checker) or none.", DefaultValueFactory = _ => "prm" };
+    public readonly Option<string> Dataset = new("--dataset") { Description = "arith:count=N,levels=1-5,seed=S or a JSONL file (GSM8K, MATH or {id, prompt, answer}).", DefaultValueFactory = _ => "arith:count=100,levels=1-5,seed=1234" };
+    public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
+    public readonly Option<string?> Select = new("--select") { Description = "naive, weighted or majority (best-of-n, hybrid and tree search: weighted; revise: naive, i.e. by verifier); last for revise." };
+    public readonly Option<int> Revisions = new("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
+    public readonly Option<int> BeamWidth = new("--beam-width") { Description = "M for beam, dvts and lookahead: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
+    public readonly Option<int> Iterations = new("--iterations") { Description = "Most search rounds (steps) for tree search.", DefaultValueFactory = _ => 40 };
+    public readonly Option<int> Lookahead = new("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
+    public readonly Option<string> Aggregation = new("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
+    public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
+    public readonly Option<double> TopP = new("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<int> MaxTokens = new("--max-tokens") { Description = "Most tokens per candidate.", DefaultValueFactory = _ => 160 };
+    public readonly Option<int?> Limit = new("--limit") { Description = "Only the first L problems." };
+    public readonly Option<long> Seed = new("--seed") { Description = "Run seed; each problem's seed derives from it and the problem id.", DefaultValueFactory = _ => 1234 };
+    public readonly Option<int> Concurrency = new("--concurrency") { Description = "Problems solved at once (their sequences share batches).", DefaultValueFactory = _ => 8 };
+    public readonly Option<string> Hardware = new("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
+    public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Model, Prm, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, Aggregation,
+            Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The options as given, checked; <paramref name="greedy"/> forces temperature 0.</summary>
+    public RunSettings Read(ParseResult result, bool greedy = false)
+    {
+        int? limit = result.GetValue(Limit);
+        if (limit < 1) throw new CliException("--limit must be 1 or more");
+        int concurrency = result.GetValue(Concurrency);
+        if (concurrency < 1) throw new CliException("--concurrency must be 1 or more");
+        string verifier = result.GetValue(Verifier)!;
+        if (verifier is not ("prm" or "oracle" or "none")) throw new CliException($"--verifier '{verifier}' is not a verifier: use prm, oracle or none");
+        var sampling = new SamplingOptions
+        {
+            Temperature = greedy ? 0 : result.GetValue(Temperature), TopP = result.GetValue(TopP), MaxTokens = result.GetValue(MaxTokens),
+        };
+        GenerateCommand.ValidateSampling(sampling);
+        string? select = result.GetValue(Select);
+        return new RunSettings(
+            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), result.GetValue(Prm), verifier,
+            result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
+            new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
+                BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead)),
+            result.GetValue(Seed), concurrency, GenerateCommand.Hardware(result.GetValue(Hardware)!), ExecutionDevice.Parse(result.GetValue(Device)!));
+    }
+}
+
+/// <summary>What <see cref="RunOptions"/> read.</summary>
+internal sealed record RunSettings(string Model, string? Prm, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
+    StepAggregation Aggregation, StrategySettings Strategy, long Seed, int Concurrency, HardwareProfile Hardware, ExecutionDevice Device)
+{
+    /// <summary>The dataset's problems (the first <see cref="Limit"/>); skipped malformed lines are reported on stderr.</summary>
+    public IReadOnlyList<Problem> LoadProblems()
+    {
+        var problems = ProblemSource.Load(Dataset, SkipBad, out int skipped);
+        if (skipped > 0) Console.Error.WriteLine($"skipped {skipped} malformed line(s) in {Dataset}");
+        return Limit is int count ? problems.Take(count).ToList() : problems;
+    }
+
+    /// <summary>Loads the policy and, when <paramref name="needsVerifier"/>, the verifier.</summary>
+    public ModelRuntime Open(bool needsVerifier)
+    {
+        var generator = OnnxGenerator.Load(Model, new GeneratorOptions { Device = Device, MaxBatchRows = 128 });
+        try
+        {
+            var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(Prm ?? ModelPaths.Demo("arith-prm"), Device) : null;
+            IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
+            return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The loaded models and the context strategies run on; disposing releases the sessions.</summary>
+internal sealed class ModelRuntime(OnnxGenerator generator, PrmVerifier? prm, StrategyContext context) : IDisposable
+{
+    public StrategyContext Context { get; } = context;
+
+    public void Dispose()
+    {
+        prm?.Dispose();
+        generator.Dispose();
+    }
+}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using TTScale.Evaluation;
+using TTScale.Strategies;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// <c>ttscale sweep</c>: strategies over a list of budgets on one dataset, every run's records under one folder. Best-of-N
+/// is not rerun per budget: one pool of K samples per problem (K = the largest budget) serves every N &lt;= K, by replay.
+/// Resumable: rerunning adds what is missing and keeps what is there.
+/// </summary>
+internal static class SweepCommand
+{
+    /// <summary>Strategies served by the sample pool rather than run per budget.</summary>
+    private static readonly string[] PoolStrategies = ["best-of-n", "sample"];
+
+    public static Command Create()
+    {
+        var run = new RunOptions();
+        var output = new Option<string>("--out") { Description = "The sweep folder (created; rerunning with it resumes).", Required = true };
+        var strategies = new Option<string>("--strategies") { Description = $"Comma-separated, from: {string.Join(", ", StrategyCatalog.Names)}.", DefaultValueFactory = _ => "best-of-n,beam" };
+        var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets: candidates, beams or attempts per problem.", DefaultValueFactory = _ => "1,2,4,8,16,32,64" };
+        var poolSize = new Option<int?>("--pool-size") { Description = "Samples per problem in the best-of-n pool (default: the largest budget)." };
+        var command = new Command("sweep", "Run strategies over a list of budgets: the data for scaling curves (ttscale fit).") { output, strategies, budgets, poolSize };
+        run.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var names = result.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => StrategyCatalog.Parse(s, "--strategies")).Distinct().ToList();
+            if (names.Count == 0) throw new CliException("--strategies: name at least one strategy");
+            var budgetList = ParseBudgets(result.GetValue(budgets)!);
+            int k = result.GetValue(poolSize) ?? budgetList[^1];
+            if (k < budgetList[^1]) throw new CliException($"--pool-size {k} is below the largest budget {budgetList[^1]}");
+            var settings = run.Read(result);
+            string folder = result.GetValue(output)!;
+            var problems = settings.LoadProblems();
+
+            bool anyVerifier = names.Any(name => StrategyCatalog.NeedsVerifier(name, settings.Strategy.Select ?? StrategyCatalog.DefaultSelection(name)))
+                || names.Contains("best-of-n");
+            bool scorePool = settings.Verifier != "none";
+            var manifest = OpenManifest(folder, settings, anyVerifier && settings.Verifier == "prm", k);
+            using var runtime = settings.Open(anyVerifier);
+
+            // Plan every run first, so bad budgets fail before any model time is spent.
+            var plan = new List<(string Name, int Budget, IStrategy Solver)>();
+            if (names.Any(PoolStrategies.Contains))
+                plan.Add(("pool", k, new BestOfN(runtime.Context, k, scorePool ? SelectionRule.Weighted : SelectionRule.Majority)));
+            foreach (string name in names.Where(n => !PoolStrategies.Contains(n)))
+            {
+                var context = name == "greedy" ? runtime.Context with { Sampling = runtime.Context.Sampling with { Temperature = 0 } } : runtime.Context;
+                foreach (int budget in StrategyCatalog.HasBudget(name) ? budgetList : [1])
+                    plan.Add((name, budget, StrategyCatalog.Create(name, context, StrategyCatalog.AtBudget(name, budget, settings.Strategy))));
+            }
+
+            foreach (var (name, budget, solver) in plan)
+            {
+                string file = name == "pool" ? "pool.jsonl" : Path.Combine("runs", $"{name}-{budget}.jsonl");
+                var entry = new SweepRun(name == "pool" ? "best-of-n" : name, budget, solver.Parameters, file);
+                manifest = name == "pool"
+                    ? manifest with { Pool = entry }
+                    : manifest with { Runs = [.. manifest.Runs.Where(r => r.File != file), entry] };
+                manifest.Write(folder);
+                var outcome = await EvalSession.RunAsync(problems, solver, settings, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
+                var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} {budget}: {100 * summary.Overall.Accuracy:F1}% of {summary.Overall.Problems}, {summary.MeanGeneratedTokens:F0} tokens and {summary.MeanTotalFlops:E2} FLOPs per problem, {outcome.WallSeconds:F0} s"));
+                if (outcome.Interrupted) return 130;
+            }
+            Console.Out.WriteLine($"sweep written to {folder}: {plan.Count} run(s) over {problems.Count} problems; next: ttscale fit {folder}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Budgets: positive integers, given in any order; returned sorted and distinct.</summary>
+    internal static List<int> ParseBudgets(string text)
+    {
+        var budgets = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int budget) || budget < 1)
+                throw new CliException($"--budgets '{text}': '{part}' is not a positive integer");
+            budgets.Add(budget);
+        }
+        if (budgets.Count == 0) throw new CliException("--budgets: give at least one budget");
+        return budgets.Distinct().Order().ToList();
+    }
+
+    /// <summary>The folder's manifest: a new one, or the existing one after checking it was made with the same settings.</summary>
+    private static SweepManifest OpenManifest(string folder, RunSettings settings, bool usesPrm, int poolSize)
+    {
+        var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model),
+            usesPrm ? ModelStamp.Of(settings.Prm ?? ModelPaths.Demo("arith-prm")) : null, settings.Verifier, settings.Sampling.Temperature,
+            settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
+            null, [], Version, DateTimeOffset.UtcNow);
+        if (!File.Exists(Path.Combine(folder, SweepManifest.FileName)))
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "runs"));
+            return fresh;
+        }
+        var existing = SweepManifest.Read(folder);
+        // A PRM stamp only matters when both runs used one.
+        var comparable = existing.Prm is null || fresh.Prm is null ? fresh with { Prm = existing.Prm } : fresh;
+        if (existing.Mismatch(comparable) is string mismatch)
+            throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");
+        if (existing.Pool is not null && existing.PoolSize != poolSize)
+            throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {existing.PoolSize} samples per problem, not {poolSize}; pass --pool-size {existing.PoolSize} or use another --out");
+        return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit, Hardware = settings.Hardware.Name };
+    }
+
+    private static string Version =>
+        typeof(SweepCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

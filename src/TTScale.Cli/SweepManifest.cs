@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace TTScale.Cli;
+
+/// <summary>A model a sweep ran, with the hash of its graph, so a report can say exactly what ran.</summary>
+internal sealed record ModelStamp(string Path, string Sha256)
+{
+    public static ModelStamp Of(string directory)
+    {
+        string graph = System.IO.Path.Combine(directory, "model.onnx");
+        using var stream = File.OpenRead(graph);
+        return new ModelStamp(System.IO.Path.GetFullPath(directory), Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+}
+
+/// <summary>One strategy at one budget in a sweep, and the records file it wrote (relative to the sweep folder).</summary>
+internal sealed record SweepRun(string Strategy, int Budget, IReadOnlyDictionary<string, object> Parameters, string File);
+
+/// <summary>
+/// <c>sweep.json</c>: what a sweep folder holds and how it was made. <see cref="Pool"/> is the best-of-n run with
+/// <see cref="PoolSize"/> samples per problem that every best-of-N budget is replayed from; <see cref="Runs"/> are the
+/// strategies run directly at each budget. Rerunning a sweep adds to it, so the settings that decide results must match.
+/// </summary>
+internal sealed record SweepManifest(
+    int Version, string Dataset, int? Limit, long Seed, ModelStamp Policy, ModelStamp? Prm, string Verifier, double Temperature, double TopP,
+    int MaxTokens, string Aggregation, string Hardware, int PoolSize, SweepRun? Pool, IReadOnlyList<SweepRun> Runs, string TtscaleVersion,
+    DateTimeOffset Created)
+{
+    public const string FileName = "sweep.json";
+    private static readonly JsonSerializerOptions Indented = new(Jsonl.Options) { WriteIndented = true };
+
+    /// <summary>Reads <c>DIR/sweep.json</c>; a missing or unreadable file is an error naming it.</summary>
+    public static SweepManifest Read(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) throw new CliException($"{path}: not found; is {folder} a sweep folder (made by ttscale sweep)?");
+        try
+        {
+            return JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Jsonl.Options) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"{path}: not a sweep manifest ({e.Message})");
+        }
+    }
+
+    /// <summary>Writes it atomically (temporary file, then rename).</summary>
+    public void Write(string folder)
+    {
+        string path = Path.Combine(folder, FileName), temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Indented) + "\n");
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The first setting that differs from <paramref name="other"/>'s, as "--option: this vs that", or null.</summary>
+    public string? Mismatch(SweepManifest other)
+    {
+        (string Option, object? Mine, object? Theirs)[] settings =
+        [
+            ("--dataset", Dataset, other.Dataset), ("--seed", Seed, other.Seed), ("--model", Policy.Sha256, other.Policy.Sha256),
+            ("--prm", Prm?.Sha256, other.Prm?.Sha256), ("--verifier", Verifier, other.Verifier), ("--temperature", Temperature, other.Temperature),
+            ("--top-p", TopP, other.TopP), ("--max-tokens", MaxTokens, other.MaxTokens), ("--agg", Aggregation, other.Aggregation),
+        ];
+        foreach (var (option, mine, theirs) in settings)
+            if (!Equals(mine, theirs)) return $"{option}: {mine ?? "none"} there, {theirs ?? "none"} now";
+        return null;
+    }
+
+    /// <summary>Every run's records file, the pool's first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<SweepRun> AllRuns => Pool is null ? Runs : [Pool, .. Runs];
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+
+namespace TTScale.Tests.Cli;
+
+public sealed class SweepCommandTests : IDisposable
+{
+    private static readonly string Models = Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "fixtures");
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-sweep-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private CliRunner.Result Sweep(params string[] args) => CliRunner.Run(
+        ["sweep", "--out", Path.Combine(_dir, "sweep"), "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", Path.Combine(Models, "tiny-prm"),
+            "--max-tokens", "10", .. args]);
+
+    private JsonElement Manifest() => JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "sweep", "sweep.json"))).RootElement;
+
+    [Fact]
+    public void BestOfNComesFromOnePoolAndOtherStrategiesRunPerBudget()
+    {
+        var result = Sweep("--strategies", "best-of-n,beam,hybrid", "--budgets", "4,1,2", "--limit", "3");
+        Assert.Equal(0, result.ExitCode);
+        var manifest = Manifest();
+        var pool = manifest.GetProperty("pool");
+        Assert.Equal(4, pool.GetProperty("parameters").GetProperty("n").GetInt32()); // K = the largest budget
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir, "sweep", "pool.jsonl")).Length);
+        var runs = manifest.GetProperty("runs").EnumerateArray().Select(r => (r.GetProperty("strategy").GetString(), r.GetProperty("budget").GetInt32())).ToList();
+        Assert.Equal([("beam", 1), ("beam", 2), ("beam", 4), ("hybrid", 1), ("hybrid", 2), ("hybrid", 4)], runs);
+        var hybrid4 = manifest.GetProperty("runs").EnumerateArray().Last().GetProperty("parameters");
+        Assert.Equal((2, 2), (hybrid4.GetProperty("chains").GetInt32(), hybrid4.GetProperty("revisions").GetInt32()));
+        foreach (var run in manifest.GetProperty("runs").EnumerateArray())
+            Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir, "sweep", run.GetProperty("file").GetString()!)).Length);
+        Assert.Equal(64, manifest.GetProperty("policy").GetProperty("sha256").GetString()!.Length);
+    }
+
+    [Fact]
+    public void RerunningResumesAndAddsOnlyWhatIsMissing()
+    {
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1,2", "--limit", "2").ExitCode);
+        string beam1 = Path.Combine(_dir, "sweep", "runs", "beam-1.jsonl");
+        var before = File.ReadAllLines(beam1);
+        var again = Sweep("--strategies", "beam,revise", "--budgets", "1,2", "--limit", "3");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("2 of 3 problems already done", again.StdErr);
+        var after = File.ReadAllLines(beam1);
+        Assert.Equal(3, after.Length);
+        Assert.Equal(before, after.Take(2));
+        Assert.Equal(4, Manifest().GetProperty("runs").GetArrayLength());
+    }
+
+    [Fact]
+    public void OtherSettingsInTheSameFolderAreRefusedByName()
+    {
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1").ExitCode);
+        var result = Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1", "--seed", "9");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--seed: 1234 there, 9 now", result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("--budgets", "1,0", "--budgets")]
+    [InlineData("--strategies", "beam,best", "--strategies 'best'")]
+    [InlineData("--pool-size", "2", "--pool-size 2")]
+    public void BadOptionsAreNamed(string option, string value, string named)
+    {
+        var result = option == "--budgets" ? Sweep(option, value) : Sweep("--budgets", "1,4", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "sweep", "sweep.json")));
+    }
+}
