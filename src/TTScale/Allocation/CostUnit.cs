@@ -1,11 +1,9 @@
-using System.Text.Json.Serialization;
 using TTScale.Compute;
 using TTScale.Evaluation;
 
 namespace TTScale.Allocation;
 
 /// <summary>The unit a policy's costs and budgets are expressed in.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CostUnit>))]
 public enum CostUnit
 {
     /// <summary>Sampled candidates (the strategy's N).</summary>
