@@ -16,6 +16,7 @@ public sealed class BudgetAllocator
 {
     private readonly BinCurve[] _curves;
     private readonly DifficultyModel? _model;
+    private readonly double[][][] _cross; // [a][b][j]: bin b's hull accuracy at bin a's j-th cost, for mixtures
 
     /// <summary>Builds an allocator; <paramref name="price"/> is the dual price <see cref="Decide(in DifficultySignal)"/> uses (accuracy per unit cost; 0 spends up to saturation).</summary>
     public BudgetAllocator(Policy policy, double price = 0)
@@ -27,6 +28,7 @@ public sealed class BudgetAllocator
         Price = price;
         _curves = policy.Bins.Select(BinCurve.From).ToArray();
         _model = policy.DifficultyModel is null ? null : DifficultyModel.FromData(policy.DifficultyModel);
+        _cross = _curves.Select(a => _curves.Select(b => a.Costs.Select(b.AccuracyAt).ToArray()).ToArray()).ToArray();
     }
 
     /// <summary>Loads policy.json; with <paramref name="rate"/>, <see cref="Price"/> is set so that the mean spend over bins is at most that rate per prompt.</summary>
@@ -57,6 +59,7 @@ public sealed class BudgetAllocator
         Policy = other.Policy;
         _curves = other._curves;
         _model = other._model;
+        _cross = other._cross;
         Price = price;
     }
 
@@ -185,7 +188,7 @@ public sealed class BudgetAllocator
             default:
                 return PromptPlan.ForBin(CurveOf(ResolveBin(signal)), signal.MaxCost);
         }
-        return PromptPlan.ForMixture(_curves, bin, mixture, signal.MaxCost);
+        return PromptPlan.ForMixture(_curves[bin], _cross[bin], mixture, signal.MaxCost);
     }
 
     private BinCurve CurveOf(int bin)

@@ -36,4 +36,26 @@ internal static class ConcaveHull
         }
         return [.. hull];
     }
+
+    /// <summary>
+    /// The same hull for costs already strictly increasing (the batch allocator's per-prompt mixtures): no sort, no
+    /// allocation; writes indices into <paramref name="hull"/> and returns how many.
+    /// </summary>
+    public static int UpperSorted(ReadOnlySpan<double> costs, ReadOnlySpan<double> accuracies, Span<int> hull)
+    {
+        int count = 0;
+        for (int i = 0; i < costs.Length; i++)
+        {
+            if (count > 0 && accuracies[i] <= accuracies[hull[count - 1]]) continue;
+            while (count >= 2)
+            {
+                int a = hull[count - 2], b = hull[count - 1];
+                double cross = (costs[b] - costs[a]) * (accuracies[i] - accuracies[a]) - (accuracies[b] - accuracies[a]) * (costs[i] - costs[a]);
+                if (cross >= 0) count--;
+                else break;
+            }
+            hull[count++] = i;
+        }
+        return count;
+    }
 }

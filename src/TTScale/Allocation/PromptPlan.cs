@@ -40,24 +40,34 @@ internal readonly struct PromptPlan
 
     /// <summary>
     /// Uncertain bin: the most likely bin's options, each valued at the probability-weighted accuracy every bin's hull
-    /// gives at that cost, then reduced to their own concave hull so greedy stays optimal.
+    /// gives at that cost (<paramref name="cross"/>[b][j]: bin b's hull accuracy at the j-th cost of this bin, precomputed),
+    /// then reduced to their own concave hull so greedy stays optimal.
     /// </summary>
-    public static PromptPlan ForMixture(BinCurve[] curves, int bin, ReadOnlySpan<double> probabilities, double maxCost)
+    public static PromptPlan ForMixture(BinCurve own, double[][] cross, ReadOnlySpan<double> probabilities, double maxCost)
     {
-        BinCurve own = curves[bin];
+        int points = own.Costs.Length;
         double total = 0;
         foreach (double p in probabilities) total += p;
-        var values = new double[own.Costs.Length];
-        for (int j = 0; j < values.Length; j++)
+        Span<double> values = stackalloc double[points];
+        values.Clear();
+        for (int b = 0; b < cross.Length; b++)
         {
-            double value = 0;
-            for (int b = 0; b < curves.Length; b++) value += probabilities[b] * curves[b].AccuracyAt(own.Costs[j]);
-            values[j] = value / total;
+            double weight = probabilities[b] / total;
+            if (weight == 0) continue;
+            double[] row = cross[b];
+            for (int j = 0; j < points; j++) values[j] += weight * row[j];
         }
-        int[] hull = ConcaveHull.Upper(own.Costs, values);
-        double[] costs = hull.Select(h => own.Costs[h]).ToArray();
-        double[] accuracies = hull.Select(h => values[h]).ToArray();
-        return new PromptPlan(own.Points, costs, accuracies, LastWithin(costs, costs.Length, maxCost), hull, accuracies);
+        Span<int> hull = stackalloc int[points];
+        int count = ConcaveHull.UpperSorted(own.Costs, values, hull);
+        var map = hull[..count].ToArray();
+        var costs = new double[count];
+        var accuracies = new double[count];
+        for (int j = 0; j < count; j++)
+        {
+            costs[j] = own.Costs[map[j]];
+            accuracies[j] = values[map[j]];
+        }
+        return new PromptPlan(own.Points, costs, accuracies, LastWithin(costs, count, maxCost), map, accuracies);
     }
 
     private static int LastWithin(double[] costs, int count, double maxCost)
