@@ -1,0 +1,72 @@
+using System.Collections.ObjectModel;
+using System.Text.Json;
+
+namespace TTScale.Allocation;
+
+/// <summary>One bin's precomputed decisions: its menu cut at saturation, reduced to its upper concave hull.</summary>
+internal sealed class BinCurve
+{
+    private BinCurve(AllocationDecision[] points, double[] costs, double[] accuracies, double[] slopes)
+    {
+        Points = points;
+        Costs = costs;
+        Accuracies = accuracies;
+        Slopes = slopes;
+    }
+
+    /// <summary>Decisions by increasing cost; each one's parameters object is built once here and shared.</summary>
+    public AllocationDecision[] Points { get; }
+
+    public double[] Costs { get; }
+
+    public double[] Accuracies { get; }
+
+    /// <summary>Slopes[i] = accuracy gained per unit cost from point i - 1 to i (decreasing; Slopes[0] is +infinity).</summary>
+    public double[] Slopes { get; }
+
+    public static BinCurve From(PolicyBin bin)
+    {
+        // Past the saturation point is never allowed; the cheapest point stays so every prompt has an option.
+        var menu = bin.Curve.ToList();
+        double cheapest = menu.Min(p => p.Cost);
+        menu = menu.Where(p => p.Cost <= bin.Saturation || p.Cost == cheapest).ToList();
+        int[] hull = ConcaveHull.Upper(menu.Select(p => p.Cost).ToArray(), menu.Select(p => p.CvAccuracy).ToArray());
+        var points = new AllocationDecision[hull.Length];
+        for (int i = 0; i < hull.Length; i++)
+        {
+            PolicyPoint p = menu[hull[i]];
+            var parameters = new ReadOnlyDictionary<string, JsonElement>(new Dictionary<string, JsonElement>(p.Parameters, StringComparer.Ordinal));
+            points[i] = new AllocationDecision(bin.Bin, i, p, parameters, p.CvAccuracy);
+        }
+        double[] costs = points.Select(p => p.Cost).ToArray();
+        double[] accuracies = points.Select(p => p.PredictedAccuracy).ToArray();
+        var slopes = new double[points.Length];
+        slopes[0] = double.PositiveInfinity;
+        for (int i = 1; i < points.Length; i++) slopes[i] = (accuracies[i] - accuracies[i - 1]) / (costs[i] - costs[i - 1]);
+        return new BinCurve(points, costs, accuracies, slopes);
+    }
+
+    /// <summary>
+    /// The point maximising accuracy - price * cost with cost within <paramref name="maxCost"/>: walk up the hull while
+    /// the next segment gains more than the price. Slopes decrease, so the first refusal is final.
+    /// </summary>
+    public int PointAt(double price, double maxCost)
+    {
+        int i = 0;
+        while (i + 1 < Slopes.Length && Slopes[i + 1] > price && Costs[i + 1] <= maxCost) i++;
+        return i;
+    }
+
+    /// <summary>The hull's accuracy at a cost, linear between points and flat outside them (what spending it on this bin buys).</summary>
+    public double AccuracyAt(double cost)
+    {
+        if (cost <= Costs[0]) return Accuracies[0];
+        int last = Costs.Length - 1;
+        if (cost >= Costs[last]) return Accuracies[last];
+        int hi = Array.BinarySearch(Costs, cost);
+        if (hi >= 0) return Accuracies[hi];
+        hi = ~hi;
+        double t = (cost - Costs[hi - 1]) / (Costs[hi] - Costs[hi - 1]);
+        return Accuracies[hi - 1] + t * (Accuracies[hi] - Accuracies[hi - 1]);
+    }
+}

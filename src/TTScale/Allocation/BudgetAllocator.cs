@@ -1,0 +1,207 @@
+namespace TTScale.Allocation;
+
+/// <summary>The result of allocating a global budget over a batch.</summary>
+/// <param name="Decisions">One decision per prompt, in batch order.</param>
+/// <param name="TotalCost">Sum of the decisions' costs; never more than the budget.</param>
+/// <param name="ExpectedCorrect">Sum of the decisions' predicted accuracies: the expected number of correct answers.</param>
+public sealed record BatchAllocation(AllocationDecision[] Decisions, double TotalCost, double ExpectedCorrect);
+
+/// <summary>
+/// The embeddable allocator: answers, per prompt, "how much compute, with which strategy?" from a compute-optimal
+/// <see cref="Policy"/>. Everything is precomputed at construction (each bin's menu cut at its saturation point and
+/// reduced to its upper concave hull, one shared parameters object per option), so the instance is immutable,
+/// thread-safe, and <see cref="Decide(in DifficultySignal)"/> does not allocate.
+/// </summary>
+public sealed class BudgetAllocator
+{
+    private readonly BinCurve[] _curves;
+    private readonly DifficultyModel? _model;
+    private readonly double[][][] _cross; // [a][b][j]: bin b's hull accuracy at bin a's j-th cost, for mixtures
+
+    /// <summary>Builds an allocator; <paramref name="price"/> is the dual price <see cref="Decide(in DifficultySignal)"/> uses (accuracy per unit cost; 0 spends up to saturation).</summary>
+    public BudgetAllocator(Policy policy, double price = 0)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!(price >= 0)) throw new ArgumentException("--price must not be negative", nameof(price));
+        policy.Validate("policy");
+        Policy = policy;
+        Price = price;
+        _curves = policy.Bins.Select(BinCurve.From).ToArray();
+        _model = policy.DifficultyModel is null ? null : DifficultyModel.FromData(policy.DifficultyModel);
+        _cross = _curves.Select(a => _curves.Select(b => a.Costs.Select(b.AccuracyAt).ToArray()).ToArray()).ToArray();
+    }
+
+    /// <summary>Loads policy.json; with <paramref name="rate"/>, <see cref="Price"/> is set so that the mean spend over bins is at most that rate per prompt.</summary>
+    public static BudgetAllocator Load(string path, double? rate = null)
+    {
+        var allocator = new BudgetAllocator(Policy.Load(path));
+        return rate is double r ? allocator.WithPrice(allocator.PriceForRate(r)) : allocator;
+    }
+
+    /// <summary>The policy the allocator was built from.</summary>
+    public Policy Policy { get; }
+
+    /// <summary>The unit of every cost and budget.</summary>
+    public CostUnit CostUnit => Policy.CostUnit;
+
+    /// <summary>Number of difficulty bins.</summary>
+    public int Bins => _curves.Length;
+
+    /// <summary>The dual price <see cref="Decide(in DifficultySignal)"/> spends at: a step up the curve is taken while it gains more than this much accuracy per unit cost.</summary>
+    public double Price { get; }
+
+    /// <summary>The same policy at another price (the precomputed tables are shared, not copied).</summary>
+    public BudgetAllocator WithPrice(double price) => new(this, price);
+
+    private BudgetAllocator(BudgetAllocator other, double price)
+    {
+        if (!(price >= 0)) throw new ArgumentException("--price must not be negative", nameof(price));
+        Policy = other.Policy;
+        _curves = other._curves;
+        _model = other._model;
+        _cross = other._cross;
+        Price = price;
+    }
+
+    /// <summary>A bin's points (its hull cut at saturation), cheapest first.</summary>
+    public ReadOnlySpan<AllocationDecision> Curve(int bin) => CurveOf(bin).Points;
+
+    /// <summary>Decides one prompt at <see cref="Price"/>, within the signal's cost cap. Thread-safe; does not allocate.</summary>
+    public AllocationDecision Decide(in DifficultySignal signal) => Decide(signal, Price);
+
+    /// <summary>Decides one prompt at a given dual price, within the signal's cost cap. Thread-safe; does not allocate.</summary>
+    public AllocationDecision Decide(in DifficultySignal signal, double price)
+    {
+        if (!(price >= 0)) throw new ArgumentException("--price must not be negative", nameof(price));
+        BinCurve curve = CurveOf(ResolveBin(signal));
+        return curve.Points[curve.PointAt(price, signal.MaxCost)];
+    }
+
+    /// <summary>The most accurate option costing at most <paramref name="budget"/> (the cheapest where none fits). Does not allocate.</summary>
+    public AllocationDecision DecideWithin(in DifficultySignal signal, double budget)
+    {
+        if (!(budget >= 0)) throw new ArgumentException("--budget must not be negative", nameof(budget));
+        BinCurve curve = CurveOf(ResolveBin(signal));
+        return curve.Points[curve.PointAt(0, Math.Min(budget, signal.MaxCost))];
+    }
+
+    /// <summary>The bin a signal maps to: its own, the most probable one, or the difficulty model's prediction.</summary>
+    public int ResolveBin(in DifficultySignal signal)
+    {
+        switch (signal.Kind)
+        {
+            case DifficultySignalKind.Bin:
+                return signal.Bin;
+            case DifficultySignalKind.Probabilities:
+                ReadOnlySpan<double> p = signal.Probabilities;
+                if (p.Length != Bins) throw new ArgumentException($"bin probabilities need {Bins} entries, got {p.Length}", nameof(signal));
+                int best = 0;
+                for (int b = 1; b < p.Length; b++) if (p[b] > p[best]) best = b;
+                return best;
+            case DifficultySignalKind.Features:
+                if (_model is null) throw new InvalidOperationException("the policy has no difficulty_model; pass a bin or bin probabilities");
+                return _model.Predict(signal.Features);
+            default:
+                throw new ArgumentException("the difficulty signal is empty", nameof(signal));
+        }
+    }
+
+    /// <summary>
+    /// The smallest dual price at which the mean spend over bins, each weighted equally (bins are quantiles of the
+    /// training problems), is at most <paramref name="rate"/> per prompt: the offline price for a budget rate.
+    /// </summary>
+    public double PriceForRate(double rate)
+    {
+        if (!(rate > 0)) throw new ArgumentException("--budget-rate must be positive", nameof(rate));
+        double floor = _curves.Average(c => c.Costs[0]);
+        if (rate < floor) throw new ArgumentException($"--budget-rate must be at least {floor:G6} (the mean cost of each bin's cheapest option)", nameof(rate));
+        var prices = _curves.SelectMany(c => c.Slopes.Skip(1)).Append(0).Distinct().OrderBy(x => x);
+        foreach (double price in prices)
+            if (_curves.Average(c => c.Costs[c.PointAt(price, double.PositiveInfinity)]) <= rate) return price;
+        return double.PositiveInfinity; // unreachable: at the largest slope only cheapest points remain
+    }
+
+    /// <summary>
+    /// Spends <paramref name="globalBudget"/> across a batch to maximise the expected number of correct answers: every
+    /// prompt starts at its cheapest option, then the step with the largest accuracy gain per unit cost is taken while
+    /// it fits (steps run along each prompt's upper concave hull, so this is optimal up to the last step that did not
+    /// fit). Never past a bin's saturation point, a prompt's cost cap, or the budget. Prompts with bin probabilities (or
+    /// features, through the model) plan with the probability-weighted accuracy of their most likely bin's options.
+    /// </summary>
+    public BatchAllocation Allocate(IReadOnlyList<DifficultySignal> batch, double globalBudget)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!(globalBudget >= 0) || double.IsInfinity(globalBudget)) throw new ArgumentException("--budget must be a non-negative number", nameof(globalBudget));
+        int n = batch.Count;
+        var plans = new PromptPlan[n];
+        var at = new int[n];
+        double spent = 0;
+        Span<double> probabilities = stackalloc double[Bins];
+        for (int i = 0; i < n; i++)
+        {
+            plans[i] = Plan(batch[i], probabilities);
+            spent += plans[i].Costs[0];
+        }
+        if (spent > globalBudget)
+            throw new ArgumentException($"--budget must cover the cheapest option of every prompt ({spent:G6} {CostUnit.Name()} for {n} prompts)", nameof(globalBudget));
+
+        // Max-heap on gain per unit cost; ties go to the earlier prompt so the result is deterministic.
+        var queue = new PriorityQueue<int, (double Ratio, int Prompt)>(n, StepOrder.Instance);
+        for (int i = 0; i < n; i++)
+            if (plans[i].Last > 0) queue.Enqueue(i, (plans[i].Ratio(1), i));
+        while (queue.TryDequeue(out int i, out _))
+        {
+            PromptPlan plan = plans[i];
+            int next = at[i] + 1;
+            double step = plan.Costs[next] - plan.Costs[at[i]];
+            if (spent + step > globalBudget) continue; // later steps of this prompt cost more still
+            spent += step;
+            at[i] = next;
+            if (next < plan.Last) queue.Enqueue(i, (plan.Ratio(next + 1), i));
+        }
+
+        var decisions = new AllocationDecision[n];
+        double total = 0, expected = 0;
+        for (int i = 0; i < n; i++)
+        {
+            decisions[i] = plans[i].Decision(at[i]);
+            total += decisions[i].Cost;
+            expected += decisions[i].PredictedAccuracy;
+        }
+        return new BatchAllocation(decisions, total, expected);
+    }
+
+    private PromptPlan Plan(in DifficultySignal signal, Span<double> probabilities)
+    {
+        ReadOnlySpan<double> mixture;
+        int bin;
+        switch (signal.Kind)
+        {
+            case DifficultySignalKind.Probabilities:
+                bin = ResolveBin(signal);
+                mixture = signal.Probabilities;
+                break;
+            case DifficultySignalKind.Features when _model is not null:
+                bin = _model.Predict(signal.Features, probabilities);
+                mixture = probabilities;
+                break;
+            default:
+                return PromptPlan.ForBin(CurveOf(ResolveBin(signal)), signal.MaxCost);
+        }
+        return PromptPlan.ForMixture(_curves[bin], _cross[bin], mixture, signal.MaxCost);
+    }
+
+    private BinCurve CurveOf(int bin)
+    {
+        if ((uint)bin >= (uint)_curves.Length) throw new ArgumentException($"--bin must be in [0, {_curves.Length - 1}] (got {bin})", nameof(bin));
+        return _curves[bin];
+    }
+
+    private sealed class StepOrder : IComparer<(double Ratio, int Prompt)>
+    {
+        public static readonly StepOrder Instance = new();
+
+        public int Compare((double Ratio, int Prompt) x, (double Ratio, int Prompt) y) =>
+            x.Ratio != y.Ratio ? y.Ratio.CompareTo(x.Ratio) : x.Prompt.CompareTo(y.Prompt);
+    }
+}

@@ -1,0 +1,68 @@
+using TTScale.Allocation;
+using TTScale.Evaluation;
+using TTScale.Randomness;
+
+namespace TTScale.Tests.Allocation;
+
+public class DifficultyModelTests
+{
+    private static List<DifficultySample> Samples(ulong seed, int count, double noise)
+    {
+        var random = new SplitMix64(seed);
+        return Enumerable.Range(0, count).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, noise), i % 5)).ToList();
+    }
+
+    [Fact]
+    public void LearnsASeparableOrdering()
+    {
+        var model = DifficultyModel.Train(Samples(1, 500, 0.1));
+        var evaluation = model.Evaluate(Samples(2, 250, 0.1));
+        Assert.True(evaluation.Accuracy > 0.95, $"accuracy {evaluation.Accuracy}");
+        Assert.Equal(1.0, evaluation.WithinOne);
+        Assert.Equal(250, evaluation.Confusion.Sum(row => row.Sum()));
+        Assert.Equal(50, evaluation.Confusion[3].Sum());
+    }
+
+    [Fact]
+    public void ProbabilitiesSumToOneAndPickTheArgmax()
+    {
+        var model = DifficultyModel.Train(Samples(3, 200, 0.5));
+        Span<double> p = stackalloc double[5];
+        var random = new SplitMix64(4);
+        int bin = model.Predict(TestPolicies.Features(2, ref random, 0.5), p);
+        double sum = 0;
+        foreach (double x in p) sum += x;
+        Assert.Equal(1.0, sum, 12);
+        for (int k = 0; k < 5; k++) Assert.True(p[bin] >= p[k]);
+    }
+
+    [Fact]
+    public void TrainingIsDeterministicAndSavedFormPredictsTheSame()
+    {
+        var samples = Samples(5, 300, 0.4);
+        var a = DifficultyModel.Train(samples);
+        var b = DifficultyModel.FromData(DifficultyModel.Train(samples).ToData());
+        Assert.Equal(a.ToData().Biases, b.ToData().Biases);
+        foreach (var s in Samples(6, 100, 0.4)) Assert.Equal(a.Predict(s.Features), b.Predict(s.Features));
+    }
+
+    [Fact]
+    public void OracleBinsAreQuintilesOfPassAtOneEasiestFirst()
+    {
+        double[] pass = [0.9, 0.1, 0.5, 0.7, 0.3, 0.95, 0.05, 0.6, 0.2, 0.4];
+        Assert.Equal([0, 4, 2, 1, 3, 0, 4, 1, 3, 2], DifficultyBins.FromPassRates(pass));
+    }
+
+    [Fact]
+    public void ProbeFeaturesComeFromTheFirstKCandidates()
+    {
+        CandidateRecord C(string? answer, float? score, int tokens) => new("t", answer, false, [], score, tokens, -0.5 * tokens, null, null);
+        var features = DifficultyFeatures.FromProbe([C("7", 0.8f, 10), C("7.0", 0.6f, 20), C("8", 0.4f, 30), C(null, null, 40), C("9", 1f, 1)], k: 4);
+        Assert.Equal(0.5, features.Agreement);
+        Assert.Equal(2, features.DistinctAnswers);
+        Assert.Equal(0.6, features.MeanScore, 6);
+        Assert.Equal(Math.Sqrt(0.08 / 3), features.ScoreSpread, 6);
+        Assert.Equal(-0.5, features.MeanLogProbPerToken, 12);
+        Assert.Equal(25, features.MeanTokens);
+    }
+}

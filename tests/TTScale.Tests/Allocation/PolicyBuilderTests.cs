@@ -1,0 +1,113 @@
+using System.Text.Json;
+using TTScale.Allocation;
+using TTScale.Randomness;
+
+namespace TTScale.Tests.Allocation;
+
+public class PolicyBuilderTests
+{
+    private static readonly Dictionary<string, object?> Weighted = new() { ["select"] = "weighted" };
+    private static readonly Dictionary<string, object?> Beam = new() { ["width"] = 4 };
+
+    /// <summary>
+    /// 5 bins of 60 problems, budget levels 4 and 16. Best-of-n is truly better on easy bins (0-1) and beam search on
+    /// hard ones (3-4), by 0.15 at every level; outcomes are Bernoulli draws from a seed.
+    /// </summary>
+    private static List<SweepOutcome> Sweep(long seed)
+    {
+        var random = SplitMix64.ForStream(seed, 0);
+        var rows = new List<SweepOutcome>();
+        for (int bin = 0; bin < 5; bin++)
+            for (int p = 0; p < 60; p++)
+                foreach (double level in new[] { 4.0, 16.0 })
+                {
+                    double base_ = 0.9 - 0.18 * bin + (level == 16 ? 0.05 : 0);
+                    double bestOfN = bin <= 1 ? base_ : bin >= 3 ? base_ - 0.15 : base_;
+                    double beam = bin >= 3 ? base_ : bin <= 1 ? base_ - 0.15 : base_ - 0.01;
+                    string id = $"p{bin}-{p}";
+                    rows.Add(new SweepOutcome(id, bin, "best-of-n", Weighted, level, level * 100, random.NextDouble() < Math.Clamp(bestOfN, 0.02, 0.98) ? 1 : 0));
+                    rows.Add(new SweepOutcome(id, bin, "beam", Beam, level, level * 110, random.NextDouble() < Math.Clamp(beam, 0.02, 0.98) ? 1 : 0));
+                }
+        return rows;
+    }
+
+    [Fact]
+    public void CrossValidationPicksTheTrulyBetterOptionPerBin()
+    {
+        var policy = PolicyBuilder.Build(Sweep(1), new PolicyBuildOptions(CostUnit.Tokens, Folds: 2, Seed: 7));
+        foreach (int bin in new[] { 0, 1 }) Assert.All(policy.Bins[bin].Curve, p => Assert.Equal("best-of-n", p.Strategy));
+        foreach (int bin in new[] { 3, 4 }) Assert.All(policy.Bins[bin].Curve, p => Assert.Equal("beam", p.Strategy));
+        Assert.Equal([4.0, 16.0], policy.Bins[0].Curve.Select(p => p.BudgetLevel));
+        Assert.Equal(400, policy.Bins[0].Curve[0].Cost);
+        Assert.Equal(4, policy.Bins[4].Curve[0].Parameters["width"].GetInt32());
+        Assert.Equal(300, policy.Build!.Problems);
+    }
+
+    [Fact]
+    public void PolicyJsonRoundTrips()
+    {
+        var random = new SplitMix64(3);
+        var samples = Enumerable.Range(0, 100).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, 0.2), i % 5)).ToList();
+        var options = new PolicyBuildOptions(CostUnit.Eflops, Seed: 5)
+        {
+            DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Iterations: 100)),
+            CurveFits = new Dictionary<int, JsonElement> { [2] = JsonSerializer.SerializeToElement(new { model = "ttspm", f_max = 0.8, p = 0.2 }) },
+            Saturation = new Dictionary<int, double> { [4] = 1000 },
+        };
+        var policy = PolicyBuilder.Build(Sweep(2), options);
+        string json = policy.ToJson();
+        Assert.Contains("\"cost_unit\": \"eflops\"", json);
+        Assert.Contains("\"cv_accuracy\"", json);
+        Assert.Contains("\"difficulty_model\"", json);
+
+        string path = Path.Combine(Path.GetTempPath(), $"policy-{Guid.NewGuid():N}.json");
+        try
+        {
+            policy.Save(path);
+            var loaded = Policy.Load(path);
+            Assert.Equal(json, loaded.ToJson());
+            Assert.Equal(0.8, loaded.Bins[2].CurveFit!.Value.GetProperty("f_max").GetDouble());
+            Assert.Equal(1000, loaded.Bins[4].Saturation);
+            var a = new BudgetAllocator(policy, 1e-4);
+            var b = BudgetAllocator.Load(path).WithPrice(1e-4);
+            for (int bin = 0; bin < 5; bin++)
+            {
+                var features = DifficultySignal.FromFeatures(TestPolicies.Features(bin, ref random, 0.2));
+                Assert.Equal(a.Decide(features).ToString(), b.Decide(features).ToString());
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void SameSeedSamePolicy()
+    {
+        var sweep = Sweep(4);
+        Assert.Equal(PolicyBuilder.Build(sweep, new PolicyBuildOptions(CostUnit.Samples, Seed: 9)).ToJson(),
+            PolicyBuilder.Build(sweep, new PolicyBuildOptions(CostUnit.Samples, Seed: 9)).ToJson());
+    }
+
+    [Fact]
+    public void DefaultSaturationIsTheCheapestPointNearTheBest()
+    {
+        var rows = new List<SweepOutcome>();
+        for (int p = 0; p < 10; p++)
+            foreach (var (level, correct) in new[] { (1.0, 0.5), (2.0, 0.8), (4.0, 0.801), (8.0, 0.802) })
+                rows.Add(new SweepOutcome($"q{p}", 0, "best-of-n", Weighted, level, level, correct));
+        var policy = PolicyBuilder.Build(rows, new PolicyBuildOptions(CostUnit.Samples, Bins: 1, SaturationTolerance: 0.005));
+        Assert.Equal(2, policy.Bins[0].Saturation);
+        Assert.Equal(2, new BudgetAllocator(policy).Decide(DifficultySignal.FromBin(0)).Cost);
+    }
+
+    [Fact]
+    public void InvalidPoliciesAreRejectedWithTheirFault()
+    {
+        string json = PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples)).ToJson().Replace("\"bin_count\": 5", "\"bin_count\": 4");
+        Assert.Contains("bin_count", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json)).Message);
+        Assert.Contains("--folds", Assert.Throws<ArgumentException>(() => PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples, Folds: 1))).Message);
+        Assert.Contains("--cost-unit", Assert.Throws<ArgumentException>(() => CostUnits.Parse("joules")).Message);
+    }
+}
