@@ -21,5 +21,7 @@ public sealed record CandidateRecord(string Text, string? Answer, bool Correct, 
 /// <param name="Chosen">Index of the chosen candidate.</param>
 /// <param name="Candidates">Every candidate.</param>
 /// <param name="Ledger">What solving it cost.</param>
+/// <param name="Details">What the strategy decided for this problem, where it decides per problem (adaptive: bin, strategy, budget).</param>
 public sealed record EvalRecord(string Id, int? Level, string Strategy, IReadOnlyDictionary<string, object> Parameters, long Seed,
-    string GoldAnswer, string? Answer, bool Correct, int? Chosen, IReadOnlyList<CandidateRecord> Candidates, LedgerReport Ledger);
+    string GoldAnswer, string? Answer, bool Correct, int? Chosen, IReadOnlyList<CandidateRecord> Candidates, LedgerReport Ledger,
+    IReadOnlyDictionary<string, object>? Details = null);

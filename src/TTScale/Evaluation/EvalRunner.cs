@@ -56,5 +56,5 @@ public static class EvalRunner
             AnswerNormalizer.Equivalent(result.Answer, problem.Answer), result.Chosen,
             result.Candidates.Select(c => new CandidateRecord(c.Text, c.Answer, AnswerNormalizer.Equivalent(c.Answer, problem.Answer), c.StepScores, c.Score,
                 c.Tokens, Math.Round(c.LogProb, 4), c.Chain, c.Attempt)).ToList(),
-            result.Ledger.Report(hardware));
+            result.Ledger.Report(hardware), result.Details);
 }

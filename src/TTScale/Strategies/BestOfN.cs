@@ -36,23 +36,36 @@ public sealed class BestOfN : IStrategy
         : new Dictionary<string, object> { ["temperature"] = _context.Sampling.Temperature };
 
     /// <inheritdoc/>
-    public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
+    public Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default) =>
+        ContinueAsync(problem, seed, [], cancellationToken);
+
+    /// <summary>
+    /// Best-of-N that keeps candidates already drawn with the same seed (a probe's first k samples): sample i always
+    /// comes from stream (seed, i), so the result equals <see cref="SolveAsync"/>'s while only samples k..N-1 are drawn.
+    /// </summary>
+    public async Task<StrategyResult> ContinueAsync(Problem problem, long seed, IReadOnlyList<Candidate> drawn, CancellationToken cancellationToken = default)
     {
         var generator = _context.Generator;
         var ledger = new ComputeLedger();
-        using var root = generator.Start(problem.Prompt, seed);
-        await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
-        var samples = Enumerable.Range(0, _n).Select(i => root.Fork(SplitMix64.Derive(seed, i))).ToList();
-        try
+        bool score = _n > 1 && Selection.NeedsScores(_select);
+        var candidates = drawn.Take(_n).ToList();
+        if (score && candidates.Any(c => c.Score is null)) throw new ArgumentException("drawn candidates were not scored by the verifier", nameof(drawn));
+        if (candidates.Count < _n)
         {
-            var completions = await generator.GenerateAsync(samples, _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);
-            var candidates = await _context.CandidatesAsync(problem, completions, _n > 1 && Selection.NeedsScores(_select), ledger, cancellationToken).ConfigureAwait(false);
-            int? chosen = Selection.Choose(candidates, _select);
-            return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
+            using var root = generator.Start(problem.Prompt, seed);
+            await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
+            var samples = Enumerable.Range(candidates.Count, _n - candidates.Count).Select(i => root.Fork(SplitMix64.Derive(seed, i))).ToList();
+            try
+            {
+                var completions = await generator.GenerateAsync(samples, _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);
+                candidates.AddRange(await _context.CandidatesAsync(problem, completions, score, ledger, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                foreach (var sample in samples) sample.Dispose();
+            }
         }
-        finally
-        {
-            foreach (var sample in samples) sample.Dispose();
-        }
+        int? chosen = Selection.Choose(candidates, _select);
+        return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
     }
 }

@@ -19,4 +19,6 @@ public sealed record Candidate(string Text, string? Answer, IReadOnlyList<float>
 /// <param name="Chosen">Index of the candidate the answer was taken from; null where there is none.</param>
 /// <param name="Candidates">Every candidate, in the order produced.</param>
 /// <param name="Ledger">Compute and memory spent on this problem, verifier included.</param>
-public sealed record StrategyResult(string? Answer, int? Chosen, IReadOnlyList<Candidate> Candidates, ComputeLedger Ledger);
+/// <param name="Details">What a strategy decided per problem (the adaptive strategy's bin and choice); null for most.</param>
+public sealed record StrategyResult(string? Answer, int? Chosen, IReadOnlyList<Candidate> Candidates, ComputeLedger Ledger,
+    IReadOnlyDictionary<string, object>? Details = null);
