@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using TTScale.Reporting.Tables;
 
@@ -83,5 +82,7 @@ public static class HtmlReportWriter
         html.Append("</tbody>\n</table>\n");
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    // Only the markup characters: the page is UTF-8, so "±" and "–" stay readable in the source.
+    private static string Encode(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }
