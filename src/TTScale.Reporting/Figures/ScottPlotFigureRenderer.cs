@@ -28,7 +28,8 @@ public sealed class ScottPlotFigureRenderer : IFigureRenderer
             line.LegendText = series.Label;
             line.LineWidth = series.Dashed ? 1.8f : 2.2f;
             line.LinePattern = series.Dashed ? LinePattern.Dashed : LinePattern.Solid;
-            line.MarkerSize = series.Markers ? 7 : 0;
+            // A lone point (the pool at its K, say) has no line to show it: draw it larger.
+            line.MarkerSize = !series.Markers ? 0 : points.Count == 1 ? 11 : 7;
         }
         foreach (var marker in figure.Markers.Where(m => m.X > 0))
         {

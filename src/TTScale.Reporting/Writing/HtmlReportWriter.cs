@@ -20,7 +20,6 @@ public static class HtmlReportWriter
         p.intro { color: var(--muted); margin-top: 0; }
         figure { margin: 12px 0; }
         figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 4px; }
-        figcaption { color: var(--muted); font-size: 13px; }
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 12px; }
         table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13.5px; }
         th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
@@ -55,7 +54,7 @@ public static class HtmlReportWriter
             if (section.Grid) html.Append("<div class=\"grid\">\n");
             foreach (var figure in section.Figures)
                 html.Append($"<figure><img alt=\"{Encode(figure.Caption)}\" data-figure=\"{figure.Name}\" src=\"data:image/png;base64,")
-                    .Append(Convert.ToBase64String(figure.Png)).Append($"\"><figcaption>{Encode(figure.Caption)}</figcaption></figure>\n");
+                    .Append(Convert.ToBase64String(figure.Png)).Append("\"></figure>\n"); // the title is in the image
             if (section.Grid) html.Append("</div>\n");
             foreach (var table in section.Tables) Table(html, table, document.Colors);
             html.Append("</section>\n");
