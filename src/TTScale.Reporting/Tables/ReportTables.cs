@@ -24,7 +24,7 @@ public static class ReportTables
             .Where(x => x.s.Fit is not null).ToList();
         if (scoped.Count == 0) return null;
         return new ReportTable("Fitted curves: parameters (± standard error), held-out error, saturation",
-            ["Strategy", "Problems", "Model", "Parameters", "Held-out budgets", "Mean |error|", "N*", "C*"],
+            ["Strategy", "Scope", "Model", "Parameters", "Held-out budgets", "Mean |error|", "N*", "C*"],
             [.. scoped.Select(x => (IReadOnlyList<string>)
             [
                 x.s.Strategy, x.Item1, x.s.Fit!.Model,
