@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Reflection;
+using System.Security.Cryptography;
+using TTScale.Reporting.Figures;
+using TTScale.Reporting.Model;
+using TTScale.Reporting.Writing;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// <c>ttscale report</c>: a sweep folder (with its fit and policy, where given) as a self-contained HTML page and as
+/// Markdown with PNG figures. <paramref name="fitReader"/> and <paramref name="policyReader"/> read <c>--fit</c> and
+/// <c>--policy</c> into the report model; where one is absent, the file is named in the provenance and a note says its
+/// content is not drawn.
+/// </summary>
+internal static class ReportCommand
+{
+    public static Command Create(IReportInput? fitReader = null, IReportInput? policyReader = null)
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep)." };
+        var fit = new Option<string?>("--fit") { Description = "Scaling fits (fit.json from ttscale fit): fitted curves, saturation points, replayed best-of-N." };
+        var policy = new Option<string?>("--policy") { Description = "Allocation policy (policy.json): compute-optimal table and the adaptive comparison." };
+        var output = new Option<string?>("--out") { Description = "Output folder for index.html, report.md and figures/ (default: SWEEP/report)." };
+        var axis = new Option<string>("--axis") { Description = $"Compute axis: {string.Join(", ", ComputeAxes.Names)}.", DefaultValueFactory = _ => "flops" };
+        var command = new Command("report", "Render a scaling study as a self-contained HTML page with plots, and as Markdown.") { sweep, fit, policy, output, axis };
+        command.SetAction(result =>
+        {
+            string axisText = result.GetValue(axis)!;
+            var computeAxis = ComputeAxes.Parse(axisText)
+                ?? throw new CliException($"--axis '{axisText}': use one of {string.Join(", ", ComputeAxes.Names)}");
+            string folder = result.GetValue(sweep)!;
+            string? fitPath = result.GetValue(fit), policyPath = result.GetValue(policy);
+            foreach (var (option, path) in new[] { ("--fit", fitPath), ("--policy", policyPath) })
+                if (path is not null && !File.Exists(path)) throw new CliException($"{option} {path}: file not found");
+
+            var data = SweepReportReader.Read(folder, computeAxis, Version, DateTimeOffset.UtcNow);
+            data = Add(data, "--fit", "Fit", fitPath, fitReader);
+            data = Add(data, "--policy", "Policy", policyPath, policyReader);
+
+            string target = result.GetValue(output) ?? Path.Combine(folder, "report");
+            var document = new ReportComposer(new ScottPlotFigureRenderer()).Compose(data);
+            var written = ReportOutput.Write(target, document);
+            Console.Out.WriteLine($"report written to {written[0]} and {written[1]} ({written.Count - 2} figures)");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Names the file in the provenance (with its hash) and reads it in, where a reader is there for it.</summary>
+    private static ScalingReportData Add(ScalingReportData data, string option, string name, string? path, IReportInput? reader)
+    {
+        if (path is null) return data;
+        string hash;
+        using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        data = data.WithProvenance($"{name} file", $"{Path.GetFullPath(path)} (sha256 {hash})");
+        if (reader is not null) return reader.Apply(data, path);
+        Console.Error.WriteLine($"note: {option} {path}: this build does not read {Path.GetFileName(path)} into reports yet; it is named in the provenance only");
+        return data;
+    }
+
+    private static string Version =>
+        typeof(ReportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

@@ -1,0 +1,73 @@
+using ScottPlot;
+
+namespace TTScale.Reporting.Figures;
+
+/// <summary>Renders <see cref="FigureSpec"/>s with ScottPlot: log2 x axis with ticks at powers of two, accuracy in percent.</summary>
+public sealed class ScottPlotFigureRenderer : IFigureRenderer
+{
+    /// <inheritdoc/>
+    public byte[] RenderPng(FigureSpec figure)
+    {
+        EmbeddedFonts.EnsureRegistered();
+        var plot = new Plot();
+        var xs = new List<double>();
+        foreach (var series in figure.Series)
+        {
+            var points = series.Points.Where(p => p.X > 0 && double.IsFinite(p.X)).OrderBy(p => p.X).ToList();
+            if (points.Count == 0) continue;
+            double[] x = [.. points.Select(p => Math.Log2(p.X))], y = [.. points.Select(p => 100 * p.Y)];
+            xs.AddRange(x);
+            var color = Color.FromHex(series.Color);
+            if (series.Band && points.All(p => p.Low is not null && p.High is not null))
+            {
+                var band = plot.Add.FillY(x, [.. points.Select(p => 100 * p.Low!.Value)], [.. points.Select(p => 100 * p.High!.Value)]);
+                band.FillStyle.Color = color.WithAlpha(0.14);
+                band.LineStyle.Width = 0;
+            }
+            var line = plot.Add.Scatter(x, y, color);
+            line.LegendText = series.Label;
+            line.LineWidth = series.Dashed ? 1.8f : 2.2f;
+            line.LinePattern = series.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+            // A lone point (the pool at its K, say) has no line to show it: draw it larger.
+            line.MarkerSize = !series.Markers ? 0 : points.Count == 1 ? 11 : 7;
+        }
+        foreach (var marker in figure.Markers.Where(m => m.X > 0))
+        {
+            double x = Math.Log2(marker.X);
+            xs.Add(x);
+            var color = Color.FromHex(marker.Color);
+            var rule = plot.Add.VerticalLine(x, 1, color.WithAlpha(0.6), LinePattern.Dotted);
+            rule.LegendText = "";
+            var point = plot.Add.Marker(x, 100 * marker.Y, MarkerShape.FilledDiamond, 11, color);
+            point.LegendText = marker.Label;
+        }
+
+        plot.Font.Set(EmbeddedFonts.Family);
+        plot.Title(figure.Title, 15);
+        plot.XLabel(figure.XLabel, 13);
+        plot.YLabel(figure.YLabel, 13);
+        plot.Axes.Bottom.TickGenerator = Log2Ticks(xs, figure.FormatX);
+        plot.Axes.SetLimitsY(-3, 103);
+        if (xs.Count > 0)
+        {
+            double low = xs.Min(), high = xs.Max(), pad = Math.Max(0.35, 0.06 * (high - low));
+            plot.Axes.SetLimitsX(low - pad, high + pad);
+        }
+        plot.Legend.Alignment = Alignment.LowerRight;
+        plot.Legend.FontName = EmbeddedFonts.Family;
+        plot.Legend.FontSize = 12;
+        plot.ShowLegend();
+        return plot.GetImageBytes(figure.Width, figure.Height, ImageFormat.Png);
+    }
+
+    /// <summary>Ticks at whole powers of two across the data, thinned to at most 9, labelled with the real values.</summary>
+    private static ScottPlot.TickGenerators.NumericManual Log2Ticks(IReadOnlyList<double> xs, Func<double, string> format)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        if (xs.Count == 0) return ticks;
+        int first = (int)Math.Floor(xs.Min()), last = (int)Math.Ceiling(xs.Max());
+        int step = Math.Max(1, (int)Math.Ceiling((last - first + 1) / 9.0));
+        for (int k = first; k <= last; k += step) ticks.AddMajor(k, format(Math.Pow(2, k)));
+        return ticks;
+    }
+}

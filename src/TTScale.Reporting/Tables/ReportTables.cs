@@ -1,0 +1,62 @@
+using TTScale.Reporting.Model;
+
+namespace TTScale.Reporting.Tables;
+
+/// <summary>The report's tables, built from the report model.</summary>
+public static class ReportTables
+{
+    /// <summary>Per strategy and budget: accuracy with its interval, and the mean cost per problem.</summary>
+    public static ReportTable Results(IReadOnlyList<StrategySeries> strategies, string title = "Accuracy and cost per strategy and budget") => new(
+        title,
+        ["Strategy", "Budget", "Source", "Problems", "Accuracy [95% CI]", "Tokens", "FLOPs", "eFLOPs", "Peak logical KV"],
+        [.. strategies.SelectMany(s => s.Points.OrderBy(p => p.Budget).Select(p => (IReadOnlyList<string>)
+        [
+            s.Strategy, p.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Source.ToString().ToLowerInvariant(),
+            $"{p.Correct}/{p.Problems}", ReportFormat.Interval(p.Accuracy, p.Low, p.High), ReportFormat.Amount(p.MeanTokens),
+            ReportFormat.Amount(p.MeanFlops), ReportFormat.Amount(p.MeanEFlops), ReportFormat.Bytes(p.PeakLogicalKvBytes),
+        ]))],
+        StrategyColumn: 0) { NumericColumns = new HashSet<int> { 1, 3, 4, 5, 6, 7, 8 } };
+
+    /// <summary>Fit parameters with held-out errors and saturation points, overall and per bin; null when nothing was fitted.</summary>
+    public static ReportTable? Fits(ScalingReportData data)
+    {
+        var scoped = data.Strategies.Select(s => ("all", s)).Concat(data.Bins.SelectMany(b => b.Strategies.Select(s => ($"bin {b.Bin}", s))))
+            .Where(x => x.s.Fit is not null).ToList();
+        if (scoped.Count == 0) return null;
+        return new ReportTable("Fitted curves: parameters (± standard error), held-out error, saturation",
+            ["Strategy", "Scope", "Model", "Parameters", "Held-out budgets", "Mean |error|", "N*", "C*"],
+            [.. scoped.Select(x => (IReadOnlyList<string>)
+            [
+                x.s.Strategy, x.Item1, x.s.Fit!.Model,
+                string.Join(", ", x.s.Fit.Parameters.Select(p => $"{p.Name} = {ReportFormat.Number(p.Value)}" +
+                    (p.StandardError is double se ? $" ± {ReportFormat.Number(se)}" : ""))),
+                x.s.Fit.HeldOut.Count == 0 ? "none" : string.Join(", ", x.s.Fit.HeldOut.Select(h => h.Budget)),
+                x.s.Fit.MeanAbsoluteHeldOutError is double e ? ReportFormat.Percent(e) : "–",
+                x.s.Saturation is { } n ? ReportFormat.Number(n.Budget) : "–",
+                x.s.Saturation is { } c ? ReportFormat.Amount(c.Compute) : "–",
+            ])],
+            StrategyColumn: 0) { NumericColumns = new HashSet<int> { 5, 6, 7 } };
+    }
+
+    /// <summary>Bins as rows, budgets as columns, the compute-optimal strategy in each cell; null when there is no policy.</summary>
+    public static ReportTable? ComputeOptimal(ScalingReportData data)
+    {
+        if (data.ComputeOptimal is not { Count: > 0 } cells) return null;
+        var budgets = cells.Select(c => c.Budget).Distinct().Order().ToList();
+        var labels = data.Bins.ToDictionary(b => b.Bin, b => b.Label);
+        return new ReportTable("Compute-optimal strategy per difficulty bin and budget",
+            ["Bin", .. budgets.Select(b => $"budget {b}")],
+            [.. cells.Select(c => c.Bin).Distinct().Order().Select(bin => (IReadOnlyList<string>)
+            [
+                labels.TryGetValue(bin, out var label) ? $"{bin} ({label})" : bin.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                .. budgets.Select(budget => cells.FirstOrDefault(c => c.Bin == bin && c.Budget == budget) is { } cell
+                    ? cell.Strategy + (cell.Parameters is null ? "" : $" ({cell.Parameters})") + (cell.Accuracy is double a ? $", {ReportFormat.Percent(a)}" : "")
+                    : "–"),
+            ])]);
+    }
+
+    /// <summary>Difficulty bins: their labels and sizes.</summary>
+    public static ReportTable Bins(IReadOnlyList<DifficultyBin> bins) => new("Difficulty bins", ["Bin", "Difficulty", "Problems"],
+        [.. bins.Select(b => (IReadOnlyList<string>)[b.Bin.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Label,
+            b.Problems.ToString(System.Globalization.CultureInfo.InvariantCulture)])]) { NumericColumns = new HashSet<int> { 2 } };
+}

@@ -1,0 +1,54 @@
+using TTScale.Cli;
+using TTScale.Reporting.Model;
+
+namespace TTScale.Tests.Reporting;
+
+public sealed class SweepReportReaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void ASweepFolderGivesRunPointsThePoolPointAndFiveBins()
+    {
+        string folder = ReportSamples.SweepFolder(_dir);
+        var data = SweepReportReader.Read(folder, ComputeAxis.Tokens, "9.9.9", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(["best-of-n", "beam"], data.Strategies.Select(s => s.Strategy));
+        var pool = Assert.Single(data.Strategies[0].Points);
+        Assert.Equal((4, PointSource.Pool, 10, 6), (pool.Budget, pool.Source, pool.Problems, pool.Correct));
+        Assert.Equal(80, pool.Compute); // 4 candidates of 20 tokens
+        Assert.Equal([1, 4], data.Strategies[1].Points.Select(p => p.Budget));
+        Assert.Equal(5, data.Strategies[1].Points[0].Correct);
+
+        Assert.Equal([1, 2, 3, 4, 5], data.Bins.Select(b => b.Bin));
+        Assert.All(data.Bins, b => Assert.Equal(2, b.Problems));
+        Assert.Equal("pass@1 1.00–1.00", data.Bins[0].Label); // easiest first: problems with 4 of 4 right
+        Assert.Equal(0, data.Bins[0].Strategies[0].Points[0].Problems - 2);
+        Assert.Equal("pass@1 0.00–0.00", data.Bins[4].Label);
+
+        Assert.Equal(7, data.Provenance.Seed);
+        Assert.Equal(["policy", "prm"], data.Provenance.Models.Select(m => m.Role));
+        Assert.Equal("9.9.9", data.Provenance.ReportVersion);
+    }
+
+    [Fact]
+    public void ATornLastLineIsLeftOutAndAMissingFileHasNoRecords()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        Jsonl.Write(path, [ReportSamples.Record("a", "beam", true), ReportSamples.Record("b", "beam", false)]);
+        File.AppendAllText(path, "{\"id\":\"c\",\"lev");
+        Assert.Equal(["a", "b"], SweepReportReader.ReadRecords(path).Select(r => r.Id));
+        Assert.Empty(SweepReportReader.ReadRecords(Path.Combine(_dir, "absent.jsonl")));
+    }
+
+    [Fact]
+    public void ABadLineInsideAFileIsNamedWithItsLine()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        File.WriteAllText(path, "not json\n{}\n");
+        var error = Assert.Throws<CliException>(() => SweepReportReader.ReadRecords(path));
+        Assert.StartsWith($"{path}:1:", error.Message);
+    }
+}
