@@ -30,7 +30,7 @@ public static class FitReportJson
         };
         options.Converters.Add(new AxisConverter());
         options.Converters.Add(new ModelConverter());
-        options.MakeReadOnly();
+        options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 
