@@ -1,0 +1,81 @@
+namespace TTScale.Scaling;
+
+/// <summary>
+/// One problem of a <see cref="SamplePool"/>: its K samples and what they cost. The prompt prefill is
+/// <see cref="SharedCost"/>, paid once whatever N; each sample carries its own share of generation and verifier cost.
+/// </summary>
+public sealed class PoolProblem
+{
+    // Flat arrays for the replay hot path: answer ids (-1 = no answer), correctness, vote weights, naive order.
+    internal readonly int[] AnswerIds;
+    internal readonly int AnswerCount;
+    internal readonly bool[] CorrectFlags;
+    internal readonly double[] VoteWeights;
+    internal readonly int[] NaiveOrder;
+
+    /// <summary>Creates a problem from its samples and costs.</summary>
+    /// <exception cref="ArgumentException">No samples, or a cost list of another length.</exception>
+    public PoolProblem(string id, int? level, IReadOnlyList<PoolSample> samples, ComputeCost sharedCost, IReadOnlyList<ComputeCost> sampleCosts)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(sampleCosts);
+        if (samples.Count == 0) throw new ArgumentException($"problem '{id}' has no samples: a pool needs best-of-n records with n = K", nameof(samples));
+        if (sampleCosts.Count != samples.Count) throw new ArgumentException($"problem '{id}': {sampleCosts.Count} costs for {samples.Count} samples", nameof(sampleCosts));
+        Id = id;
+        Level = level;
+        Samples = samples;
+        SharedCost = sharedCost;
+        SampleCosts = sampleCosts;
+        Correct = samples.Count(s => s.Correct);
+
+        int k = samples.Count;
+        AnswerIds = new int[k];
+        CorrectFlags = new bool[k];
+        VoteWeights = new double[k];
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < k; i++)
+        {
+            string key = samples[i].AnswerKey;
+            AnswerIds[i] = key.Length == 0 ? -1 : ids.TryGetValue(key, out int a) ? a : ids[key] = ids.Count;
+            CorrectFlags[i] = samples[i].Correct;
+            VoteWeights[i] = samples[i].Score ?? 0f; // as Selection's weighted vote: a float widened to double
+        }
+        AnswerCount = ids.Count;
+        // Naive selection takes the highest score (null = -inf), the earliest on ties: a total order on samples.
+        NaiveOrder = Enumerable.Range(0, k)
+            .OrderByDescending(i => samples[i].Score ?? float.NegativeInfinity).ThenBy(i => i).ToArray();
+        var mean = new ComputeCost();
+        foreach (var cost in sampleCosts) mean += cost;
+        MeanSampleCost = (1.0 / k) * mean;
+    }
+
+    /// <summary>The problem's id.</summary>
+    public string Id { get; }
+
+    /// <summary>Its difficulty level, where it has one.</summary>
+    public int? Level { get; }
+
+    /// <summary>The K samples, in the order they were produced.</summary>
+    public IReadOnlyList<PoolSample> Samples { get; }
+
+    /// <summary>K.</summary>
+    public int K => Samples.Count;
+
+    /// <summary>How many samples are right (c).</summary>
+    public int Correct { get; }
+
+    /// <summary>Oracle pass@1: c / K.</summary>
+    public double PassAt1 => (double)Correct / K;
+
+    /// <summary>Cost paid once whatever N: the prompt prefill (and its KV).</summary>
+    public ComputeCost SharedCost { get; }
+
+    /// <summary>Each sample's own cost: its generation and its verifier scoring.</summary>
+    public IReadOnlyList<ComputeCost> SampleCosts { get; }
+
+    /// <summary>The mean of <see cref="SampleCosts"/>.</summary>
+    public ComputeCost MeanSampleCost { get; }
+
+    /// <summary>Expected cost of N samples drawn from the K: shared + N x mean per-sample cost.</summary>
+    public ComputeCost ExpectedCost(int n) => SharedCost + n * MeanSampleCost;
+}

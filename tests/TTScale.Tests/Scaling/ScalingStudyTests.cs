@@ -1,0 +1,89 @@
+using System.Text.Json;
+using TTScale.Evaluation;
+using TTScale.Scaling;
+
+namespace TTScale.Tests.Scaling;
+
+public class ScalingStudyTests
+{
+    private static readonly ScalingOptions Options = new() { Replay = new ReplayOptions { Seed = 5 } };
+
+    private static FitReport Report()
+    {
+        var pool = ScalingFixtures.Pool(100, 64, 3);
+        var bins = DifficultyBins.FromPool(pool);
+        // A directly-run series: pretend beam search's records at each budget are the pool's records (one per problem).
+        var records = ScalingFixtures.Records(100, 64, 3);
+        var runs = new[] { 1, 2, 4, 8, 16, 32, 64 }.Select(n => (n, (IReadOnlyList<EvalRecord>)records
+            .Select((r, i) => r with { Correct = i % 64 < n || r.Candidates[0].Correct }).ToList()));
+        var direct = DirectSeries.FromRuns("beam", runs, ComputeAxis.Flops, bins);
+        return ScalingStudy.Fit(pool, direct, Options);
+    }
+
+    [Fact]
+    public void FitsEveryRuleForAllProblemsAndEachBinWithHeldOutErrorsAndSaturation()
+    {
+        var report = Report();
+        Assert.Equal(4 * 6, report.Series.Count); // 3 replayed rules + beam, each for all problems and 5 bins
+        Assert.Equal([1, 2, 4, 8, 16, 32, 64], report.Budgets);
+        Assert.Equal(5, report.Bins.Count);
+        foreach (var series in report.Series)
+        {
+            Assert.NotNull(series.Chosen);
+            Assert.Equal("held_out_mae", series.ChosenBy);
+            Assert.Equal(3, series.Candidates.Count);
+            Assert.All(series.Candidates, c => Assert.Equal([32, 64], c.HeldOut.Select(h => h.Budget)));
+            Assert.NotNull(series.Saturation);
+        }
+        var weighted = report.Find("best-of-n/weighted")!;
+        var chosen = weighted.Candidates.Single(c => c.Model == weighted.Chosen);
+        Assert.Equal(weighted.Candidates.Min(c => c.HeldOutMae), chosen.HeldOutMae);
+        Assert.True(chosen.HeldOutMae < 0.05, $"held-out MAE {chosen.HeldOutMae}");
+        Assert.Equal(report.Series.Count, report.Rows().Count());
+    }
+
+    [Fact]
+    public void FitJsonRoundTrips()
+    {
+        var report = Report();
+        string json = FitReportJson.Serialize(report);
+        var back = FitReportJson.Deserialize(json);
+        Assert.Equal(json, FitReportJson.Serialize(back));
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal("flops", document.RootElement.GetProperty("axis").GetString());
+        Assert.Equal(16, document.RootElement.GetProperty("fit_max_budget").GetInt32());
+        Assert.Contains("\"chosen\": \"", json, StringComparison.Ordinal);
+        Assert.Contains("\"strategy\": \"pass@k\"", FitReportJson.Serialize(ScalingStudy.Fit(ScalingFixtures.Pool(20, 8, 1), null,
+            Options with { Rules = [ReplayRule.Coverage], FitMaxBudget = 4, Bins = 2 })), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutHeldOutBudgetsTheModelIsChosenByFitError()
+    {
+        var report = ScalingStudy.Fit(ScalingFixtures.Pool(30, 16, 2), null, Options with { Rules = [ReplayRule.Majority], Bins = 1 });
+        Assert.All(report.Series, s => Assert.Equal("fit_rmse", s.ChosenBy));
+    }
+
+    [Fact]
+    public void SimulatorReadsTheFitAndReplaysThePool()
+    {
+        var pool = ScalingFixtures.Pool(100, 64, 3);
+        var report = ScalingStudy.Fit(pool, null, Options);
+        var replayed = Simulator.FromPool(pool, ReplayRule.Weighted, 32, ComputeAxis.Flops, Options.Replay);
+        var fitted = Simulator.FromFit(report, "best-of-n/weighted", 32);
+        Assert.Equal(replayed.Compute, fitted.Compute, replayed.Compute * 1e-9);
+        Assert.Equal(replayed.Accuracy, fitted.Accuracy, 0.03);
+        var atCompute = Simulator.FromFitAtCompute(report, "best-of-n/weighted", fitted.Compute);
+        Assert.Equal(32, atCompute.Budget, 1e-6);
+        Assert.Equal(fitted.Accuracy, atCompute.Accuracy, 1e-9);
+        Assert.Equal(64, Simulator.BudgetForCompute(pool, pool.ExpectedCost(64).Flops * 1.001, ComputeAxis.Flops));
+        Assert.Contains("--strategy 'dvts'", Assert.Throws<ArgumentException>(() => Simulator.FromFit(report, "dvts", 8)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DirectSeriesOnAnotherAxisIsRejected()
+    {
+        var series = new ScalingSeries("beam", 0, ComputeAxis.Tokens, "direct", [new ScalingPoint(1, 1, 0.5, 10)]);
+        Assert.Throws<ArgumentException>(() => ScalingStudy.Fit(null, [series], Options));
+    }
+}
