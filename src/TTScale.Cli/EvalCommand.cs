@@ -18,7 +18,7 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle"];
+    private static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle", "ets"];
     private static readonly string[] StrategyNames = ["greedy", "sample", "best-of-n", "revise", "hybrid", .. SearchNames];
 
     public static Command Create()
@@ -29,13 +29,16 @@ internal static class EvalCommand
         var dataset = new Option<string>("--dataset") { Description = "arith:count=N,levels=1-5,seed=S or a JSONL file (GSM8K, MATH or {id, prompt, answer}).", DefaultValueFactory = _ => "arith:count=100,levels=1-5,seed=1234" };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
         var strategy = new Option<string>("--strategy") { Description = $"One of: {string.Join(", ", StrategyNames)}.", Required = true };
-        var n = new Option<int>("--n") { Description = "Candidates for best-of-n; beams or particles for tree search.", DefaultValueFactory = _ => 16 };
+        var n = new Option<int>("--n") { Description = "Candidates for best-of-n; beams or particles for tree search (the width for ets).", DefaultValueFactory = _ => 16 };
         var select = new Option<string?>("--select") { Description = "naive, weighted or majority (best-of-n: weighted; revise: naive, i.e. by verifier; hybrid: weighted); last for revise." };
         var revisions = new Option<int>("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
-        var beamWidth = new Option<int>("--beam-width") { Description = "M for beam and dvts: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
+        var beamWidth = new Option<int>("--beam-width") { Description = "M for beam, dvts and lookahead: each survivor is expanded M times (ets sizes its own expansions).", DefaultValueFactory = _ => 4 };
         var iterations = new Option<int>("--iterations") { Description = "Most search rounds (steps) for tree search.", DefaultValueFactory = _ => 40 };
         var lookahead = new Option<int>("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
+        var lambdaC = new Option<double>("--lambda-c") { Description = "ets: weight of the KV cost of retained nodes (their tokens over the tree's).", DefaultValueFactory = _ => 1.0 };
+        var lambdaS = new Option<double>("--lambda-s") { Description = "ets: weight of semantic coverage (lambda_s / K per step cluster kept).", DefaultValueFactory = _ => 1.45 };
+        var dedupe = new Option<bool>("--dedupe") { Description = "beam, dvts, lookahead and ets: drop proposals whose normalised text equals another live proposal's before selection." };
         var aggregation = new Option<string>("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };
@@ -49,7 +52,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.")
         {
-            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, beamWidth, iterations, lookahead, aggregation, temperature, topP, maxTokens,
+            model, prm, verifier, dataset, skipBad, strategy, n, select, revisions, chains, beamWidth, iterations, lookahead, lambdaC, lambdaS, dedupe, aggregation, temperature, topP, maxTokens,
             limit, seed, concurrency, output, hardware, device, json,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -97,7 +100,8 @@ internal static class EvalCommand
                     "best-of-n" => new BestOfN(context, result.GetValue(n), rule),
                     "revise" => new Revision(context, 1, result.GetValue(revisions), rule),
                     _ when search => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true),
-                        result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), rule, result.GetValue(lookahead)),
+                        result.GetValue(n), result.GetValue(beamWidth), result.GetValue(iterations), rule, result.GetValue(lookahead),
+                        result.GetValue(dedupe), new EtsOptions(result.GetValue(lambdaC), result.GetValue(lambdaS))),
                     _ => new Revision(context, result.GetValue(chains), result.GetValue(revisions), rule),
                 };
             }
@@ -187,7 +191,9 @@ internal static class EvalCommand
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:E3} total ({s.VerifierFlops:E3} verifier), {s.MeanTotalFlops:E3} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:E3} on {profile.Name}, {s.MeanEFlops:E3} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per problem peak {s.MeanPeakKvBytes / 1024.0:F0} KiB physical (max {s.MaxPeakKvBytes / 1024.0:F0}), {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB logical; mean over steps {s.MeanLogicalKvBytes / 1024.0:F0} KiB logical"));
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s"));
+        if (s.MeanRoundLogicalKvBytes > 0)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per round   mean {s.MeanRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanRoundPhysicalKvBytes / 1024.0:F0} KiB physical; peak {s.MeanPeakRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanPeakRoundPhysicalKvBytes / 1024.0:F0} KiB physical (means over problems)"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s, {s.GeneratedTokens / Math.Max(s.WallSeconds, 1e-9):F0} generated tokens/s"));
     }
 
     private sealed class Progress(Action<EvalProgress> report) : IProgress<EvalProgress>
