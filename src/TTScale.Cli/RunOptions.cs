@@ -21,9 +21,12 @@ internal sealed class RunOptions
     public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
     public readonly Option<string?> Select = new("--select") { Description = "naive, weighted or majority (best-of-n, hybrid and tree search: weighted; revise: naive, i.e. by verifier); last for revise." };
     public readonly Option<int> Revisions = new("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
-    public readonly Option<int> BeamWidth = new("--beam-width") { Description = "M for beam, dvts and lookahead: each survivor is expanded M times.", DefaultValueFactory = _ => 4 };
+    public readonly Option<int> BeamWidth = new("--beam-width") { Description = "M for beam, dvts and lookahead: each survivor is expanded M times (ets sizes its own expansions).", DefaultValueFactory = _ => 4 };
     public readonly Option<int> Iterations = new("--iterations") { Description = "Most search rounds (steps) for tree search.", DefaultValueFactory = _ => 40 };
     public readonly Option<int> Lookahead = new("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
+    public readonly Option<double> LambdaC = new("--lambda-c") { Description = "ets: weight of the KV cost of retained nodes (their tokens over the tree's).", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<double> LambdaS = new("--lambda-s") { Description = "ets: weight of semantic coverage (lambda_s / K per step cluster kept).", DefaultValueFactory = _ => 1.45 };
+    public readonly Option<bool> Dedupe = new("--dedupe") { Description = "beam, dvts, lookahead and ets: drop proposals whose normalised text equals another live proposal's before selection." };
     public readonly Option<string> Aggregation = new("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
     public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
     public readonly Option<double> TopP = new("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };
@@ -36,7 +39,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Prm, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, Aggregation,
+        foreach (var option in new Option[] { Model, Prm, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
             Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device })
             command.Options.Add(option);
     }
@@ -60,7 +63,8 @@ internal sealed class RunOptions
             result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), result.GetValue(Prm), verifier,
             result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
-                BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead)),
+                BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
+                Dedupe: result.GetValue(Dedupe), Ets: new EtsOptions(result.GetValue(LambdaC), result.GetValue(LambdaS))),
             result.GetValue(Seed), concurrency, GenerateCommand.Hardware(result.GetValue(Hardware)!), ExecutionDevice.Parse(result.GetValue(Device)!));
     }
 }

@@ -10,13 +10,15 @@ namespace TTScale.Cli;
 /// <param name="BeamWidth">M: each survivor is expanded M times (beam, dvts, lookahead).</param>
 /// <param name="Iterations">Most search rounds.</param>
 /// <param name="Lookahead">Greedy rollout steps before scoring (lookahead).</param>
+/// <param name="Dedupe">Drop proposals whose normalised text repeats another's (tree search).</param>
+/// <param name="Ets">ETS's cost and coverage weights; null for their defaults.</param>
 internal sealed record StrategySettings(int N = 16, SelectionRule? Select = null, int Revisions = 4, int Chains = 4, int BeamWidth = 4,
-    int Iterations = 40, int Lookahead = 2);
+    int Iterations = 40, int Lookahead = 2, bool Dedupe = false, EtsOptions? Ets = null);
 
 /// <summary>The strategies the command line knows: their names, defaults, what they need, and what a budget means for each.</summary>
 internal static class StrategyCatalog
 {
-    public static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle"];
+    public static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle", "ets"];
     public static readonly string[] Names = ["greedy", "sample", "best-of-n", "revise", "hybrid", .. SearchNames];
 
     /// <summary>The name, checked, in lower case.</summary>
@@ -47,7 +49,8 @@ internal static class StrategyCatalog
                 "best-of-n" => new BestOfN(context, s.N, rule),
                 "revise" => new Revision(context, 1, s.Revisions, rule),
                 "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),
-                _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead),
+                _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead,
+                    s.Dedupe, s.Ets),
                 _ => throw new CliException($"--strategy '{name}' is not a strategy: use one of {string.Join(", ", Names)}"),
             };
         }

@@ -13,6 +13,8 @@ public sealed class ComputeLedger
     private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead;
     private long _peakPhysicalKvBytes, _peakLogicalKvBytes, _kvObservations;
     private double _sumPhysicalKvBytes, _sumLogicalKvBytes;
+    private long _roundPeakPhysicalKvBytes;
+    private readonly List<KvRound> _rounds = [];
     private TimeSpan _wallTime;
 
     /// <summary>Tokens processed that the model did not sample: prompts and appended text, counted once however often they are forked.</summary>
@@ -107,11 +109,28 @@ public sealed class ComputeLedger
         {
             _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, physicalBytes);
             _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, logicalBytes);
+            _roundPeakPhysicalKvBytes = Math.Max(_roundPeakPhysicalKvBytes, physicalBytes);
             _kvObservations++;
             _sumPhysicalKvBytes += physicalBytes;
             _sumLogicalKvBytes += logicalBytes;
         }
     }
+
+    /// <summary>
+    /// Closes one search round: records the logical KV of the search tree the strategy holds now (each unique node on the
+    /// paths of the live leaves once) beside the most physical KV the engine held for this ledger since the previous round.
+    /// </summary>
+    public void ObserveRound(int round, long logicalBytes)
+    {
+        lock (_lock)
+        {
+            _rounds.Add(new KvRound(round, logicalBytes, _roundPeakPhysicalKvBytes));
+            _roundPeakPhysicalKvBytes = 0;
+        }
+    }
+
+    /// <summary>The per-round KV series of a search, in order; empty for strategies without rounds.</summary>
+    public IReadOnlyList<KvRound> Rounds { get { lock (_lock) return [.. _rounds]; } }
 
     /// <summary>Adds wall time.</summary>
     public void AddWallTime(TimeSpan elapsed) { lock (_lock) _wallTime += elapsed; }
@@ -121,7 +140,7 @@ public sealed class ComputeLedger
 
     /// <summary>
     /// Adds another ledger's counts to this one. Peaks take the larger value: ledgers of requests that ran one after
-    /// another never held their KV at the same time.
+    /// another never held their KV at the same time. Round series are per search and stay with their own ledger.
     /// </summary>
     public void Add(ComputeLedger other)
     {
@@ -160,7 +179,10 @@ public sealed class ComputeLedger
                 _flops, _verifierFlops, _flops + _verifierFlops, _weightBytesRead, _kvBytesRead, bytes,
                 _peakPhysicalKvBytes, _peakLogicalKvBytes, hardware.Name, _flops + _verifierFlops + hardware.FlopsPerByte * bytes,
                 _wallTime.TotalSeconds,
-                _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations, _kvObservations == 0 ? 0 : _sumLogicalKvBytes / _kvObservations);
+                _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations, _kvObservations == 0 ? 0 : _sumLogicalKvBytes / _kvObservations,
+                _rounds.Count == 0 ? null : [.. _rounds],
+                _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.LogicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.LogicalKvBytes),
+                _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.PhysicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.PhysicalKvBytes));
         }
     }
 
@@ -174,9 +196,39 @@ public sealed class ComputeLedger
     }
 }
 
-/// <summary>A ledger's figures at one moment, ready to print or serialise.</summary>
+/// <summary>A ledger's figures at one moment, ready to print or serialise. Fields are only ever added.</summary>
+/// <param name="PromptTokens">See <see cref="ComputeLedger.PromptTokens"/>.</param>
+/// <param name="GeneratedTokens">See <see cref="ComputeLedger.GeneratedTokens"/>.</param>
+/// <param name="ForwardPasses">See <see cref="ComputeLedger.ForwardPasses"/>.</param>
+/// <param name="VerifierTokens">See <see cref="ComputeLedger.VerifierTokens"/>.</param>
+/// <param name="VerifierCalls">See <see cref="ComputeLedger.VerifierCalls"/>.</param>
+/// <param name="Flops">See <see cref="ComputeLedger.Flops"/>.</param>
+/// <param name="VerifierFlops">See <see cref="ComputeLedger.VerifierFlops"/>.</param>
+/// <param name="TotalFlops">See <see cref="ComputeLedger.TotalFlops"/>.</param>
+/// <param name="WeightBytesRead">See <see cref="ComputeLedger.WeightBytesRead"/>.</param>
+/// <param name="KvBytesRead">See <see cref="ComputeLedger.KvBytesRead"/>.</param>
+/// <param name="BytesMoved">See <see cref="ComputeLedger.BytesMoved"/>.</param>
+/// <param name="PeakPhysicalKvBytes">See <see cref="ComputeLedger.PeakPhysicalKvBytes"/>.</param>
+/// <param name="PeakLogicalKvBytes">See <see cref="ComputeLedger.PeakLogicalKvBytes"/>.</param>
+/// <param name="Hardware">The hardware profile the eFLOPs are for.</param>
+/// <param name="EFlops">FLOP-equivalents on that hardware.</param>
+/// <param name="WallSeconds">See <see cref="ComputeLedger.WallTime"/>.</param>
+/// <param name="MeanPhysicalKvBytes">See <see cref="ComputeLedger.MeanPhysicalKvBytes"/>.</param>
+/// <param name="MeanLogicalKvBytes">See <see cref="ComputeLedger.MeanLogicalKvBytes"/>.</param>
+/// <param name="KvRounds">The per-round KV series of a search (<see cref="ComputeLedger.Rounds"/>); null where there were no rounds.</param>
+/// <param name="MeanRoundLogicalKvBytes">Mean over the rounds of the search tree's logical KV.</param>
+/// <param name="PeakRoundLogicalKvBytes">Largest logical KV of any round.</param>
+/// <param name="MeanRoundPhysicalKvBytes">Mean over the rounds of the physical KV the engine held.</param>
+/// <param name="PeakRoundPhysicalKvBytes">Largest physical KV of any round.</param>
 public sealed record LedgerReport(
     long PromptTokens, long GeneratedTokens, long ForwardPasses, long VerifierTokens, long VerifierCalls,
     double Flops, double VerifierFlops, double TotalFlops, double WeightBytesRead, double KvBytesRead, double BytesMoved,
     long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds,
-    double MeanPhysicalKvBytes = 0, double MeanLogicalKvBytes = 0);
+    double MeanPhysicalKvBytes = 0, double MeanLogicalKvBytes = 0, IReadOnlyList<KvRound>? KvRounds = null,
+    double MeanRoundLogicalKvBytes = 0, long PeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, long PeakRoundPhysicalKvBytes = 0);
+
+/// <summary>One search round's KV: the tree's logical bytes (shared prefixes once) and the physical bytes the engine held.</summary>
+/// <param name="Round">The round, from 0.</param>
+/// <param name="LogicalKvBytes">Unique tokens of the nodes on the paths of the live leaves, times KV bytes per token.</param>
+/// <param name="PhysicalKvBytes">The most KV bytes the engine held for the search during the round (copies and padding included).</param>
+public sealed record KvRound(int Round, long LogicalKvBytes, long PhysicalKvBytes);

@@ -16,8 +16,13 @@ namespace TTScale.Strategies;
 /// kept, and the rollout's tokens are charged to the ledger.</item>
 /// <item><c>particle</c>: particle filtering; the live particles are resampled each round in proportion to
 /// <c>exp(score / 0.2)</c>, the scores read as logits at temperature 0.2.</item>
+/// <item><c>ets</c>: efficient tree search; the keep-set is chosen by <see cref="EtsKeepSet"/>'s integer program (outcome share,
+/// KV cost of retained nodes, semantic coverage) and the kept leaves share the remaining width (N less the finished
+/// beams) by softmax of their scores at temperature 0.2.</item>
 /// </list>
-/// The final answer is chosen over the finished beams by the selection rule (weighted by default).
+/// With dedupe, proposals whose normalised text equals an earlier live proposal's (in the same subtree) are dropped before
+/// selection. Each round the ledger records the tree's logical KV (unique nodes on the paths of the live leaves) beside the
+/// physical KV the engine held. The final answer is chosen over the finished beams by the selection rule (weighted by default).
 /// </summary>
 public sealed class TreeSearch : IStrategy
 {
@@ -32,6 +37,8 @@ public sealed class TreeSearch : IStrategy
         Lookahead,
         /// <summary>Particle filtering.</summary>
         Particle,
+        /// <summary>Efficient tree search: the keep-set by integer program, the width by softmax.</summary>
+        Ets,
     }
 
     private const double ParticleTemperature = 0.2;
@@ -39,13 +46,32 @@ public sealed class TreeSearch : IStrategy
     private readonly int _n, _width, _iterations, _lookahead;
     private readonly Kind _kind;
     private readonly SelectionRule _select;
+    private readonly bool _dedupe;
+    private readonly EtsOptions _ets;
+    private readonly IStepEmbedder _embedder;
 
     /// <summary>Creates the search.</summary>
-    /// <exception cref="ArgumentException">Bad sizes (M must divide N), or no verifier.</exception>
-    public TreeSearch(StrategyContext context, Kind kind, int n, int beamWidth, int iterations, SelectionRule select, int lookahead = 0)
+    /// <param name="context">The policy, verifier and sampling.</param>
+    /// <param name="kind">Which search.</param>
+    /// <param name="n">N: beams, particles, or ETS's width.</param>
+    /// <param name="beamWidth">M for beam, DVTS and lookahead (ignored by particle and ETS, which size their own expansions).</param>
+    /// <param name="iterations">The most rounds.</param>
+    /// <param name="select">How the answer is chosen over the finished beams.</param>
+    /// <param name="lookahead">Greedy rollout steps, for lookahead.</param>
+    /// <param name="dedupe">Drop proposals whose normalised text equals another live proposal's before selection.</param>
+    /// <param name="ets">ETS's program weights and step embedder; defaults where null.</param>
+    /// <exception cref="ArgumentException">Bad sizes (M must divide N), bad ETS weights, dedupe for particle filtering, or no verifier.</exception>
+    public TreeSearch(StrategyContext context, Kind kind, int n, int beamWidth, int iterations, SelectionRule select, int lookahead = 0,
+        bool dedupe = false, EtsOptions? ets = null)
     {
         if (context.Verifier is null) throw new ArgumentException("tree search needs a verifier (--prm DIR or --verifier oracle)", nameof(context));
-        if (kind == Kind.Particle) beamWidth = 1;
+        if (kind is Kind.Particle or Kind.Ets) beamWidth = 1;
+        if (dedupe && kind == Kind.Particle) throw new ArgumentException("--dedupe does not apply to particle, whose resampling keeps duplicates by design", nameof(dedupe));
+        _ets = ets ?? new EtsOptions();
+        if (!double.IsFinite(_ets.LambdaC) || _ets.LambdaC < 0) throw new ArgumentOutOfRangeException(nameof(ets), _ets.LambdaC, "--lambda-c must be a finite number, 0 or more");
+        if (!double.IsFinite(_ets.LambdaS) || _ets.LambdaS < 0) throw new ArgumentOutOfRangeException(nameof(ets), _ets.LambdaS, "--lambda-s must be a finite number, 0 or more");
+        _embedder = _ets.StepEmbedder;
+        _dedupe = dedupe;
         if (beamWidth < 1 || n < beamWidth || n % beamWidth != 0)
             throw new ArgumentException($"--beam-width {beamWidth} must be at least 1 and divide --n {n}", nameof(beamWidth));
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "--iterations must be 1 or more");
@@ -68,8 +94,15 @@ public sealed class TreeSearch : IStrategy
         get
         {
             var p = new Dictionary<string, object> { ["n"] = _n };
-            if (_kind != Kind.Particle) p["beam_width"] = _width;
+            if (_kind is not (Kind.Particle or Kind.Ets)) p["beam_width"] = _width;
             if (_kind == Kind.Lookahead) p["lookahead"] = _lookahead;
+            if (_kind == Kind.Ets)
+            {
+                p["lambda_c"] = _ets.LambdaC;
+                p["lambda_s"] = _ets.LambdaS;
+                p["embedder"] = _embedder.Name;
+            }
+            if (_dedupe) p["dedupe"] = true;
             p["iterations"] = _iterations;
             p["select"] = _select.ToString().ToLowerInvariant();
             p["agg"] = _context.Aggregation.ToString().ToLowerInvariant();
@@ -87,7 +120,8 @@ public sealed class TreeSearch : IStrategy
         await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
         int groups = _kind == Kind.Dvts ? _n / _width : 1, keep = _kind == Kind.Dvts ? 1 : _n / _width;
         var random = SplitMix64.ForStream(seed, -1);
-        var live = Enumerable.Range(0, _n).Select(i => new Beam(root.Fork(SplitMix64.Derive(seed, i)), i / (_n / groups))).ToList();
+        var prompt = new SearchNode(null, root.Length);
+        var live = Enumerable.Range(0, _n).Select(i => new Beam(root.Fork(SplitMix64.Derive(seed, i)), i / (_n / groups), prompt)).ToList();
         var finished = new List<Beam>();
         try
         {
@@ -103,15 +137,24 @@ public sealed class TreeSearch : IStrategy
                 for (int i = 0; i < live.Count; i++) live[i].Add(steps[i], _context.Sampling.MaxTokens);
                 var scores = await _context.Verifier!.ScoreStepsAsync(problem, live.Select(b => b.Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < live.Count; i++) live[i].Scored(scores[i], _context.Aggregation);
+                // The tree as the round's selection sees it: every live leaf and its ancestors, shared prefixes once.
+                long logicalKv = SearchNode.UniqueTokens(live.Select(b => b.Node)) * generator.Cost.KvBytesPerToken;
 
                 finished.AddRange(live.Where(b => b.Done || last));
                 var open = live.Where(b => !b.Done && !last).ToList();
+                if (_dedupe) open = Deduplicate(open);
                 if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
                 var next = new List<Beam>();
                 long Seed() => SplitMix64.Derive(seed, ((long)round + 1) * _n + next.Count);
                 if (_kind == Kind.Particle)
                 {
                     foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
+                }
+                else if (_kind == Kind.Ets)
+                {
+                    var widths = await EtsWidthsAsync(open, _n - finished.Count, cancellationToken).ConfigureAwait(false);
+                    for (int i = 0; i < open.Count; i++)
+                        for (int f = 0; f < widths[i]; f++) next.Add(open[i].Fork(Seed()));
                 }
                 else
                 {
@@ -125,6 +168,7 @@ public sealed class TreeSearch : IStrategy
                 }
                 foreach (var beam in live) beam.Sequence.Dispose();
                 live = next;
+                ledger.ObserveRound(round, logicalKv);
             }
         }
         finally
@@ -134,6 +178,31 @@ public sealed class TreeSearch : IStrategy
         var candidates = finished.Select(b => new Candidate(b.Text, problem.ExtractAnswer(b.Text), b.StepScores, b.Score, b.Tokens, b.LogProb)).ToList();
         int? chosen = Selection.Choose(candidates, _select);
         return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
+    }
+
+    /// <summary>Drops proposals whose normalised text equals an earlier proposal's in the same group.</summary>
+    private static List<Beam> Deduplicate(List<Beam> open)
+    {
+        var seen = new HashSet<(int, string)>();
+        return open.Where(b => seen.Add((b.Group, StepText.Normalize(b.Text)))).ToList();
+    }
+
+    /// <summary>
+    /// ETS selection: the keep-set program over the open leaves and their ancestors below the prompt, then the remaining
+    /// width shared among the kept leaves by softmax of their scores. Returns each open leaf's number of children.
+    /// </summary>
+    private async Task<int[]> EtsWidthsAsync(List<Beam> open, int width, CancellationToken cancellationToken)
+    {
+        if (open.Count == 0 || width <= 0) return new int[open.Count];
+        var branches = new Dictionary<SearchNode, int>(ReferenceEqualityComparer.Instance);
+        var ancestors = open.Select(b => (IReadOnlyList<int>)b.Node.Ancestors().Where(a => a.Parent is not null)
+            .Select(a => branches.TryGetValue(a, out int j) ? j : branches[a] = branches.Count).ToList()).ToList();
+        var branchTokens = branches.OrderBy(kv => kv.Value).Select(kv => kv.Key.Tokens).ToList();
+        var clusters = await _embedder.ClusterAsync(open.Select(b => b.LastStep).ToList(), cancellationToken).ConfigureAwait(false);
+        var tree = new EtsTree(open.Select(b => (double)b.SelectionScore).ToList(), open.Select(b => b.Node.Tokens).ToList(),
+            ancestors, branchTokens, clusters, width);
+        var keep = EtsKeepSet.Solve(tree, _ets.LambdaC, _ets.LambdaS);
+        return EtsKeepSet.Allocate(tree.Scores, width, keep);
     }
 
     /// <summary>Scores each open beam by the verifier's view after a greedy rollout of k more steps (rollouts are then dropped).</summary>
@@ -184,11 +253,13 @@ public sealed class TreeSearch : IStrategy
         return picks;
     }
 
-    /// <summary>One beam: its sequence, its text so far, its last scores.</summary>
-    private sealed class Beam(Sequence sequence, int group)
+    /// <summary>One beam: its sequence, its node in the search tree, its text so far, its last scores.</summary>
+    private sealed class Beam(Sequence sequence, int group, SearchNode node)
     {
         public Sequence Sequence { get; } = sequence;
         public int Group { get; } = group;
+        public SearchNode Node { get; private set; } = node;
+        public string LastStep { get; private set; } = "";
         public string Text { get; private set; } = "";
         public int Tokens { get; private set; }
         public double LogProb { get; private set; }
@@ -199,6 +270,8 @@ public sealed class TreeSearch : IStrategy
         public void Add(Completion step, int maxTokens)
         {
             Text += step.Text;
+            LastStep = step.Text;
+            Node = new SearchNode(Node, step.Tokens.Count);
             Tokens += step.Tokens.Count;
             LogProb += step.LogProbs.Sum();
             Done = step.Reason is FinishReason.Eos or FinishReason.ContextFull || Tokens >= maxTokens;
@@ -214,6 +287,6 @@ public sealed class TreeSearch : IStrategy
         public float SelectionScore { get; set; }
 
         public Beam Fork(long seed) =>
-            new(Sequence.Fork(seed), Group) { Text = Text, Tokens = Tokens, LogProb = LogProb, StepScores = StepScores, Score = Score };
+            new(Sequence.Fork(seed), Group, Node) { LastStep = LastStep, Text = Text, Tokens = Tokens, LogProb = LogProb, StepScores = StepScores, Score = Score };
     }
 }

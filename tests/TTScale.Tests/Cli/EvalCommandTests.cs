@@ -56,6 +56,26 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0, summary.GetProperty("verifier_tokens").GetInt64());
     }
 
+    [Fact]
+    public void EtsRunsAndReportsItsRoundKv()
+    {
+        var result = Eval("--strategy", "ets", "--n", "4", "--lambda-s", "1.4", "--iterations", "3", "--limit", "2", "--json");
+        Assert.Equal(0, result.ExitCode);
+        var root = JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal(1.4, root.GetProperty("parameters").GetProperty("lambda_s").GetDouble());
+        Assert.True(root.GetProperty("summary").GetProperty("mean_round_logical_kv_bytes").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("--strategy", "ets", "--lambda-c", "-1", "--lambda-c")]
+    [InlineData("--strategy", "particle", "--dedupe", "true", "--dedupe")]
+    public void BadSearchOptionsAreNamed(string option, string strategy, string bad, string value, string named)
+    {
+        var result = Eval(option, strategy, bad, value, "--limit", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.StdErr);
+    }
+
     [Theory]
     [InlineData("--strategy", "beamy", "--strategy")]
     [InlineData("--select", "best", "--select")]

@@ -33,8 +33,112 @@ public sealed class TreeSearchTests : IDisposable
 
     private TreeSearch Search(ScriptedVerifier verifier, bool diverse, int iterations = 4) => Search(verifier, diverse ? TreeSearch.Kind.Dvts : TreeSearch.Kind.Beam, iterations);
 
-    private TreeSearch Search(ScriptedVerifier verifier, TreeSearch.Kind kind, int iterations = 4) =>
-        new(new StrategyContext(_lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), kind, 8, 2, iterations, SelectionRule.Weighted, lookahead: 2);
+    private TreeSearch Search(ScriptedVerifier verifier, TreeSearch.Kind kind, int iterations = 4, IGenerator? generator = null, bool dedupe = false,
+        EtsOptions? ets = null) =>
+        new(new StrategyContext(generator ?? _lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), kind, 8, 2, iterations,
+            SelectionRule.Weighted, lookahead: 2, dedupe: dedupe, ets: ets);
+
+    /// <summary>Passes every call to the fixture model and keeps each generation call's completions: the tokens actually generated.</summary>
+    private sealed class RecordingGenerator(IGenerator inner) : IGenerator
+    {
+        public List<IReadOnlyList<Completion>> Calls { get; } = [];
+        public ModelCost Cost => inner.Cost;
+        public int ContextLength => inner.ContextLength;
+        public ComputeLedger Ledger => inner.Ledger;
+        public IReadOnlyList<int> Encode(string text) => inner.Encode(text);
+        public string Decode(IEnumerable<int> tokens) => inner.Decode(tokens);
+        public Sequence Start(string prompt, long seed) => inner.Start(prompt, seed);
+        public Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
+            inner.PrefillAsync(sequences, ledger, cancellationToken);
+
+        public async Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options, ComputeLedger? ledger = null,
+            CancellationToken cancellationToken = default)
+        {
+            var completions = await inner.GenerateAsync(sequences, options, ledger, cancellationToken);
+            Calls.Add(completions);
+            return completions;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Theory]
+    [InlineData(TreeSearch.Kind.Beam)]
+    [InlineData(TreeSearch.Kind.Dvts)]
+    [InlineData(TreeSearch.Kind.Lookahead)]
+    [InlineData(TreeSearch.Kind.Particle)]
+    [InlineData(TreeSearch.Kind.Ets)]
+    public async Task LedgerTokensEqualTokensActuallyGeneratedAndEveryRoundIsRecorded(TreeSearch.Kind kind)
+    {
+        var generator = new RecordingGenerator(_lm);
+        var verifier = new ScriptedVerifier();
+        var result = await Search(verifier, kind, iterations: 4, generator).SolveAsync(_problem, seed: 2);
+        long generated = generator.Calls.SelectMany(c => c).Sum(c => c.Tokens.Count + (c.Reason == FinishReason.Eos ? 1 : 0));
+        Assert.Equal(generated, result.Ledger.GeneratedTokens);
+        // One KV entry per round; round 0's tree is the prompt plus every first step, none shared yet.
+        var rounds = result.Ledger.Rounds;
+        int scoringCalls = kind == TreeSearch.Kind.Lookahead ? (verifier.Calls.Count + 1) / 2 : verifier.Calls.Count; // lookahead also scores rollouts
+        Assert.Equal(Enumerable.Range(0, scoringCalls), rounds.Select(r => r.Round));
+        long prompt = _lm.Start(_problem.Prompt, 0).Length;
+        Assert.Equal((prompt + generator.Calls[0].Sum(c => c.Tokens.Count)) * _lm.Cost.KvBytesPerToken, rounds[0].LogicalKvBytes);
+        Assert.All(rounds, r => Assert.True(r.PhysicalKvBytes > 0));
+        var report = result.Ledger.Report(HardwareProfile.CpuLocal);
+        Assert.Equal(rounds.Max(r => r.LogicalKvBytes), report.PeakRoundLogicalKvBytes);
+        Assert.Equal(rounds.Average(r => (double)r.LogicalKvBytes), report.MeanRoundLogicalKvBytes, 6);
+    }
+
+    [Fact]
+    public async Task EtsSameSeedSameResultAndNeverExceedsTheWidth()
+    {
+        var verifier = new ScriptedVerifier();
+        var a = await Search(verifier, TreeSearch.Kind.Ets, iterations: 5).SolveAsync(_problem, seed: 7);
+        var b = await Search(new ScriptedVerifier(), TreeSearch.Kind.Ets, iterations: 5).SolveAsync(_problem, seed: 7);
+        Assert.Equal(a.Candidates.Select(c => c.Text), b.Candidates.Select(c => c.Text));
+        Assert.Equal(a.Ledger.GeneratedTokens, b.Ledger.GeneratedTokens);
+        Assert.Equal(a.Ledger.Rounds, b.Ledger.Rounds);
+        // The width is N less the beams already finished: rounds and candidates never exceed it.
+        int finished = 0;
+        foreach (var call in verifier.Calls)
+        {
+            Assert.True(call.Count <= 8 - finished);
+            finished += call.Count(t => t.Contains("A:", StringComparison.Ordinal) || t.Length >= 40);
+        }
+        Assert.InRange(a.Candidates.Count, 1, 8);
+    }
+
+    [Fact]
+    public async Task EtsWithAHeavyKvWeightKeepsOneLeafPerRound()
+    {
+        var verifier = new ScriptedVerifier();
+        await Search(verifier, TreeSearch.Kind.Ets, iterations: 4, ets: new EtsOptions(LambdaC: 100, LambdaS: 0)).SolveAsync(_problem, seed: 3);
+        for (int round = 1; round < verifier.Calls.Count; round++)
+        {
+            var parents = verifier.Calls[round].Select(t => verifier.Calls[round - 1].Where(p => t.StartsWith(p, StringComparison.Ordinal)).MaxBy(p => p.Length)).Distinct();
+            Assert.Single(parents);
+        }
+    }
+
+    [Fact]
+    public async Task DedupeExpandsEachDistinctProposalOnce()
+    {
+        var verifier = new ScriptedVerifier();
+        await Search(verifier, TreeSearch.Kind.Beam, iterations: 5, dedupe: true).SolveAsync(_problem, seed: 4);
+        for (int round = 1; round < verifier.Calls.Count; round++)
+        {
+            // Every parent text has exactly M = 2 children: two live copies of one text would have given it 4.
+            var byParent = verifier.Calls[round].GroupBy(t => verifier.Calls[round - 1].Where(p => t.StartsWith(p, StringComparison.Ordinal)).MaxBy(p => p.Length));
+            Assert.All(byParent, g => Assert.Equal(2, g.Count()));
+        }
+    }
+
+    [Fact]
+    public void BadEtsWeightsAndDedupeForParticlesAreRefused()
+    {
+        var context = new StrategyContext(_lm, new ScriptedVerifier(), new SamplingOptions());
+        Assert.Contains("--lambda-c", Assert.ThrowsAny<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Ets, 8, 1, 4, SelectionRule.Weighted, ets: new EtsOptions(LambdaC: -1))).Message);
+        Assert.Contains("--lambda-s", Assert.ThrowsAny<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Ets, 8, 1, 4, SelectionRule.Weighted, ets: new EtsOptions(LambdaS: double.NaN))).Message);
+        Assert.Contains("--dedupe", Assert.Throws<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Particle, 8, 1, 4, SelectionRule.Weighted, dedupe: true)).Message);
+    }
 
     [Fact]
     public async Task BeamKeepsTheTopNOverMAndExpandsEachMTimes()
