@@ -14,6 +14,19 @@ internal static class CliErrors
         return new CliException(option is null ? message : $"{option}: {message}");
     }
 
+    /// <summary>Calls into the library, turning its argument errors (which name the option) into CLI errors.</summary>
+    public static T Checked<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (ArgumentException e)
+        {
+            throw FromArgument(e);
+        }
+    }
+
     /// <summary>Runs a command, turning user errors into a message on stderr and a non-zero exit code.</summary>
     public static int Run(Func<int> command)
     {

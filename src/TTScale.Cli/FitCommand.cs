@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using TTScale.Scaling;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// <c>ttscale fit SWEEP</c>: replays the sweep's best-of-n pool at every budget, adds its directly-run strategies, fits
+/// every curve model on budgets up to the split, judges them on the larger budgets, and writes fit.json with the
+/// chosen curves, held-out errors and saturation points, for all problems and per difficulty bin.
+/// </summary>
+internal static class FitCommand
+{
+    public static Command Create()
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep)." };
+        var output = new Option<string?>("--out") { Description = "Where fit.json goes (default: SWEEP/fit.json)." };
+        var axis = new Option<string>("--axis") { Description = "Compute axis: samples, tokens, flops, eflops or kv.", DefaultValueFactory = _ => "flops" };
+        var split = new Option<int>("--fit-max-budget") { Description = "Fit budgets up to this; the larger ones are held out to judge the curves.", DefaultValueFactory = _ => 16 };
+        var epsilon = new Option<double>("--epsilon") { Description = "Saturation: the smallest N whose gain per extra candidate is below this (accuracy; 0.005 = 0.5 points).", DefaultValueFactory = _ => 0.005 };
+        var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
+        var coverage = new Option<bool>("--coverage") { Description = "Also fit pass@k, the ceiling of every selection rule." };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the Monte-Carlo replay (default: the sweep's seed)." };
+        var command = new Command("fit", "Fit scaling curves to a sweep: held-out errors and saturation points, written to fit.json.")
+        {
+            sweep, output, axis, split, epsilon, bins, coverage, seed,
+        };
+        command.SetAction(result =>
+        {
+            var folder = SweepFolder.Read(result.GetValue(sweep)!);
+            var options = new ScalingOptions
+            {
+                Axis = CliErrors.Checked(() => ComputeAxes.Parse(result.GetValue(axis)!)),
+                FitMaxBudget = result.GetValue(split), Epsilon = result.GetValue(epsilon), Bins = result.GetValue(bins),
+                Rules = result.GetValue(coverage) ? [ReplayRule.Coverage, .. ReplayRules.Selections] : ReplayRules.Selections,
+                Replay = new ReplayOptions { Seed = result.GetValue(seed) ?? folder.Manifest.Seed },
+            };
+            var pool = folder.SamplePool();
+            var report = CliErrors.Checked(() =>
+            {
+                options.Validate();
+                var difficulty = pool is null ? null : DifficultyBins.FromPool(pool, Math.Min(options.Bins, pool.Problems.Count));
+                return ScalingStudy.Fit(pool, folder.DirectSeries(options.Axis, difficulty).ToList(), options);
+            });
+
+            string path = result.GetValue(output) ?? Path.Combine(folder.Path, "fit.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path + ".tmp", FitReportJson.Serialize(report) + "\n");
+            File.Move(path + ".tmp", path, overwrite: true);
+            Print(report, Console.Out);
+            Console.Out.WriteLine($"fit written to {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The curve table: one row per strategy and bin, then the held-out predictions of the all-problems curves.</summary>
+    public static void Print(FitReport report, TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        o.WriteLine(string.Create(c, $"{report.Problems} problems, pool K = {report.SamplesPerProblem}; compute on {report.Axis.Name()}; fitted on N <= {report.FitMaxBudget}, judged on larger N; saturation at gain < {report.Epsilon * 100:G3} points per candidate"));
+        foreach (var bin in report.Bins)
+            o.WriteLine(string.Create(c, $"bin {bin.Bin}: {bin.Problems} problems, pass@1 {bin.MinPassAt1:F2}-{bin.MaxPassAt1:F2} (mean {bin.MeanPassAt1:F2})"));
+        o.WriteLine();
+        o.WriteLine($"{"strategy",-20} {"bin",3} {"model",-9} {"held-out MAE",12} {"ARE",7} {"N*",6} {"C*",10}  parameters");
+        foreach (var row in report.Rows())
+            o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {(row.SaturationBudget?.ToString(c) ?? ">max"),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
+        o.WriteLine();
+        o.WriteLine("held-out predictions (all problems, chosen model fitted on the split):");
+        o.WriteLine($"{"strategy",-20} {"N",4} {"actual",7} {"predicted",9} {"error",7}");
+        foreach (var series in report.Series.Where(s => s.Bin == 0))
+            foreach (var h in series.Candidates.FirstOrDefault(m => m.Model == series.Chosen)?.HeldOut ?? [])
+                o.WriteLine(string.Create(c, $"{series.Strategy,-20} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1}"));
+    }
+
+    private static string Points(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F2} pts") : "-";
+
+    private static string Percent(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F1}%") : "-";
+}

@@ -1,0 +1,38 @@
+using TTScale.Evaluation;
+using TTScale.Scaling;
+
+namespace TTScale.Cli;
+
+/// <summary>A sweep folder read back: its manifest, the pool's records and each direct run's records (runs not started yet have none).</summary>
+internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnlyList<EvalRecord> Pool, IReadOnlyList<(SweepRun Run, IReadOnlyList<EvalRecord> Records)> Runs)
+{
+    public static SweepFolder Read(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new CliException($"{folder}: sweep folder not found");
+        var manifest = SweepManifest.Read(folder);
+        var pool = manifest.Pool is null ? [] : SweepReportReader.ReadRecords(System.IO.Path.Combine(folder, manifest.Pool.File));
+        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)SweepReportReader.ReadRecords(System.IO.Path.Combine(folder, r.File))))
+            .Where(r => r.Item2.Count > 0).ToList();
+        if (pool.Count == 0 && runs.Count == 0)
+            throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
+        return new SweepFolder(folder, manifest, pool, runs);
+    }
+
+    /// <summary>The best-of-n pool as a <see cref="SamplePool"/>, or null when the sweep has none.</summary>
+    public SamplePool? SamplePool()
+    {
+        if (Pool.Count == 0) return null;
+        try
+        {
+            return Scaling.SamplePool.FromRecords(Pool);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{System.IO.Path.Combine(Path, Manifest.Pool!.File)}: {CliErrors.FromArgument(e).Message}");
+        }
+    }
+
+    /// <summary>One scaling series per directly-run strategy (all problems, and per bin where <paramref name="bins"/> is given).</summary>
+    public IEnumerable<ScalingSeries> DirectSeries(ComputeAxis axis, DifficultyBins? bins) =>
+        Runs.GroupBy(r => r.Run.Strategy).SelectMany(g => Scaling.DirectSeries.FromRuns(g.Key, g.Select(r => (r.Run.Budget, r.Records)), axis, bins));
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using TTScale.Scaling;
+
+namespace TTScale.Tests.Cli;
+
+public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
+{
+    private string FitPath(string name) => Path.Combine(sweep.Root, name);
+
+    [Fact]
+    public void FitWritesAReadableReportWithReplayedAndDirectCurvesPerBin()
+    {
+        var result = CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-a.json"), "--fit-max-budget", "2", "--bins", "2");
+        Assert.Equal(0, result.ExitCode);
+        var report = FitReportJson.Deserialize(File.ReadAllText(FitPath("fit-a.json")));
+        Assert.Equal((16, 8, 2), (report.Problems, report.SamplesPerProblem, report.FitMaxBudget));
+        foreach (string strategy in new[] { "best-of-n/naive", "best-of-n/weighted", "best-of-n/majority", "beam" })
+            foreach (int bin in new[] { 0, 1, 2 })
+                Assert.NotNull(report.Find(strategy, bin));
+        Assert.Equal("direct", report.Find("beam")!.Source);
+        var weighted = report.Find("best-of-n/weighted")!;
+        Assert.Equal([1, 2, 4, 8], weighted.Points.Select(p => p.Budget));
+        Assert.All(weighted.Candidates, c => Assert.Equal([4, 8], c.HeldOut.Select(h => h.Budget)));
+        Assert.Contains("held-out predictions", result.StdOut);
+        Assert.Contains("best-of-n/weighted", result.StdOut);
+    }
+
+    [Fact]
+    public void ReplayAtThePoolSizeIsThePoolRunItself()
+    {
+        // At N = K every subset is the whole pool, so the replayed weighted accuracy is exactly what the pool run chose.
+        Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-b.json")).ExitCode);
+        var report = FitReportJson.Deserialize(File.ReadAllText(FitPath("fit-b.json")));
+        var pool = File.ReadAllLines(Path.Combine(sweep.Folder, "pool.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("correct").GetBoolean()).ToList();
+        double direct = pool.Count(correct => correct) / (double)pool.Count;
+        Assert.Equal(direct, report.Find("best-of-n/weighted")!.Points.Single(p => p.Budget == 8).Accuracy, 9);
+    }
+
+    [Fact]
+    public void SimulateReplaysThePoolWithAnIntervalAndReadsFitsBeyondIt()
+    {
+        Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-c.json")).ExitCode);
+        var replay = CliRunner.Run("simulate", sweep.Folder, "--strategy", "majority", "--budget", "2,8", "--json");
+        Assert.Equal(0, replay.ExitCode);
+        var lines = replay.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, l => Assert.True(l.GetProperty("low").GetDouble() <= l.GetProperty("accuracy").GetDouble()));
+        Assert.Equal("replay", lines[0].GetProperty("source").GetString());
+
+        var beyond = CliRunner.Run("simulate", sweep.Folder, "--strategy", "weighted", "--budget", "32");
+        Assert.Equal(2, beyond.ExitCode);
+        Assert.Contains("--budget 32: the pool holds 8", beyond.StdErr);
+
+        var fitted = CliRunner.Run("simulate", FitPath("fit-c.json"), "--strategy", "best-of-n/weighted", "--budget", "32");
+        Assert.Equal(0, fitted.ExitCode);
+        Assert.Contains("N = 32", fitted.StdOut);
+        Assert.Contains("(fit)", fitted.StdOut);
+    }
+
+    [Theory]
+    [InlineData("--axis", "watts", "--axis 'watts'")]
+    [InlineData("--epsilon", "0", "--epsilon 0")]
+    [InlineData("--fit-max-budget", "0", "--fit-max-budget 0")]
+    public void BadOptionsAreNamedAndNothingIsWritten(string option, string value, string named)
+    {
+        string path = FitPath($"bad-{option.TrimStart('-')}.json");
+        var result = CliRunner.Run("fit", sweep.Folder, "--out", path, option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.StdErr);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void AFolderThatIsNotASweepIsNamed()
+    {
+        var result = CliRunner.Run("fit", sweep.Root);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sweep.json: not found", result.StdErr);
+    }
+}
