@@ -19,9 +19,13 @@ internal static class EvalCommand
         var strategy = new Option<string>("--strategy") { Description = $"One of: {string.Join(", ", StrategyCatalog.Names)}.", Required = true };
         var n = new Option<int>("--n") { Description = "Candidates for best-of-n; beams or particles for tree search.", DefaultValueFactory = _ => 16 };
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
+        var policy = new Option<string?>("--policy") { Description = "adaptive: the policy (policy.json from ttscale policy build)." };
+        var budget = new Option<double?>("--budget") { Description = "adaptive: average budget per prompt, in the policy's cost unit (probe included)." };
+        var probe = new Option<int?>("--probe") { Description = "adaptive: samples in the difficulty probe (default: the policy's)." };
+        var oracleBins = new Option<string?>("--oracle-bins") { Description = "adaptive, for research: take each problem's bin from this sweep's pool (oracle pass@1) instead of predicting it from the probe." };
         var output = new Option<string?>("--out") { Description = "Records JSONL; rerunning with the same file resumes." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
-        var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.") { strategy, n, chains };
+        var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.") { strategy, n, chains, policy, budget, probe, oracleBins };
         run.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(json);
@@ -32,14 +36,22 @@ internal static class EvalCommand
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             using var runtime = settings.Open(StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name)));
-            var solver = StrategyCatalog.Create(name, runtime.Context, strategySettings);
+            var solver = name == "adaptive"
+                ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy) ?? throw new CliException("--strategy adaptive needs --policy FILE"),
+                    result.GetValue(budget) ?? throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)"),
+                    result.GetValue(probe), strategySettings, result.GetValue(oracleBins))
+                : StrategyCatalog.Create(name, runtime.Context, strategySettings);
 
             var outcome = await EvalSession.RunAsync(problems, solver, settings, result.GetValue(output), cancellationToken);
             var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
             if (result.GetValue(json))
                 Console.Out.WriteLine(JsonSerializer.Serialize(new { strategy = solver.Name, parameters = solver.Parameters, hardware = settings.Hardware.Name, summary },
                     new JsonSerializerOptions(Jsonl.Options) { WriteIndented = true }));
-            else PrintSummary(solver, summary, settings.Hardware);
+            else
+            {
+                PrintSummary(solver, summary, settings.Hardware);
+                if (name == "adaptive") PrintDecisions(outcome.Records);
+            }
             return outcome.Interrupted ? 130 : 0;
         });
         return command;
@@ -56,6 +68,23 @@ internal static class EvalCommand
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:E3} total ({s.VerifierFlops:E3} verifier), {s.MeanTotalFlops:E3} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:E3} on {profile.Name}, {s.MeanEFlops:E3} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per problem peak {s.MeanPeakKvBytes / 1024.0:F0} KiB physical (max {s.MaxPeakKvBytes / 1024.0:F0}), {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB logical; mean over steps {s.MeanLogicalKvBytes / 1024.0:F0} KiB logical"));
+        if (s.MeanRoundLogicalKvBytes > 0)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per round   mean {s.MeanRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanRoundPhysicalKvBytes / 1024.0:F0} KiB physical; peak {s.MeanPeakRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanPeakRoundPhysicalKvBytes / 1024.0:F0} KiB physical (means over problems)"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s"));
+    }
+
+    /// <summary>What adaptive chose: per difficulty bin, how many prompts, and which option how often.</summary>
+    private static void PrintDecisions(IReadOnlyList<EvalRecord> records)
+    {
+        var decisions = records.Where(r => r.Details is not null).Select(r => JsonSerializer.SerializeToElement(r.Details, Jsonl.Options)).Select(d =>
+        {
+            string option = d.GetProperty("strategy").GetString()!;
+            if (d.GetProperty("parameters").TryGetProperty("n", out var n)) option += $" n={n}";
+            if (d.GetProperty("parameters").TryGetProperty("select", out var select)) option += $" {select.GetString()}";
+            return (Bin: d.GetProperty("bin").GetInt32(), Option: option);
+        });
+        foreach (var bin in decisions.GroupBy(d => d.Bin).OrderBy(g => g.Key))
+            Console.Out.WriteLine($"decisions bin {bin.Key}: {bin.Count()} prompts, " +
+                string.Join(", ", bin.GroupBy(d => d.Option).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} x{g.Count()}")));
     }
 }

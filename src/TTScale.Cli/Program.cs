@@ -8,6 +8,7 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
-root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(PolicyCommand.Create());
+root.Subcommands.Add(ReportCommand.Create(new FitReportInput(), new PolicyReportInput()));
 // Errors are ours to report (one line, exit code 2), not System.CommandLine's stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

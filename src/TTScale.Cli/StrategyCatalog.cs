@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using TTScale.Allocation;
 using TTScale.Strategies;
 
 namespace TTScale.Cli;
@@ -19,7 +22,7 @@ internal sealed record StrategySettings(int N = 16, SelectionRule? Select = null
 internal static class StrategyCatalog
 {
     public static readonly string[] SearchNames = ["beam", "dvts", "lookahead", "particle", "ets"];
-    public static readonly string[] Names = ["greedy", "sample", "best-of-n", "revise", "hybrid", .. SearchNames];
+    public static readonly string[] Names = ["greedy", "sample", "best-of-n", "revise", "hybrid", .. SearchNames, "adaptive"];
 
     /// <summary>The name, checked, in lower case.</summary>
     public static string Parse(string text, string option = "--strategy")
@@ -35,7 +38,7 @@ internal static class StrategyCatalog
         name == "revise" ? SelectionRule.Naive : IsSearch(name) || name is "best-of-n" or "hybrid" ? SelectionRule.Weighted : SelectionRule.Last;
 
     public static bool NeedsVerifier(string name, SelectionRule rule) =>
-        IsSearch(name) || name == "hybrid" || (Selection.NeedsScores(rule) && name is "best-of-n" or "revise");
+        IsSearch(name) || name is "hybrid" or "adaptive" || (Selection.NeedsScores(rule) && name is "best-of-n" or "revise");
 
     /// <summary>Builds the strategy; a library argument error becomes a CLI error naming the option.</summary>
     public static IStrategy Create(string name, StrategyContext context, StrategySettings s)
@@ -49,6 +52,7 @@ internal static class StrategyCatalog
                 "best-of-n" => new BestOfN(context, s.N, rule),
                 "revise" => new Revision(context, 1, s.Revisions, rule),
                 "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),
+                "adaptive" => throw new CliException("--strategy adaptive needs --policy and --budget"),
                 _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead,
                     s.Dedupe, s.Ets),
                 _ => throw new CliException($"--strategy '{name}' is not a strategy: use one of {string.Join(", ", Names)}"),
@@ -58,6 +62,50 @@ internal static class StrategyCatalog
         {
             throw CliErrors.FromArgument(e);
         }
+    }
+
+    /// <summary>
+    /// The adaptive strategy: probe, difficulty from the policy's model, and at the dual price that spends
+    /// <paramref name="budget"/> per prompt on average (in the policy's unit), the policy's option for that bin, run with
+    /// the hyperparameters the policy names over <paramref name="defaults"/>.
+    /// </summary>
+    /// <param name="oracleSweep">A sweep whose pool gives each problem's oracle bin, instead of the difficulty model's prediction.</param>
+    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, double budget, int? probe, StrategySettings defaults, string? oracleSweep = null)
+    {
+        if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
+        var allocator = new BudgetAllocator(Policy.Load(policyPath));
+        if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
+        int k = probe ?? allocator.Policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe");
+        double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
+        var parameters = new Dictionary<string, object>
+        {
+            ["policy"] = Path.GetFullPath(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["price"] = price, ["probe"] = k,
+        };
+        IReadOnlyDictionary<string, int>? oracle = null;
+        if (oracleSweep is not null)
+        {
+            var pool = SweepFolder.Read(oracleSweep).SamplePool() ?? throw new CliException($"--oracle-bins {oracleSweep}: the sweep has no best-of-n pool");
+            oracle = CliErrors.Checked(() => Scaling.DifficultyBins.FromPool(pool, allocator.Bins)).Assignment.ToDictionary(a => a.Key, a => a.Value - 1);
+            parameters["oracle_bins"] = Path.GetFullPath(oracleSweep);
+        }
+        return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k,
+            decision => Create(decision.Strategy, context, FromParameters(decision.Parameters, defaults)), parameters, oracle));
+    }
+
+    /// <summary>A policy option's hyperparameters (as policy.json keeps them) over the command line's.</summary>
+    public static StrategySettings FromParameters(IReadOnlyDictionary<string, JsonElement> p, StrategySettings defaults)
+    {
+        int Int(string key, int fallback) => p.TryGetValue(key, out var v) ? v.GetInt32() : fallback;
+        double Double(string key, double fallback) => p.TryGetValue(key, out var v) ? v.GetDouble() : fallback;
+        var ets = defaults.Ets ?? new EtsOptions();
+        return defaults with
+        {
+            N = Int("n", defaults.N), Revisions = Int("revisions", defaults.Revisions), Chains = Int("chains", defaults.Chains),
+            BeamWidth = Int("beam_width", defaults.BeamWidth), Iterations = Int("iterations", defaults.Iterations), Lookahead = Int("lookahead", defaults.Lookahead),
+            Select = p.TryGetValue("select", out var select) ? Selection.Parse(select.GetString()!) : defaults.Select,
+            Dedupe = p.TryGetValue("dedupe", out var dedupe) ? dedupe.GetBoolean() : defaults.Dedupe,
+            Ets = ets with { LambdaC = Double("lambda_c", ets.LambdaC), LambdaS = Double("lambda_s", ets.LambdaS) },
+        };
     }
 
     /// <summary>
@@ -81,5 +129,5 @@ internal static class StrategyCatalog
     }
 
     /// <summary>Strategies whose result does not change with the budget.</summary>
-    public static bool HasBudget(string name) => name is not ("greedy" or "sample");
+    public static bool HasBudget(string name) => name is not ("greedy" or "sample" or "adaptive");
 }

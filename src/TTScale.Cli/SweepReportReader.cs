@@ -2,67 +2,71 @@ using System.Globalization;
 using System.Text.Json;
 using TTScale.Evaluation;
 using TTScale.Reporting.Model;
+using TTScale.Scaling;
+using ComputeAxis = TTScale.Reporting.Model.ComputeAxis;
+using DifficultyBin = TTScale.Reporting.Model.DifficultyBin;
+using ScalingPoint = TTScale.Reporting.Model.ScalingPoint;
 
 namespace TTScale.Cli;
 
 /// <summary>
-/// Builds a report model from a sweep folder's records: a point per direct run, the pool's own point at its K, and the
-/// same per difficulty bin (5 quantile bins of each problem's pass@1 in the pool). Replay at every N and fits are added
-/// afterwards through <see cref="ScalingReportData"/>'s <c>With…</c> methods.
+/// Builds a report model from a sweep folder's records: best-of-N replayed from the pool at every power of two up to K
+/// (one series per selection rule; the point at K is the pool run itself), a point per direct run, and the same per
+/// difficulty bin (the quantile bins of each problem's pass@1 in the pool that ttscale fit and policy build use). Fits
+/// and the policy are added afterwards through <see cref="ScalingReportData"/>'s <c>With…</c> methods.
 /// </summary>
 internal static class SweepReportReader
 {
-    public const int BinCount = 5;
-
     public static ScalingReportData Read(string folder, ComputeAxis axis, string reportVersion, DateTimeOffset now)
     {
-        if (!Directory.Exists(folder)) throw new CliException($"{folder}: sweep folder not found");
-        var manifest = SweepManifest.Read(folder);
-        var runs = new List<(SweepRun Run, PointSource Source, List<EvalRecord> Records)>();
-        foreach (var run in manifest.AllRuns)
-        {
-            var records = ReadRecords(Path.Combine(folder, run.File));
-            if (records.Count > 0) runs.Add((run, run == manifest.Pool ? PointSource.Pool : PointSource.Run, records));
-        }
-        if (runs.Count == 0) throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
+        var sweep = SweepFolder.Read(folder);
+        var pool = sweep.SamplePool();
+        var replay = pool is null ? null : PoolReplay.Run(pool, pool.DefaultBudgets(), new ReplayOptions { Seed = sweep.Manifest.Seed });
 
         var bins = new List<DifficultyBin>();
-        var poolRecords = runs.FirstOrDefault(r => r.Source == PointSource.Pool).Records;
-        if (poolRecords is { Count: >= BinCount })
-            foreach (var (bin, label, ids) in PassAtOneBins(poolRecords))
-                bins.Add(new DifficultyBin(bin, label, ids.Count, Series(runs, axis, r => ids.Contains(r.Id))));
-
-        return new ScalingReportData(Provenance(folder, manifest, reportVersion, now), axis, Series(runs, axis, _ => true), bins);
+        if (pool is { Problems.Count: >= Scaling.DifficultyBins.Default })
+        {
+            var difficulty = Scaling.DifficultyBins.FromPool(pool);
+            foreach (var bin in difficulty.Bins)
+            {
+                var indices = difficulty.ProblemIndices(bin.Bin);
+                var ids = indices.Select(i => pool.Problems[i].Id).ToHashSet(StringComparer.Ordinal);
+                string label = string.Create(CultureInfo.InvariantCulture, $"pass@1 {bin.MinPassAt1:F2}–{bin.MaxPassAt1:F2}");
+                bins.Add(new DifficultyBin(bin.Bin, label, bin.Problems, [.. ReplaySeries(replay!, axis, indices), .. RunSeries(sweep, axis, r => ids.Contains(r.Id))]));
+            }
+        }
+        var strategies = replay is null ? RunSeries(sweep, axis, _ => true) : [.. ReplaySeries(replay, axis, null), .. RunSeries(sweep, axis, _ => true)];
+        return new ScalingReportData(Provenance(folder, sweep.Manifest, reportVersion, now), axis, strategies, bins);
     }
 
-    /// <summary>One series per strategy, points in budget order, over the records <paramref name="include"/> keeps.</summary>
-    private static List<StrategySeries> Series(List<(SweepRun Run, PointSource Source, List<EvalRecord> Records)> runs, ComputeAxis axis, Func<EvalRecord, bool> include) =>
-        [.. runs.GroupBy(r => r.Run.Strategy).Select(g => new StrategySeries(g.Key,
-            [.. g.Select(r => Point(r.Run.Budget, r.Source, r.Records.Where(include).ToList(), axis)).Where(p => p.Problems > 0).OrderBy(p => p.Budget)]))];
+    /// <summary>Best-of-N under each selection rule at every replayed budget, over the given problems (all where null).</summary>
+    private static IEnumerable<StrategySeries> ReplaySeries(PoolReplay replay, ComputeAxis axis, IReadOnlyList<int>? problems)
+    {
+        var pool = replay.Pool;
+        var subset = problems?.Select(i => pool.Problems[i]).ToList() ?? pool.Problems;
+        foreach (var rule in ReplayRules.Selections)
+            yield return new StrategySeries(rule.StrategyName(), [.. replay.Budgets.Select(n =>
+            {
+                var estimate = replay.Accuracy(rule, n, problems);
+                var cost = pool.ExpectedCost(n, subset);
+                var point = new ScalingPoint(n, 0, subset.Count, (int)Math.Round(estimate.Accuracy * subset.Count), estimate.Accuracy, estimate.Low, estimate.High,
+                    cost.Tokens, cost.Flops, cost.EFlops, cost.Kv, n == pool.K ? PointSource.Pool : PointSource.Replay);
+                return point with { Compute = axis.Of(point) };
+            })]);
+    }
 
-    private static ScalingPoint Point(int budget, PointSource source, List<EvalRecord> records, ComputeAxis axis)
+    /// <summary>One series per directly-run strategy, points in budget order, over the records <paramref name="include"/> keeps.</summary>
+    private static List<StrategySeries> RunSeries(SweepFolder sweep, ComputeAxis axis, Func<EvalRecord, bool> include) =>
+        [.. sweep.Runs.GroupBy(r => r.Run.Strategy).Select(g => new StrategySeries(g.Key,
+            [.. g.Select(r => Point(r.Run.Budget, r.Records.Where(include).ToList(), axis)).Where(p => p.Problems > 0).OrderBy(p => p.Budget)]))];
+
+    private static ScalingPoint Point(int budget, List<EvalRecord> records, ComputeAxis axis)
     {
         var summary = EvalSummary.From(records, 0);
         var accuracy = summary.Overall;
         var point = new ScalingPoint(budget, 0, accuracy.Problems, accuracy.Correct, accuracy.Accuracy, accuracy.Low, accuracy.High,
-            summary.MeanGeneratedTokens, summary.MeanTotalFlops, summary.MeanEFlops, summary.MeanPeakLogicalKvBytes, source);
+            summary.MeanGeneratedTokens, summary.MeanTotalFlops, summary.MeanEFlops, summary.MeanPeakLogicalKvBytes);
         return point with { Compute = axis.Of(point) };
-    }
-
-    /// <summary>
-    /// Oracle difficulty: each problem's pass@1 is the share of its K pool samples that are right; problems sorted from
-    /// easiest to hardest (ties by id) are cut into <see cref="BinCount"/> bins of near-equal size.
-    /// </summary>
-    internal static IEnumerable<(int Bin, string Label, HashSet<string> Ids)> PassAtOneBins(IReadOnlyList<EvalRecord> pool)
-    {
-        var ranked = pool.Select(r => (r.Id, Pass: r.Candidates.Count == 0 ? 0 : (double)r.Candidates.Count(c => c.Correct) / r.Candidates.Count))
-            .OrderByDescending(p => p.Pass).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
-        for (int bin = 0; bin < BinCount; bin++)
-        {
-            var members = ranked.Skip(bin * ranked.Count / BinCount).Take((bin + 1) * ranked.Count / BinCount - bin * ranked.Count / BinCount).ToList();
-            string label = string.Create(CultureInfo.InvariantCulture, $"pass@1 {members.Min(m => m.Pass):F2}–{members.Max(m => m.Pass):F2}");
-            yield return (bin + 1, label, members.Select(m => m.Id).ToHashSet());
-        }
     }
 
     /// <summary>

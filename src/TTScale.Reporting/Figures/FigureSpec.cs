@@ -15,7 +15,7 @@ public sealed record FigureMarker(string Label, string Color, double X, double Y
 /// </summary>
 public sealed record FigureSpec(
     string Title, string XLabel, string YLabel, IReadOnlyList<FigureSeries> Series, IReadOnlyList<FigureMarker> Markers,
-    Func<double, string> FormatX, int Width = 760, int Height = 460);
+    Func<double, string> FormatX, int Width = 920, int Height = 460);
 
 /// <summary>Draws figures; the report writers only know this, not the plotting library behind it.</summary>
 public interface IFigureRenderer

@@ -112,9 +112,9 @@ public sealed class BudgetAllocator
     /// </summary>
     public double PriceForRate(double rate)
     {
-        if (!(rate > 0)) throw new ArgumentException("--budget-rate must be positive", nameof(rate));
+        if (!(rate > 0)) throw new ArgumentException("--budget must be positive", nameof(rate));
         double floor = _curves.Average(c => c.Costs[0]);
-        if (rate < floor) throw new ArgumentException($"--budget-rate must be at least {floor:G6} (the mean cost of each bin's cheapest option)", nameof(rate));
+        if (rate < floor) throw new ArgumentException($"--budget must be at least {floor:G6} (the mean cost of each bin's cheapest option)", nameof(rate));
         var prices = _curves.SelectMany(c => c.Slopes.Skip(1)).Append(0).Distinct().OrderBy(x => x);
         foreach (double price in prices)
             if (_curves.Average(c => c.Costs[c.PointAt(price, double.PositiveInfinity)]) <= rate) return price;

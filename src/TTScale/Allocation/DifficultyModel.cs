@@ -7,7 +7,7 @@ public readonly record struct DifficultySample(DifficultyFeatures Features, int 
 /// <param name="Bins">Number of difficulty bins.</param>
 /// <param name="L2">L2 penalty on the weights (not the biases), per example.</param>
 /// <param name="Iterations">Full-batch gradient steps.</param>
-public sealed record DifficultyTrainingOptions(int Bins = DifficultyBins.Default, double L2 = 1e-3, int Iterations = 2000);
+public sealed record DifficultyTrainingOptions(int Bins = Scaling.DifficultyBins.Default, double L2 = 1e-3, int Iterations = 2000);
 
 /// <summary>How well predicted bins match oracle bins.</summary>
 /// <param name="Accuracy">Share of exact matches.</param>

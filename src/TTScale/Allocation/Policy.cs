@@ -14,8 +14,9 @@ namespace TTScale.Allocation;
 /// <param name="Bins">One entry per bin, in bin order.</param>
 /// <param name="DifficultyModel">Predicts a bin from probe features; null where callers always supply bins.</param>
 /// <param name="Build">How the policy was built, for the record.</param>
+/// <param name="ProbeSamples">k: samples in the probe the difficulty model reads, and whose cost the menu's costs include; null where unknown.</param>
 public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, IReadOnlyList<PolicyBin> Bins,
-    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build)
+    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build, int? ProbeSamples = null)
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchema = 1;
@@ -75,6 +76,7 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
                     throw new InvalidDataException($"{source}: bin {b} has an accuracy outside [0, 1]");
             }
         }
+        if (ProbeSamples < 1) throw new InvalidDataException($"{source}: probe_samples must be 1 or more");
         if (DifficultyModel is not null)
         {
             try

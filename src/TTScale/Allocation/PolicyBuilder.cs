@@ -9,7 +9,7 @@ namespace TTScale.Allocation;
 /// <param name="Folds">Cross-validation folds over each bin's problems (Snell et al. used 2); fewer where a bin has fewer problems.</param>
 /// <param name="Seed">Seed of the fold split.</param>
 /// <param name="SaturationTolerance">A bin's default saturation point is its cheapest point within this much accuracy of its best.</param>
-public sealed record PolicyBuildOptions(CostUnit CostUnit, int Bins = DifficultyBins.Default, int Folds = 5, long Seed = 0,
+public sealed record PolicyBuildOptions(CostUnit CostUnit, int Bins = Scaling.DifficultyBins.Default, int Folds = 5, long Seed = 0,
     double SaturationTolerance = 0.005)
 {
     /// <summary>Saturation points per bin from fitted curves (in the policy's unit), replacing the default where given.</summary>

@@ -7,7 +7,7 @@ namespace TTScale.Allocation;
 /// hyperparameters and a budget level; rows with the same problem and option are averaged (several seeds).
 /// </summary>
 /// <param name="ProblemId">The problem's id; cross-validation folds are drawn over these.</param>
-/// <param name="Bin">The problem's oracle difficulty bin (0 easiest), e.g. from <see cref="DifficultyBins.FromPassRates"/>.</param>
+/// <param name="Bin">The problem's oracle difficulty bin (0 easiest), e.g. from <see cref="Scaling.DifficultyBins.FromPool"/> less one.</param>
 /// <param name="Strategy">The strategy's name, as on the command line (best-of-n, beam, revise, ...).</param>
 /// <param name="Parameters">Its hyperparameters (selection rule, beam width, ...), serialised as given into policy.json.</param>
 /// <param name="BudgetLevel">The nominal budget the option was run at (N); options compete only within a level.</param>

@@ -28,12 +28,15 @@ public sealed class DifficultyBins
     /// <summary>The bins, 1 first.</summary>
     public IReadOnlyList<DifficultyBin> Bins { get; }
 
+    /// <summary>The default number of bins: quintiles.</summary>
+    public const int Default = 5;
+
     /// <summary>Every problem id's bin.</summary>
     public IReadOnlyDictionary<string, int> Assignment => _binOf;
 
     /// <summary>Bins a pool's problems.</summary>
     /// <exception cref="ArgumentException">Fewer than 1 bin, or more bins than problems.</exception>
-    public static DifficultyBins FromPool(SamplePool pool, int count = 5)
+    public static DifficultyBins FromPool(SamplePool pool, int count = Default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         int problems = pool.Problems.Count;

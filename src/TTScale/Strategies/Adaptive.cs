@@ -17,6 +17,7 @@ public sealed class Adaptive : IStrategy
     private readonly BudgetAllocator _allocator;
     private readonly int _probe;
     private readonly Func<AllocationDecision, IStrategy> _create;
+    private readonly IReadOnlyDictionary<string, int>? _oracleBins;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="context">What the probe runs on (its verifier scores the probe).</param>
@@ -24,14 +25,16 @@ public sealed class Adaptive : IStrategy
     /// <param name="probeSamples">k: samples in the probe.</param>
     /// <param name="create">Builds the strategy a decision names, with its parameters and budget.</param>
     /// <param name="parameters">What identifies this run in records (policy, budget, price).</param>
+    /// <param name="oracleBins">Problem id to oracle bin (0 easiest), replacing the probe's prediction: the oracle-difficulty comparison.</param>
     public Adaptive(StrategyContext context, BudgetAllocator allocator, int probeSamples, Func<AllocationDecision, IStrategy> create,
-        IReadOnlyDictionary<string, object> parameters)
+        IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, int>? oracleBins = null)
     {
         if (probeSamples < 1) throw new ArgumentOutOfRangeException(nameof(probeSamples), probeSamples, "--probe must be 1 or more");
         _context = context;
         _allocator = allocator;
         _probe = probeSamples;
         _create = create;
+        _oracleBins = oracleBins;
         Parameters = parameters;
     }
 
@@ -48,7 +51,10 @@ public sealed class Adaptive : IStrategy
             .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
         var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
             new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe);
-        var decision = _allocator.Decide(DifficultySignal.FromFeatures(features));
+        var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)
+            : _oracleBins.TryGetValue(problem.Id, out int bin) ? DifficultySignal.FromBin(bin)
+            : throw new ArgumentException($"problem '{problem.Id}' has no oracle bin", nameof(problem));
+        var decision = _allocator.Decide(signal);
         var chosen = _create(decision);
         var result = chosen is BestOfN bestOfN
             ? await bestOfN.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)

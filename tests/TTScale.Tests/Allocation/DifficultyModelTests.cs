@@ -47,13 +47,6 @@ public class DifficultyModelTests
     }
 
     [Fact]
-    public void OracleBinsAreQuintilesOfPassAtOneEasiestFirst()
-    {
-        double[] pass = [0.9, 0.1, 0.5, 0.7, 0.3, 0.95, 0.05, 0.6, 0.2, 0.4];
-        Assert.Equal([0, 4, 2, 1, 3, 0, 4, 1, 3, 2], DifficultyBins.FromPassRates(pass));
-    }
-
-    [Fact]
     public void ProbeFeaturesComeFromTheFirstKCandidates()
     {
         CandidateRecord C(string? answer, float? score, int tokens) => new("t", answer, false, [], score, tokens, -0.5 * tokens, null, null);

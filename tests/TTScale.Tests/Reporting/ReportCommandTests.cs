@@ -9,19 +9,35 @@ public sealed class ReportCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void WritesHtmlMarkdownAndFiguresIntoTheSweepFolder()
+    public void WritesHtmlMarkdownAndFiguresIntoTheSweepFolderWithTheFitDrawn()
     {
         string sweep = ReportSamples.SweepFolder(_dir);
         string fit = Path.Combine(_dir, "fit.json");
-        File.WriteAllText(fit, "{}");
+        Assert.Equal(0, CliRunner.Run("fit", sweep, "--axis", "samples", "--fit-max-budget", "2", "--bins", "2", "--out", fit).ExitCode);
         var result = CliRunner.Run("report", sweep, "--axis", "samples", "--fit", fit);
-        Assert.Equal(0, result.ExitCode);
+        Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("report written to", result.StdOut);
-        Assert.Contains("--fit", result.StdErr); // a note: named in the provenance, not drawn
         string html = File.ReadAllText(Path.Combine(sweep, "report", "index.html"));
         Assert.Contains("budget (samples per problem)", File.ReadAllText(Path.Combine(sweep, "report", "report.md")));
         Assert.Contains("<dt>Fit file</dt>", html);
+        Assert.Contains("Fitted curves", html);
         Assert.Equal(7, Directory.GetFiles(Path.Combine(sweep, "report", "figures"), "*.png").Length);
+    }
+
+    [Fact]
+    public void AFitOnAnotherAxisOrNotAFitIsNamed()
+    {
+        string sweep = ReportSamples.SweepFolder(_dir);
+        string fit = Path.Combine(_dir, "fit.json");
+        Assert.Equal(0, CliRunner.Run("fit", sweep, "--axis", "tokens", "--bins", "2", "--out", fit).ExitCode);
+        var axis = CliRunner.Run("report", sweep, "--axis", "flops", "--fit", fit, "--out", Path.Combine(_dir, "out"));
+        Assert.Equal(2, axis.ExitCode);
+        Assert.Contains("pass --axis tokens", axis.StdErr);
+        File.WriteAllText(fit, "[1, 2]");
+        var bad = CliRunner.Run("report", sweep, "--fit", fit, "--out", Path.Combine(_dir, "out"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains($"{fit}: not a fit.json", bad.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
     }
 
     [Theory]

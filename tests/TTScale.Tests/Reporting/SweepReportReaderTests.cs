@@ -10,17 +10,21 @@ public sealed class SweepReportReaderTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void ASweepFolderGivesRunPointsThePoolPointAndFiveBins()
+    public void ASweepFolderGivesBestOfNReplayedAtEveryNRunPointsAndFiveBins()
     {
         string folder = ReportSamples.SweepFolder(_dir);
         var data = SweepReportReader.Read(folder, ComputeAxis.Tokens, "9.9.9", DateTimeOffset.UnixEpoch);
 
-        Assert.Equal(["best-of-n", "beam"], data.Strategies.Select(s => s.Strategy));
-        var pool = Assert.Single(data.Strategies[0].Points);
-        Assert.Equal((4, PointSource.Pool, 10, 6), (pool.Budget, pool.Source, pool.Problems, pool.Correct));
-        Assert.Equal(80, pool.Compute); // 4 candidates of 20 tokens
-        Assert.Equal([1, 4], data.Strategies[1].Points.Select(p => p.Budget));
-        Assert.Equal(5, data.Strategies[1].Points[0].Correct);
+        Assert.Equal(["best-of-n/naive", "best-of-n/weighted", "best-of-n/majority", "beam"], data.Strategies.Select(s => s.Strategy));
+        var weighted = data.Strategies[1].Points;
+        Assert.Equal([1, 2, 4], weighted.Select(p => p.Budget));
+        Assert.Equal([PointSource.Replay, PointSource.Replay, PointSource.Pool], weighted.Select(p => p.Source));
+        var pool = weighted[^1];
+        Assert.Equal(10, pool.Problems); // that the point at K equals the pool run is checked on real records in FitCommandTests
+        Assert.Equal(80, pool.Compute, 6); // 4 candidates of 20 tokens
+        Assert.Equal(20, weighted[0].Compute, 6);
+        Assert.Equal([1, 4], data.Strategies[3].Points.Select(p => p.Budget));
+        Assert.Equal(5, data.Strategies[3].Points[0].Correct);
 
         Assert.Equal([1, 2, 3, 4, 5], data.Bins.Select(b => b.Bin));
         Assert.All(data.Bins, b => Assert.Equal(2, b.Problems));

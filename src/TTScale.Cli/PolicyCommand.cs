@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using TTScale.Allocation;
+using TTScale.Scaling;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// <c>ttscale policy build SWEEP</c>: the compute-optimal policy (policy.json) from a sweep: oracle difficulty bins from
+/// the pool's pass@1; for every bin and budget level the option with the best cross-validated accuracy among best-of-N
+/// (every selection rule, replayed from the pool) and the directly-run strategies; costs include the probe; a
+/// difficulty model from the pool's first k samples; the per-bin fitted curves beside them.
+/// </summary>
+internal static class PolicyCommand
+{
+    public static Command Create()
+    {
+        var build = new Command("build", "Build policy.json from a sweep folder.");
+        var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep, with a best-of-n pool)." };
+        var output = new Option<string?>("--out") { Description = "Where policy.json goes (default: SWEEP/policy.json)." };
+        var unit = new Option<string>("--cost-unit") { Description = "Unit of costs and budgets: samples, tokens, flops or eflops.", DefaultValueFactory = _ => "flops" };
+        var probe = new Option<int>("--probe") { Description = "k: samples in the difficulty probe (taken from the pool; charged to every prompt).", DefaultValueFactory = _ => 4 };
+        var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds over each bin's problems.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the folds and the replay (default: the sweep's seed)." };
+        build.Arguments.Add(sweep);
+        foreach (var option in new Option[] { output, unit, probe, bins, folds, seed }) build.Options.Add(option);
+        build.SetAction(result =>
+        {
+            var folder = SweepFolder.Read(result.GetValue(sweep)!);
+            var pool = folder.SamplePool() ?? throw new CliException($"{folder.Path}: the sweep has no best-of-n pool; policy build needs one (ttscale sweep --strategies best-of-n,...)");
+            long s = result.GetValue(seed) ?? folder.Manifest.Seed;
+            int k = result.GetValue(probe), binCount = result.GetValue(bins);
+            var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool, CostUnits.Parse(result.GetValue(unit)!), k, binCount, result.GetValue(folds), s));
+            string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            policy.Save(path + ".tmp");
+            File.Move(path + ".tmp", path, overwrite: true);
+            Print(policy, evaluation, probeCost, Console.Out);
+            Console.Out.WriteLine($"policy written to {path}");
+            return 0;
+        });
+        return new Command("policy", "Compute-optimal allocation policies.") { build };
+    }
+
+    private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, CostUnit unit, int k, int binCount, int folds, long seed)
+    {
+        var bins = DifficultyBins.FromPool(pool, binCount);
+        var outcomes = new SweepOutcomes(pool, bins, unit, k);
+        var levels = pool.DefaultBudgets().Union(folder.Runs.Select(r => r.Run.Budget).Where(b => b <= pool.K)).Order().ToList();
+        var replay = PoolReplay.Run(pool, levels, new ReplayOptions { Seed = seed });
+        var rows = outcomes.FromPool(replay, ReplayRules.Selections).ToList();
+        foreach (var (run, records) in folder.Runs)
+            rows.AddRange(outcomes.FromRun(run.Strategy, run.Parameters.ToDictionary(p => p.Key, p => (object?)p.Value), run.Budget, records));
+
+        var samples = outcomes.ProbeSamples(folder.Pool);
+        var evaluation = CrossValidate(samples, binCount, folds);
+        var fit = ScalingStudy.Fit(pool, folder.DirectSeries(SweepOutcomes.AxisOf(unit), bins).ToList(),
+            new ScalingOptions { Axis = SweepOutcomes.AxisOf(unit), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
+        var options = new PolicyBuildOptions(unit, binCount, folds, seed)
+        {
+            DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(binCount)),
+            CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),
+        };
+        return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k }, evaluation, outcomes.MeanProbeCost);
+    }
+
+    /// <summary>The difficulty model's accuracy against the oracle bins on problems it was not trained on (folds by problem order).</summary>
+    private static DifficultyEvaluation CrossValidate(IReadOnlyList<DifficultySample> samples, int bins, int folds)
+    {
+        var predicted = new List<DifficultySample>();
+        int correct = 0, withinOne = 0;
+        var confusion = Enumerable.Range(0, bins).Select(_ => new int[bins]).ToArray();
+        for (int f = 0; f < folds; f++)
+        {
+            var train = samples.Where((_, i) => i % folds != f).ToList();
+            var model = DifficultyModel.Train(train, new DifficultyTrainingOptions(bins));
+            foreach (var sample in samples.Where((_, i) => i % folds == f))
+            {
+                int bin = model.Predict(sample.Features);
+                confusion[sample.Bin][bin]++;
+                if (bin == sample.Bin) correct++;
+                if (Math.Abs(bin - sample.Bin) <= 1) withinOne++;
+            }
+        }
+        return new DifficultyEvaluation((double)correct / samples.Count, (double)withinOne / samples.Count, confusion);
+    }
+
+    /// <summary>A bin's fitted curves (every strategy's chosen model, parameters and saturation point) as policy.json keeps them.</summary>
+    private static JsonElement CurveFits(FitReport fit, int bin) => JsonSerializer.SerializeToElement(
+        fit.Rows().Where(r => r.Bin == bin).Select(r => new
+        {
+            strategy = r.Strategy, model = r.Model, parameters = r.Parameters, held_out_mae = r.HeldOutMae,
+            saturation_budget = r.SaturationBudget, saturation_cost = r.SaturationCompute,
+        }).ToList());
+
+    private static void Print(Policy policy, DifficultyEvaluation evaluation, double probeCost, TextWriter o)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string unit = policy.CostUnit.Name();
+        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} samples included ({probeCost:G3})"));
+        o.WriteLine(string.Create(c, $"difficulty model (probe features -> oracle bin), held-out folds: {evaluation.Accuracy * 100:F1}% exact, {evaluation.WithinOne * 100:F1}% within one bin"));
+        foreach (var bin in policy.Bins)
+        {
+            o.WriteLine();
+            o.WriteLine(string.Create(c, $"bin {bin.Bin} (0 = easiest), saturation at {bin.Saturation:G3} {unit}"));
+            o.WriteLine($"  {"N",4} {"strategy",-10} {"parameters",-36} {"cost",10} {"accuracy",8} {"cv acc",7}");
+            foreach (var p in bin.Curve)
+            {
+                string parameters = string.Join(" ", p.Parameters.Where(x => x.Key is not ("temperature" or "agg")).Select(x => $"{x.Key}={x.Value}"));
+                o.WriteLine(string.Create(c, $"  {p.BudgetLevel,4:G} {p.Strategy,-10} {parameters,-36} {p.Cost,10:G3} {p.Accuracy * 100,7:F1}% {p.CvAccuracy * 100,6:F1}%"));
+            }
+        }
+    }
+}

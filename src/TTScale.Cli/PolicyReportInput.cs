@@ -1,0 +1,73 @@
+using TTScale.Allocation;
+using TTScale.Reporting.Model;
+
+namespace TTScale.Cli;
+
+/// <summary>
+/// <c>--policy policy.json</c>: the compute-optimal table (bin x budget level: the option chosen by cross-validation), and
+/// the policy's own prediction of adaptive allocation (oracle bins weighted equally, one point per dual price) against
+/// best-of-N and the best other fixed strategy of the sweep.
+/// </summary>
+internal sealed class PolicyReportInput : IReportInput
+{
+    public ScalingReportData Apply(ScalingReportData data, string path)
+    {
+        Policy policy;
+        try
+        {
+            policy = Policy.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException(e.Message);
+        }
+        var cells = policy.Bins.SelectMany(b => b.Curve.Select(p => new ComputeOptimalCell(b.Bin + 1, (int)p.BudgetLevel, p.Strategy,
+            string.Join(" ", p.Parameters.Where(x => x.Key is not ("temperature" or "agg")).Select(x => $"{x.Key}={x.Value}")), p.CvAccuracy))).ToList();
+        data = data.WithComputeOptimal(cells);
+
+        string axis = data.Axis.ToString().ToLowerInvariant();
+        if (policy.CostUnit.Name() != axis)
+        {
+            Console.Error.WriteLine($"note: --policy {path}: costs are in {policy.CostUnit.Name()}, the report's axis is {axis}; the adaptive figure is left out (pass --axis {policy.CostUnit.Name()})");
+            return data;
+        }
+        var baselines = Baselines(data);
+        return baselines.Count == 0 ? data : data.WithAdaptive(new AdaptiveComparison(Predicted(policy, data.Axis), baselines));
+    }
+
+    /// <summary>Mean cost and cross-validated accuracy over the bins at every price where a bin's choice changes.</summary>
+    private static StrategySeries Predicted(Policy policy, ComputeAxis axis)
+    {
+        var allocator = new BudgetAllocator(policy);
+        var prices = Enumerable.Range(0, allocator.Bins).SelectMany(b => Slopes(allocator.Curve(b))).Append(0).Distinct().OrderDescending();
+        var points = new List<ScalingPoint>();
+        foreach (double price in prices)
+        {
+            var decisions = Enumerable.Range(0, allocator.Bins).Select(b => allocator.Decide(DifficultySignal.FromBin(b), price)).ToList();
+            double cost = decisions.Average(d => d.Cost), accuracy = decisions.Average(d => d.PredictedAccuracy);
+            int problems = policy.Build?.Problems ?? 0;
+            var point = new ScalingPoint((int)Math.Round(decisions.Average(d => d.BudgetLevel)), 0, problems, (int)Math.Round(accuracy * problems), accuracy,
+                accuracy, accuracy, axis == ComputeAxis.Tokens ? cost : double.NaN, axis == ComputeAxis.Flops ? cost : double.NaN,
+                axis == ComputeAxis.EFlops ? cost : double.NaN, double.NaN, PointSource.Replay);
+            if (points.Count == 0 || points[^1].Compute != cost) points.Add(point with { Compute = cost });
+        }
+        return new StrategySeries("adaptive (policy, predicted)", points);
+    }
+
+    /// <summary>Prices just above each step's gain per unit cost along a bin's hull, so each step is on one side of one of them.</summary>
+    private static IEnumerable<double> Slopes(ReadOnlySpan<AllocationDecision> curve)
+    {
+        var slopes = new List<double>();
+        for (int i = 1; i < curve.Length; i++)
+            if (curve[i].Cost > curve[i - 1].Cost) slopes.Add((curve[i].PredictedAccuracy - curve[i - 1].PredictedAccuracy) / (curve[i].Cost - curve[i - 1].Cost));
+        return slopes;
+    }
+
+    /// <summary>Best-of-N (weighted) and the other strategy that reaches the highest accuracy.</summary>
+    private static List<StrategySeries> Baselines(ScalingReportData data)
+    {
+        var bestOfN = data.Strategies.FirstOrDefault(s => s.Strategy == "best-of-n/weighted");
+        var other = data.Strategies.Where(s => s != bestOfN && s.Points.Count > 0).MaxBy(s => s.Points.Max(p => p.Accuracy));
+        return new[] { bestOfN, other }.OfType<StrategySeries>().ToList();
+    }
+}

@@ -1,0 +1,87 @@
+using TTScale.Evaluation;
+using TTScale.Scaling;
+
+namespace TTScale.Allocation;
+
+/// <summary>
+/// A sweep as the policy builder's rows, costed as the adaptive strategy pays: every option carries the probe (the
+/// first k samples of the best-of-n pool, scored), except that best-of-n keeps the probe's samples and so costs
+/// max(N, k) samples rather than N + k.
+/// </summary>
+public sealed class SweepOutcomes
+{
+    private readonly SamplePool _pool;
+    private readonly CostUnit _unit;
+    private readonly int _probe;
+    private readonly Dictionary<string, int> _index;
+
+    /// <summary>Reads a pool for a policy in <paramref name="unit"/> with a probe of <paramref name="probeSamples"/> samples.</summary>
+    /// <exception cref="ArgumentException">A probe outside [1, K].</exception>
+    public SweepOutcomes(SamplePool pool, DifficultyBins bins, CostUnit unit, int probeSamples)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(bins);
+        if (probeSamples < 1 || probeSamples > pool.K) throw new ArgumentException($"--probe {probeSamples} must be in [1, {pool.K}] (the pool's K)", nameof(probeSamples));
+        _pool = pool;
+        _unit = unit;
+        _probe = probeSamples;
+        Bins = bins;
+        _index = pool.Problems.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+    }
+
+    /// <summary>The oracle bins (1-based in <see cref="DifficultyBins"/>; a policy's bins are 0-based).</summary>
+    public DifficultyBins Bins { get; }
+
+    /// <summary>The compute axis of a cost unit.</summary>
+    public static ComputeAxis AxisOf(CostUnit unit) => unit switch
+    {
+        CostUnit.Samples => ComputeAxis.Samples,
+        CostUnit.Tokens => ComputeAxis.Tokens,
+        CostUnit.Flops => ComputeAxis.Flops,
+        CostUnit.Eflops => ComputeAxis.EFlops,
+        _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
+    };
+
+    /// <summary>Mean probe cost per problem over the pool, in the policy's unit.</summary>
+    public double MeanProbeCost => _pool.ExpectedCost(_probe).On(AxisOf(_unit));
+
+    /// <summary>Best-of-N with each selection rule at each budget, per problem: the replayed expected accuracy and the expected cost.</summary>
+    public IEnumerable<SweepOutcome> FromPool(PoolReplay replay, IEnumerable<ReplayRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(replay);
+        var ruleList = rules.ToList();
+        for (int i = 0; i < _pool.Problems.Count; i++)
+        {
+            var problem = _pool.Problems[i];
+            int bin = Bins.BinOf(problem.Id) - 1;
+            foreach (int n in replay.Budgets)
+            {
+                double cost = problem.ExpectedCost(Math.Max(n, _probe)).On(AxisOf(_unit));
+                foreach (var rule in ruleList)
+                {
+                    var parameters = new Dictionary<string, object?> { ["n"] = n, ["select"] = rule.ToString().ToLowerInvariant() };
+                    // Exact enumeration sums many terms: clamp the last ulp back into [0, 1].
+                    yield return new SweepOutcome(problem.Id, bin, "best-of-n", parameters, n, cost, Math.Clamp(replay.ProblemAccuracy(rule, n, i), 0, 1));
+                }
+            }
+        }
+    }
+
+    /// <summary>A directly-run strategy at one budget: each record's outcome and its own cost plus the problem's probe. Records of problems not in the pool are left out.</summary>
+    public IEnumerable<SweepOutcome> FromRun(string strategy, IReadOnlyDictionary<string, object?> parameters, int budget, IEnumerable<EvalRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            if (!_index.TryGetValue(record.Id, out int i)) continue;
+            double probe = _pool.Problems[i].ExpectedCost(_probe).On(AxisOf(_unit));
+            yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
+                CostUnits.CostOf(record, _unit) + probe, record.Correct ? 1 : 0);
+        }
+    }
+
+    /// <summary>The difficulty model's training samples: each pool problem's first k samples as probe features, with its oracle bin.</summary>
+    public IReadOnlyList<DifficultySample> ProbeSamples(IReadOnlyList<EvalRecord> poolRecords) =>
+        poolRecords.Where(r => _index.ContainsKey(r.Id))
+            .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe), Bins.BinOf(r.Id) - 1)).ToList();
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using TTScale.Allocation;
+
+namespace TTScale.Tests.Cli;
+
+public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
+{
+    private string PolicyPath(string name) => Path.Combine(sweep.Root, name);
+
+    private Policy Build(string name, params string[] options)
+    {
+        var result = CliRunner.Run(["policy", "build", sweep.Folder, "--out", PolicyPath(name), "--bins", "2", .. options]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("difficulty model", result.StdOut);
+        return Policy.Load(PolicyPath(name));
+    }
+
+    [Fact]
+    public void PolicyBuildWritesBinsWithMenusProbeCostsAndADifficultyModel()
+    {
+        var policy = Build("policy-a.json", "--probe", "2");
+        Assert.Equal((2, CostUnit.Flops, 2), (policy.BinCount, policy.CostUnit, policy.ProbeSamples));
+        Assert.NotNull(policy.DifficultyModel);
+        Assert.All(policy.Bins, bin =>
+        {
+            Assert.Equal([1.0, 2, 4, 8], bin.Curve.Select(p => p.BudgetLevel)); // best-of-n replayed at every level, beam run at each
+            Assert.Contains(bin.Curve, p => p.Strategy is "best-of-n" or "beam");
+            Assert.NotNull(bin.CurveFit);
+        });
+        // Best-of-1 keeps the probe's first sample, so it costs the probe (2 samples), not less.
+        var easiest = policy.Bins[0].Curve;
+        if (easiest[0].Strategy == "best-of-n" && easiest[1].Strategy == "best-of-n") Assert.Equal(easiest[0].Cost, easiest[1].Cost, 6);
+    }
+
+    [Fact]
+    public void CostsFollowTheUnitAndBuildingTwiceGivesTheSameFile()
+    {
+        var samples = Build("policy-b.json", "--cost-unit", "samples", "--probe", "4");
+        Assert.Equal(CostUnit.Samples, samples.CostUnit);
+        var bestOf8 = samples.Bins.SelectMany(b => b.Curve).Where(p => p.Strategy == "best-of-n" && p.BudgetLevel == 8).ToList();
+        Assert.All(bestOf8, p => Assert.Equal(8, p.Cost, 6));
+        Build("policy-c.json", "--cost-unit", "samples", "--probe", "4");
+        Assert.Equal(File.ReadAllText(PolicyPath("policy-b.json")), File.ReadAllText(PolicyPath("policy-c.json")));
+    }
+
+    [Fact]
+    public void AdaptiveEvalProbesDecidesAndRecordsItsDecisionsWithinTheBudget()
+    {
+        var policy = Build("policy-d.json", "--cost-unit", "samples", "--probe", "2");
+        string records = PolicyPath("adaptive.jsonl");
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",
+            "--dataset", "arith:count=16,levels=1-2,seed=5", "--limit", "6", "--out", records);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("decisions bin", result.StdOut);
+        var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count);
+        foreach (var record in lines)
+        {
+            var details = record.GetProperty("details");
+            int bin = details.GetProperty("bin").GetInt32();
+            Assert.InRange(bin, 0, 1);
+            string strategy = details.GetProperty("strategy").GetString()!;
+            Assert.Contains(policy.Bins[bin].Curve, p => p.Strategy == strategy || (strategy is "sample" or "greedy" && p.BudgetLevel == 1));
+            Assert.True(record.GetProperty("candidates").GetArrayLength() >= 1);
+        }
+        // Same seed, same decisions and answers.
+        string again = PolicyPath("adaptive-again.jsonl");
+        Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",
+            "--dataset", "arith:count=16,levels=1-2,seed=5", "--limit", "6", "--out", again).ExitCode);
+        static IEnumerable<string> Outcomes(IEnumerable<JsonElement> records) => records
+            .Select(l => $"{l.GetProperty("id")} {l.GetProperty("answer")} {l.GetProperty("details")}").Order(StringComparer.Ordinal);
+        Assert.Equal(Outcomes(lines), Outcomes(File.ReadAllLines(again).Select(l => JsonDocument.Parse(l).RootElement)));
+    }
+
+    [Fact]
+    public void OracleBinsComeFromASweepsPool()
+    {
+        Build("policy-e.json", "--cost-unit", "samples");
+        string records = PolicyPath("oracle.jsonl");
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-e.json"), "--budget", "8", "--oracle-bins", sweep.Folder,
+            "--dataset", "arith:count=16,levels=1-2,seed=5", "--limit", "4", "--out", records);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var bins = new Dictionary<string, int>();
+        foreach (var line in File.ReadAllLines(Path.Combine(sweep.Folder, "pool.jsonl")).Select(l => JsonDocument.Parse(l).RootElement))
+            bins[line.GetProperty("id").GetString()!] = line.GetProperty("candidates").EnumerateArray().Count(c => c.GetProperty("correct").GetBoolean());
+        var median = bins.Values.Order().ElementAt(bins.Count / 2);
+        foreach (var record in File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement))
+        {
+            int correct = bins[record.GetProperty("id").GetString()!];
+            int bin = record.GetProperty("details").GetProperty("bin").GetInt32();
+            if (correct > median) Assert.Equal(0, bin); // clearly easier than the median: the easy half
+            if (correct < median) Assert.Equal(1, bin);
+        }
+    }
+
+    [Theory]
+    [InlineData("--budget", "0.5", "--budget must be at least")]
+    [InlineData("--policy", "missing.json", "missing.json: file not found")]
+    public void AdaptiveNamesBadOptions(string option, string value, string message)
+    {
+        Build("policy-f.json", "--cost-unit", "samples");
+        string[] args = option == "--budget"
+            ? ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-f.json"), "--budget", value, "--limit", "1"]
+            : ["eval", "--strategy", "adaptive", "--policy", Path.Combine(sweep.Root, value), "--budget", "4", "--limit", "1"];
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.StdErr);
+    }
+
+    [Fact]
+    public void PolicyBuildNeedsAPoolAndNamesBadOptions()
+    {
+        var probe = CliRunner.Run("policy", "build", sweep.Folder, "--out", PolicyPath("bad.json"), "--probe", "99");
+        Assert.Equal(2, probe.ExitCode);
+        Assert.Contains("--probe 99", probe.StdErr);
+        var unit = CliRunner.Run("policy", "build", sweep.Folder, "--out", PolicyPath("bad.json"), "--cost-unit", "joules");
+        Assert.Equal(2, unit.ExitCode);
+        Assert.Contains("--cost-unit", unit.StdErr);
+        Assert.False(File.Exists(PolicyPath("bad.json")));
+    }
+}
