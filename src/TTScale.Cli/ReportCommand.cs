@@ -10,12 +10,11 @@ namespace TTScale.Cli;
 /// <summary>
 /// <c>ttscale report</c>: a sweep folder (with its fit and policy, where given) as a self-contained HTML page and as
 /// Markdown with PNG figures. <paramref name="fitReader"/> and <paramref name="policyReader"/> read <c>--fit</c> and
-/// <c>--policy</c> into the report model; where one is absent, the file is named in the provenance and a note says its
-/// content is not drawn.
+/// <c>--policy</c> into the report model; each file is also named, with its hash, in the provenance.
 /// </summary>
 internal static class ReportCommand
 {
-    public static Command Create(IReportInput? fitReader = null, IReportInput? policyReader = null)
+    public static Command Create(IReportInput fitReader, IReportInput policyReader)
     {
         var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep)." };
         var fit = new Option<string?>("--fit") { Description = "Scaling fits (fit.json from ttscale fit): fitted curves, saturation points, replayed best-of-N." };
@@ -34,8 +33,8 @@ internal static class ReportCommand
                 if (path is not null && !File.Exists(path)) throw new CliException($"{option} {path}: file not found");
 
             var data = SweepReportReader.Read(folder, computeAxis, Version, DateTimeOffset.UtcNow);
-            data = Add(data, "--fit", "Fit", fitPath, fitReader);
-            data = Add(data, "--policy", "Policy", policyPath, policyReader);
+            data = Add(data, "Fit", fitPath, fitReader);
+            data = Add(data, "Policy", policyPath, policyReader);
 
             string target = result.GetValue(output) ?? Path.Combine(folder, "report");
             var document = new ReportComposer(new ScottPlotFigureRenderer()).Compose(data);
@@ -46,16 +45,13 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>Names the file in the provenance (with its hash) and reads it in, where a reader is there for it.</summary>
-    private static ScalingReportData Add(ScalingReportData data, string option, string name, string? path, IReportInput? reader)
+    /// <summary>Names the file in the provenance (with its hash) and reads it in.</summary>
+    private static ScalingReportData Add(ScalingReportData data, string name, string? path, IReportInput reader)
     {
         if (path is null) return data;
         string hash;
         using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        data = data.WithProvenance($"{name} file", $"{Path.GetFullPath(path)} (sha256 {hash})");
-        if (reader is not null) return reader.Apply(data, path);
-        Console.Error.WriteLine($"note: {option} {path}: this build does not read {Path.GetFileName(path)} into reports yet; it is named in the provenance only");
-        return data;
+        return reader.Apply(data.WithProvenance($"{name} file", $"{Path.GetFullPath(path)} (sha256 {hash})"), path);
     }
 
     private static string Version =>

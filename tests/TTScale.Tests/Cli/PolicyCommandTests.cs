@@ -93,6 +93,25 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         }
     }
 
+    [Fact]
+    public void TheReportDrawsThePolicysTableAndItsAdaptiveCurve()
+    {
+        Build("policy-g.json");
+        string fit = PolicyPath("fit-g.json"), output = PolicyPath("report-g");
+        Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--bins", "2", "--out", fit).ExitCode);
+        var result = CliRunner.Run("report", sweep.Folder, "--fit", fit, "--policy", PolicyPath("policy-g.json"), "--out", output);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        string html = File.ReadAllText(Path.Combine(output, "index.html"));
+        Assert.Contains("Compute-optimal strategy per difficulty bin and budget", html);
+        Assert.Contains("adaptive (policy, predicted)", html);
+        Assert.Contains("best-of-n/weighted", html);
+        Assert.True(File.Exists(Path.Combine(output, "figures", "adaptive-vs-baselines.png")));
+
+        var samples = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-g.json"), "--axis", "samples", "--out", PolicyPath("report-h"));
+        Assert.Equal(0, samples.ExitCode);
+        Assert.Contains("the adaptive figure is left out (pass --axis flops)", samples.StdErr);
+    }
+
     [Theory]
     [InlineData("--budget", "0.5", "--budget must be at least")]
     [InlineData("--policy", "missing.json", "missing.json: file not found")]
