@@ -27,7 +27,7 @@ internal static class SimulateCommand
         {
             string path = result.GetValue(source)!, name = result.GetValue(strategy)!;
             int b = result.GetValue(bin);
-            var budgets = result.GetValue(budget) is { } text ? SweepCommand.ParseBudgets(text) : null;
+            var budgets = result.GetValue(budget) is { } text ? SweepCommand.ParseBudgets(text, "--budget") : null;
             double? c = result.GetValue(compute);
             if ((budgets is null) == (c is null)) throw new CliException("give either --budget or --compute");
 

@@ -75,16 +75,16 @@ internal static class SweepCommand
     }
 
     /// <summary>Budgets: positive integers, given in any order; returned sorted and distinct.</summary>
-    internal static List<int> ParseBudgets(string text)
+    internal static List<int> ParseBudgets(string text, string option = "--budgets")
     {
         var budgets = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int budget) || budget < 1)
-                throw new CliException($"--budgets '{text}': '{part}' is not a positive integer");
+                throw new CliException($"{option} '{text}': '{part}' is not a positive integer");
             budgets.Add(budget);
         }
-        if (budgets.Count == 0) throw new CliException("--budgets: give at least one budget");
+        if (budgets.Count == 0) throw new CliException($"{option}: give at least one budget");
         return budgets.Distinct().Order().ToList();
     }
 
