@@ -40,10 +40,8 @@ public sealed record EvalSummary(
     {
         int n = records.Count, k = records.Count(r => r.Correct);
         if (n == 0) return new AccuracyFigure(0, 0, 0, 0, 0);
-        const double z = 1.959963984540054;
-        double p = (double)k / n, denominator = 1 + z * z / n;
-        double centre = (p + z * z / (2 * n)) / denominator;
-        double half = z * Math.Sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denominator;
+        double p = (double)k / n;
+        var (centre, half) = WilsonInterval.Of(p, n);
         return new AccuracyFigure(n, k, p, Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 }

@@ -1,3 +1,5 @@
+using TTScale.Evaluation;
+
 namespace TTScale.Scaling;
 
 /// <summary>Expected accuracy at one budget over a set of problems.</summary>
@@ -10,17 +12,13 @@ namespace TTScale.Scaling;
 /// <param name="Problems">Problems averaged over.</param>
 public sealed record AccuracyEstimate(int Budget, double Accuracy, double Low, double High, double MonteCarloError, bool Exact, int Problems)
 {
-    private const double Z = 1.959963984540054;
-
     /// <summary>Builds the estimate and its interval from the mean, the problem count and the Monte-Carlo variance.</summary>
     internal static AccuracyEstimate Create(int budget, double accuracy, int problems, double monteCarloVariance, bool exact)
     {
         if (problems == 0) return new AccuracyEstimate(budget, 0, 0, 0, 0, exact, 0);
-        double n = problems, p = Math.Clamp(accuracy, 0, 1), denominator = 1 + Z * Z / n;
-        double centre = (p + Z * Z / (2 * n)) / denominator;
-        double half = Z * Math.Sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denominator;
+        var (centre, half) = WilsonInterval.Of(Math.Clamp(accuracy, 0, 1), problems);
         double mc = Math.Sqrt(Math.Max(0, monteCarloVariance));
-        half = Math.Sqrt(half * half + Z * Z * mc * mc);
+        half = Math.Sqrt(half * half + WilsonInterval.Z * WilsonInterval.Z * mc * mc);
         return new AccuracyEstimate(budget, accuracy, Math.Max(0, centre - half), Math.Min(1, centre + half), mc, exact, problems);
     }
 }
