@@ -39,9 +39,8 @@ internal sealed class PolicyReportInput : IReportInput
     private static StrategySeries Predicted(Policy policy, ComputeAxis axis)
     {
         var allocator = new BudgetAllocator(policy);
-        var prices = Enumerable.Range(0, allocator.Bins).SelectMany(b => Slopes(allocator.Curve(b))).Append(0).Distinct().OrderDescending();
         var points = new List<ScalingPoint>();
-        foreach (double price in prices)
+        foreach (double price in allocator.PriceBreakpoints().Reverse())
         {
             var decisions = Enumerable.Range(0, allocator.Bins).Select(b => allocator.Decide(DifficultySignal.FromBin(b), price)).ToList();
             double cost = decisions.Average(d => d.Cost), accuracy = decisions.Average(d => d.PredictedAccuracy);
@@ -52,15 +51,6 @@ internal sealed class PolicyReportInput : IReportInput
             if (points.Count == 0 || points[^1].Compute != cost) points.Add(point with { Compute = cost });
         }
         return new StrategySeries("adaptive (policy, predicted)", points);
-    }
-
-    /// <summary>Prices just above each step's gain per unit cost along a bin's hull, so each step is on one side of one of them.</summary>
-    private static IEnumerable<double> Slopes(ReadOnlySpan<AllocationDecision> curve)
-    {
-        var slopes = new List<double>();
-        for (int i = 1; i < curve.Length; i++)
-            if (curve[i].Cost > curve[i - 1].Cost) slopes.Add((curve[i].PredictedAccuracy - curve[i - 1].PredictedAccuracy) / (curve[i].Cost - curve[i - 1].Cost));
-        return slopes;
     }
 
     /// <summary>Best-of-N (weighted) and the other strategy that reaches the highest accuracy.</summary>

@@ -107,6 +107,12 @@ public sealed class BudgetAllocator
     }
 
     /// <summary>
+    /// The prices at which some bin's decision changes (each hull step's gain per unit cost, and 0), ascending: at a
+    /// breakpoint a step gains exactly the price and is not taken, so walking them covers every point of every bin.
+    /// </summary>
+    public IReadOnlyList<double> PriceBreakpoints() => [.. _curves.SelectMany(c => c.Slopes.Skip(1)).Append(0).Distinct().Order()];
+
+    /// <summary>
     /// The smallest dual price at which the mean spend over bins, each weighted equally (bins are quantiles of the
     /// training problems), is at most <paramref name="rate"/> per prompt: the offline price for a budget rate.
     /// </summary>
@@ -115,8 +121,7 @@ public sealed class BudgetAllocator
         if (!(rate > 0)) throw new ArgumentException("--budget must be positive", nameof(rate));
         double floor = _curves.Average(c => c.Costs[0]);
         if (rate < floor) throw new ArgumentException($"--budget must be at least {floor:G6} (the mean cost of each bin's cheapest option)", nameof(rate));
-        var prices = _curves.SelectMany(c => c.Slopes.Skip(1)).Append(0).Distinct().OrderBy(x => x);
-        foreach (double price in prices)
+        foreach (double price in PriceBreakpoints())
             if (_curves.Average(c => c.Costs[c.PointAt(price, double.PositiveInfinity)]) <= rate) return price;
         return double.PositiveInfinity; // unreachable: at the largest slope only cheapest points remain
     }
