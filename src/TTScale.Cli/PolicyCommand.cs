@@ -55,7 +55,7 @@ internal static class PolicyCommand
             rows.AddRange(outcomes.FromRun(run.Strategy, run.Parameters.ToDictionary(p => p.Key, p => (object?)p.Value), run.Budget, records));
 
         var samples = outcomes.ProbeSamples(folder.Pool);
-        var evaluation = CrossValidate(samples, binCount, folds);
+        var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount));
         var fit = ScalingStudy.Fit(pool, folder.DirectSeries(SweepOutcomes.AxisOf(unit), bins).ToList(),
             new ScalingOptions { Axis = SweepOutcomes.AxisOf(unit), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
         var options = new PolicyBuildOptions(unit, binCount, folds, seed)
@@ -64,27 +64,6 @@ internal static class PolicyCommand
             CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),
         };
         return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k }, evaluation, outcomes.MeanProbeCost);
-    }
-
-    /// <summary>The difficulty model's accuracy against the oracle bins on problems it was not trained on (folds by problem order).</summary>
-    private static DifficultyEvaluation CrossValidate(IReadOnlyList<DifficultySample> samples, int bins, int folds)
-    {
-        var predicted = new List<DifficultySample>();
-        int correct = 0, withinOne = 0;
-        var confusion = Enumerable.Range(0, bins).Select(_ => new int[bins]).ToArray();
-        for (int f = 0; f < folds; f++)
-        {
-            var train = samples.Where((_, i) => i % folds != f).ToList();
-            var model = DifficultyModel.Train(train, new DifficultyTrainingOptions(bins));
-            foreach (var sample in samples.Where((_, i) => i % folds == f))
-            {
-                int bin = model.Predict(sample.Features);
-                confusion[sample.Bin][bin]++;
-                if (bin == sample.Bin) correct++;
-                if (Math.Abs(bin - sample.Bin) <= 1) withinOne++;
-            }
-        }
-        return new DifficultyEvaluation((double)correct / samples.Count, (double)withinOne / samples.Count, confusion);
     }
 
     /// <summary>A bin's fitted curves (every strategy's chosen model, parameters and saturation point) as policy.json keeps them.</summary>

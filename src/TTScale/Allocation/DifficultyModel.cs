@@ -169,17 +169,40 @@ public sealed class DifficultyModel
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0) throw new ArgumentException("evaluation needs samples", nameof(samples));
-        var confusion = Enumerable.Range(0, Bins).Select(_ => new int[Bins]).ToArray();
-        int exact = 0, near = 0;
         foreach (var s in samples)
-        {
             if (s.Bin < 0 || s.Bin >= Bins) throw new ArgumentException($"sample bins must be in [0, {Bins - 1}]", nameof(samples));
-            int predicted = Predict(s.Features);
-            confusion[s.Bin][predicted]++;
-            if (predicted == s.Bin) exact++;
-            if (Math.Abs(predicted - s.Bin) <= 1) near++;
+        return Score(Bins, [.. samples.Select(s => (s.Bin, Predict(s.Features)))]);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> by k-fold cross-validation: sample i is in fold i mod <paramref name="folds"/>, and each fold is
+    /// predicted by a model trained on the other folds, so every sample is scored by a model that never saw it.
+    /// </summary>
+    public static DifficultyEvaluation CrossValidate(IReadOnlyList<DifficultySample> samples, int folds, DifficultyTrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        options ??= new DifficultyTrainingOptions();
+        if (folds < 2) throw new ArgumentException("--folds must be at least 2", nameof(folds));
+        var pairs = new List<(int Oracle, int Predicted)>(samples.Count);
+        for (int f = 0; f < Math.Min(folds, samples.Count); f++) // folds past the sample count would be empty
+        {
+            var model = Train([.. samples.Where((_, i) => i % folds != f)], options);
+            pairs.AddRange(samples.Where((_, i) => i % folds == f).Select(s => (s.Bin, model.Predict(s.Features))));
         }
-        return new DifficultyEvaluation((double)exact / samples.Count, (double)near / samples.Count, confusion);
+        return Score(options.Bins, pairs);
+    }
+
+    private static DifficultyEvaluation Score(int bins, IReadOnlyList<(int Oracle, int Predicted)> pairs)
+    {
+        var confusion = Enumerable.Range(0, bins).Select(_ => new int[bins]).ToArray();
+        int exact = 0, near = 0;
+        foreach (var (oracle, predicted) in pairs)
+        {
+            confusion[oracle][predicted]++;
+            if (predicted == oracle) exact++;
+            if (Math.Abs(predicted - oracle) <= 1) near++;
+        }
+        return new DifficultyEvaluation((double)exact / pairs.Count, (double)near / pairs.Count, confusion);
     }
 
     private static void Softmax(double[] theta, ReadOnlySpan<double> row, int bins, Span<double> probabilities)

@@ -24,6 +24,21 @@ public class DifficultyModelTests
     }
 
     [Fact]
+    public void CrossValidationScoresEverySampleOnceWithAModelThatDidNotSeeIt()
+    {
+        var order = new SplitMix64(7);
+        var samples = Samples(5, 300, 0.1).OrderBy(_ => order.NextUInt64()).ToList(); // bins in no pattern the folds could follow
+        var cv = DifficultyModel.CrossValidate(samples, folds: 5);
+        Assert.Equal(300, cv.Confusion.Sum(row => row.Sum()));
+        Assert.True(cv.Accuracy > 0.95, $"accuracy {cv.Accuracy}");
+        // Pure noise: a model that memorised its test fold would score far above chance; held out, it cannot.
+        var random = new SplitMix64(6);
+        var noise = Enumerable.Range(0, 300).Select(i => new DifficultySample(TestPolicies.Features(2, ref random, 1.0), (int)(random.NextUInt64() % 5))).ToList();
+        Assert.InRange(DifficultyModel.CrossValidate(noise, folds: 5).Accuracy, 0.05, 0.4);
+        Assert.Throws<ArgumentException>(() => DifficultyModel.CrossValidate(samples, folds: 1));
+    }
+
+    [Fact]
     public void ProbabilitiesSumToOneAndPickTheArgmax()
     {
         var model = DifficultyModel.Train(Samples(3, 200, 0.5));
