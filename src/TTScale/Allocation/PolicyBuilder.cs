@@ -71,18 +71,13 @@ public static class PolicyBuilder
 
     private static PolicyBin BuildBin(int bin, List<SweepOutcome> rows, PolicyBuildOptions options)
     {
-        // Problems in first-seen order, then a seeded Fisher-Yates shuffle: folds depend on the seed and the data only.
+        // Problems in first-seen order, folds by a seeded shuffle: they depend on the seed and the data only.
         var problems = rows.Select(r => r.ProblemId).Distinct(StringComparer.Ordinal).ToArray();
         if (problems.Length < 2) throw new ArgumentException($"bin {bin} has {problems.Length} problem; cross-validation needs at least 2", "outcomes");
-        var random = SplitMix64.ForStream(options.Seed, bin);
-        for (int i = problems.Length - 1; i > 0; i--)
-        {
-            int j = random.NextInt(0, i);
-            (problems[i], problems[j]) = (problems[j], problems[i]);
-        }
         int folds = Math.Min(options.Folds, problems.Length);
+        int[] foldOf = CrossValidationFolds.Assign(problems.Length, folds, SplitMix64.ForStream(options.Seed, bin));
         var fold = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < problems.Length; i++) fold[problems[i]] = i % folds;
+        for (int i = 0; i < problems.Length; i++) fold[problems[i]] = foldOf[i];
 
         var points = new List<PolicyPoint>();
         foreach (var level in rows.GroupBy(r => r.BudgetLevel).OrderBy(g => g.Key))
