@@ -55,7 +55,7 @@ internal static class PolicyCommand
             rows.AddRange(outcomes.FromRun(run.Strategy, run.Parameters.ToDictionary(p => p.Key, p => (object?)p.Value), run.Budget, records));
 
         var samples = outcomes.ProbeSamples(folder.Pool);
-        var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount));
+        var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount), seed);
         var fit = ScalingStudy.Fit(pool, folder.DirectSeries(SweepOutcomes.AxisOf(unit), bins).ToList(),
             new ScalingOptions { Axis = SweepOutcomes.AxisOf(unit), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
         var options = new PolicyBuildOptions(unit, binCount, folds, seed)

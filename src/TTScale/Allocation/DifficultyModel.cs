@@ -1,3 +1,5 @@
+using TTScale.Randomness;
+
 namespace TTScale.Allocation;
 
 /// <summary>A training example for the difficulty model: a probe's features and the problem's oracle bin.</summary>
@@ -175,19 +177,23 @@ public sealed class DifficultyModel
     }
 
     /// <summary>
-    /// <see cref="Evaluate"/> by k-fold cross-validation: sample i is in fold i mod <paramref name="folds"/>, and each fold is
+    /// <see cref="Evaluate"/> by k-fold cross-validation: samples are dealt into folds by a shuffle seeded with
+    /// <paramref name="seed"/> (so no order in the data, such as levels in turn, lines up with the folds), and each fold is
     /// predicted by a model trained on the other folds, so every sample is scored by a model that never saw it.
     /// </summary>
-    public static DifficultyEvaluation CrossValidate(IReadOnlyList<DifficultySample> samples, int folds, DifficultyTrainingOptions? options = null)
+    public static DifficultyEvaluation CrossValidate(IReadOnlyList<DifficultySample> samples, int folds, DifficultyTrainingOptions? options = null,
+        long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(samples);
         options ??= new DifficultyTrainingOptions();
         if (folds < 2) throw new ArgumentException("--folds must be at least 2", nameof(folds));
+        folds = Math.Min(folds, samples.Count); // more would leave folds empty
+        int[] foldOf = CrossValidationFolds.Assign(samples.Count, folds, SplitMix64.ForStream(seed, 0));
         var pairs = new List<(int Oracle, int Predicted)>(samples.Count);
-        for (int f = 0; f < Math.Min(folds, samples.Count); f++) // folds past the sample count would be empty
+        for (int f = 0; f < folds; f++)
         {
-            var model = Train([.. samples.Where((_, i) => i % folds != f)], options);
-            pairs.AddRange(samples.Where((_, i) => i % folds == f).Select(s => (s.Bin, model.Predict(s.Features))));
+            var model = Train([.. samples.Where((_, i) => foldOf[i] != f)], options);
+            pairs.AddRange(samples.Where((_, i) => foldOf[i] == f).Select(s => (s.Bin, model.Predict(s.Features))));
         }
         return Score(options.Bins, pairs);
     }

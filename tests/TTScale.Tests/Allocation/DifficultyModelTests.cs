@@ -36,6 +36,10 @@ public class DifficultyModelTests
         var noise = Enumerable.Range(0, 300).Select(i => new DifficultySample(TestPolicies.Features(2, ref random, 1.0), (int)(random.NextUInt64() % 5))).ToList();
         Assert.InRange(DifficultyModel.CrossValidate(noise, folds: 5).Accuracy, 0.05, 0.4);
         Assert.Throws<ArgumentException>(() => DifficultyModel.CrossValidate(samples, folds: 1));
+        // Bins in turn (0, 1, 2, 3, 4, 0, ...) with 5 folds: folds by position would each hold one bin that training never saw.
+        var inTurn = Samples(8, 300, 0.1);
+        Assert.True(DifficultyModel.CrossValidate(inTurn, folds: 5, seed: 3).Accuracy > 0.95);
+        Assert.Equal(DifficultyModel.CrossValidate(inTurn, 5, seed: 3).Confusion, DifficultyModel.CrossValidate(inTurn, 5, seed: 3).Confusion);
     }
 
     [Fact]
