@@ -86,10 +86,11 @@ internal static class PolicyCommand
             o.WriteLine(string.Create(c, $"bin {bin.Bin} (0 = easiest), saturation at {bin.Saturation:G3} {unit}"));
             o.WriteLine($"  {"N",4} {"strategy",-10} {"parameters",-36} {"cost",10} {"accuracy",8} {"cv acc",7}");
             foreach (var p in bin.Curve)
-            {
-                string parameters = string.Join(" ", p.Parameters.Where(x => x.Key is not ("temperature" or "agg")).Select(x => $"{x.Key}={x.Value}"));
-                o.WriteLine(string.Create(c, $"  {p.BudgetLevel,4:G} {p.Strategy,-10} {parameters,-36} {p.Cost,10:G3} {p.Accuracy * 100,7:F1}% {p.CvAccuracy * 100,6:F1}%"));
-            }
+                o.WriteLine(string.Create(c, $"  {p.BudgetLevel,4:G} {p.Strategy,-10} {Describe(p),-36} {p.Cost,10:G3} {p.Accuracy * 100,7:F1}% {p.CvAccuracy * 100,6:F1}%"));
         }
     }
+
+    /// <summary>A policy point's hyperparameters as "key=value ...", leaving out the sampling settings every option shares.</summary>
+    public static string Describe(PolicyPoint point) =>
+        string.Join(" ", point.Parameters.Where(x => x.Key is not ("temperature" or "agg")).Select(x => $"{x.Key}={x.Value}"));
 }

@@ -22,7 +22,7 @@ internal sealed class PolicyReportInput : IReportInput
             throw new CliException(e.Message);
         }
         var cells = policy.Bins.SelectMany(b => b.Curve.Select(p => new ComputeOptimalCell(b.Bin + 1, (int)p.BudgetLevel, p.Strategy,
-            string.Join(" ", p.Parameters.Where(x => x.Key is not ("temperature" or "agg")).Select(x => $"{x.Key}={x.Value}")), p.CvAccuracy))).ToList();
+            PolicyCommand.Describe(p), p.CvAccuracy))).ToList();
         data = data.WithComputeOptimal(cells);
 
         string axis = data.Axis.ToString().ToLowerInvariant();
