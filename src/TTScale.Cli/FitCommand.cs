@@ -44,9 +44,7 @@ internal static class FitCommand
             });
 
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "fit.json");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path + ".tmp", FitReportJson.Serialize(report) + "\n");
-            File.Move(path + ".tmp", path, overwrite: true);
+            CliFiles.WriteAtomically(path, FitReportJson.Serialize(report) + "\n");
             Print(report, Console.Out);
             Console.Out.WriteLine($"fit written to {path}");
             return 0;

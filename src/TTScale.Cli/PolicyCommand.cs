@@ -34,9 +34,7 @@ internal static class PolicyCommand
             int k = result.GetValue(probe), binCount = result.GetValue(bins);
             var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool, CostUnits.Parse(result.GetValue(unit)!), k, binCount, result.GetValue(folds), s));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            policy.Save(path + ".tmp");
-            File.Move(path + ".tmp", path, overwrite: true);
+            CliFiles.WriteAtomically(path, policy.ToJson());
             Print(policy, evaluation, probeCost, Console.Out);
             Console.Out.WriteLine($"policy written to {path}");
             return 0;

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
-using System.Security.Cryptography;
 using TTScale.Reporting.Figures;
 using TTScale.Reporting.Model;
 using TTScale.Reporting.Writing;
@@ -32,7 +30,7 @@ internal static class ReportCommand
             foreach (var (option, path) in new[] { ("--fit", fitPath), ("--policy", policyPath) })
                 if (path is not null && !File.Exists(path)) throw new CliException($"{option} {path}: file not found");
 
-            var data = SweepReportReader.Read(folder, computeAxis, Version, DateTimeOffset.UtcNow);
+            var data = SweepReportReader.Read(folder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow);
             data = Add(data, "Fit", fitPath, fitReader);
             data = Add(data, "Policy", policyPath, policyReader);
 
@@ -49,11 +47,6 @@ internal static class ReportCommand
     private static ScalingReportData Add(ScalingReportData data, string name, string? path, IReportInput reader)
     {
         if (path is null) return data;
-        string hash;
-        using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return reader.Apply(data.WithProvenance($"{name} file", $"{Path.GetFullPath(path)} (sha256 {hash})"), path);
+        return reader.Apply(data.WithProvenance($"{name} file", $"{Path.GetFullPath(path)} (sha256 {CliFiles.Sha256(path)})"), path);
     }
-
-    private static string Version =>
-        typeof(ReportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Reflection;
 using TTScale.Evaluation;
 using TTScale.Strategies;
 
@@ -94,7 +93,7 @@ internal static class SweepCommand
         var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model),
             usesPrm ? ModelStamp.Of(settings.Prm ?? ModelPaths.Demo("arith-prm")) : null, settings.Verifier, settings.Sampling.Temperature,
             settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
-            null, [], Version, DateTimeOffset.UtcNow);
+            null, [], CliFiles.Version, DateTimeOffset.UtcNow);
         if (!File.Exists(Path.Combine(folder, SweepManifest.FileName)))
         {
             Directory.CreateDirectory(Path.Combine(folder, "runs"));
@@ -109,7 +108,4 @@ internal static class SweepCommand
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {existing.PoolSize} samples per problem, not {poolSize}; pass --pool-size {existing.PoolSize} or use another --out");
         return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit, Hardware = settings.Hardware.Name };
     }
-
-    private static string Version =>
-        typeof(SweepCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace TTScale.Cli;
@@ -8,9 +7,7 @@ internal sealed record ModelStamp(string Path, string Sha256)
 {
     public static ModelStamp Of(string directory)
     {
-        string graph = System.IO.Path.Combine(directory, "model.onnx");
-        using var stream = File.OpenRead(graph);
-        return new ModelStamp(System.IO.Path.GetFullPath(directory), Convert.ToHexStringLower(SHA256.HashData(stream)));
+        return new ModelStamp(System.IO.Path.GetFullPath(directory), CliFiles.Sha256(System.IO.Path.Combine(directory, "model.onnx")));
     }
 }
 
@@ -46,12 +43,7 @@ internal sealed record SweepManifest(
     }
 
     /// <summary>Writes it atomically (temporary file, then rename).</summary>
-    public void Write(string folder)
-    {
-        string path = Path.Combine(folder, FileName), temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Indented) + "\n");
-        File.Move(temporary, path, overwrite: true);
-    }
+    public void Write(string folder) => CliFiles.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Indented) + "\n");
 
     /// <summary>The first setting that differs from <paramref name="other"/>'s, as "--option: this vs that", or null.</summary>
     public string? Mismatch(SweepManifest other)
