@@ -6,7 +6,7 @@ namespace TTScale.Cli;
 
 /// <summary>
 /// An eval's JSONL output, opened for resuming: records already there are kept (a torn last line from a kill is cut
-/// off), their problems are skipped, and each new record is appended as one line and flushed at once, so stopping at any
+/// off; a damaged whole line is an error), their problems are skipped, and each new record is appended as one line and flushed at once, so stopping at any
 /// moment loses nothing already written.
 /// </summary>
 internal sealed class EvalOutput : IDisposable
@@ -47,36 +47,51 @@ internal sealed class EvalOutput : IDisposable
     {
         var bytes = new byte[_stream.Length];
         _stream.ReadExactly(bytes);
+        var (records, wholeLength) = Parse(bytes, _path, "; use another --out");
+        foreach (var (line, record) in records)
+        {
+            if (record.Strategy != strategy || JsonSerializer.Serialize(record.Parameters, Jsonl.Options) != parameters)
+                throw new CliException($"{_path}:{line}: holds results of {record.Strategy} {JsonSerializer.Serialize(record.Parameters, Jsonl.Options)}, " +
+                    $"not {strategy} {parameters}; use another --out");
+            Existing[record.Id] = record;
+        }
+        if (wholeLength < bytes.Length) _stream.SetLength(wholeLength); // cut the torn last line
+    }
+
+    /// <summary>
+    /// The records of an eval's JSONL file (a sweep's run, say), as a resume would keep them: a missing file (a run not
+    /// started) has none, a torn last line (a run still writing, or killed) is left out.
+    /// </summary>
+    public static List<EvalRecord> ReadRecords(string path) =>
+        File.Exists(path) ? [.. Parse(File.ReadAllBytes(path), path, "").Records.Select(r => r.Record)] : [];
+
+    /// <summary>
+    /// Every newline-ended line must be a record (else an error naming file and line, then <paramref name="hint"/>); what
+    /// follows the last newline is a write cut short by a kill and is left out. Returns the records with their line
+    /// numbers and the length of the whole lines.
+    /// </summary>
+    private static (List<(int Line, EvalRecord Record)> Records, long WholeLength) Parse(byte[] bytes, string path, string hint)
+    {
+        var records = new List<(int, EvalRecord)>();
         int lineStart = 0, number = 0;
-        long keep = 0;
         while (lineStart < bytes.Length)
         {
-            number++;
             int newline = Array.IndexOf(bytes, (byte)'\n', lineStart);
-            if (newline < 0) break; // a torn last line: a kill mid-write; cut below
+            if (newline < 0) break;
+            number++;
             string line = Encoding.UTF8.GetString(bytes, lineStart, newline - lineStart);
             lineStart = newline + 1;
-            if (line.Trim().Length > 0)
+            if (line.Trim().Length == 0) continue;
+            try
             {
-                EvalRecord record;
-                try
-                {
-                    record = JsonSerializer.Deserialize<EvalRecord>(line, Jsonl.Options) ?? throw new JsonException("null record");
-                }
-                catch (JsonException e)
-                {
-                    // Only the last line can be torn; damage elsewhere is not ours to repair.
-                    if (lineStart < bytes.Length) throw new CliException($"{_path}:{number}: not an eval record ({e.Message}); use another --out");
-                    break;
-                }
-                if (record.Strategy != strategy || JsonSerializer.Serialize(record.Parameters, Jsonl.Options) != parameters)
-                    throw new CliException($"{_path}:{number}: holds results of {record.Strategy} {JsonSerializer.Serialize(record.Parameters, Jsonl.Options)}, " +
-                        $"not {strategy} {parameters}; use another --out");
-                Existing[record.Id] = record;
+                records.Add((number, JsonSerializer.Deserialize<EvalRecord>(line, Jsonl.Options) ?? throw new JsonException("null record")));
             }
-            keep = lineStart;
+            catch (JsonException e)
+            {
+                throw new CliException($"{path}:{number}: not an eval record ({e.Message}){hint}");
+            }
         }
-        if (keep < bytes.Length) _stream.SetLength(keep);
+        return (records, lineStart);
     }
 
     /// <summary>Appends one record as one line and flushes it to the operating system.</summary>

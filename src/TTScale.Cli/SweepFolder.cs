@@ -10,8 +10,8 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
     {
         if (!Directory.Exists(folder)) throw new CliException($"{folder}: sweep folder not found");
         var manifest = SweepManifest.Read(folder);
-        var pool = manifest.Pool is null ? [] : SweepReportReader.ReadRecords(System.IO.Path.Combine(folder, manifest.Pool.File));
-        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)SweepReportReader.ReadRecords(System.IO.Path.Combine(folder, r.File))))
+        var pool = manifest.Pool is null ? [] : EvalOutput.ReadRecords(System.IO.Path.Combine(folder, manifest.Pool.File));
+        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)EvalOutput.ReadRecords(System.IO.Path.Combine(folder, r.File))))
             .Where(r => r.Item2.Count > 0).ToList();
         if (pool.Count == 0 && runs.Count == 0)
             throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");

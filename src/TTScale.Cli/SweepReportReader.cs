@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TTScale.Evaluation;
 using TTScale.Reporting.Model;
 using TTScale.Scaling;
@@ -67,31 +66,6 @@ internal static class SweepReportReader
         var point = new ScalingPoint(budget, 0, accuracy.Problems, accuracy.Correct, accuracy.Accuracy, accuracy.Low, accuracy.High,
             summary.MeanGeneratedTokens, summary.MeanTotalFlops, summary.MeanEFlops, summary.MeanPeakLogicalKvBytes);
         return point with { Compute = axis.Of(point) };
-    }
-
-    /// <summary>
-    /// A run's records. A missing file (a run the sweep has planned but not started) has none; a torn last line (a sweep
-    /// still writing, or killed) is left out; any other bad line is an error naming file and line.
-    /// </summary>
-    internal static List<EvalRecord> ReadRecords(string path)
-    {
-        if (!File.Exists(path)) return [];
-        string text = File.ReadAllText(path);
-        string[] lines = text.Split('\n');
-        var records = new List<EvalRecord>();
-        for (int i = 0; i < lines.Length - 1; i++) // the last piece follows the last newline: empty, or torn
-        {
-            if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<EvalRecord>(lines[i], Jsonl.Options) ?? throw new JsonException("null record"));
-            }
-            catch (JsonException e)
-            {
-                throw new CliException($"{path}:{i + 1}: not an eval record ({e.Message})");
-            }
-        }
-        return records;
     }
 
     private static ReportProvenance Provenance(string folder, SweepManifest m, string reportVersion, DateTimeOffset now)
