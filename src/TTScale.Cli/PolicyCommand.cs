@@ -54,8 +54,8 @@ internal static class PolicyCommand
 
         var samples = outcomes.ProbeSamples(folder.Pool);
         var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount), seed);
-        var fit = ScalingStudy.Fit(pool, folder.DirectSeries(SweepOutcomes.AxisOf(unit), bins).ToList(),
-            new ScalingOptions { Axis = SweepOutcomes.AxisOf(unit), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
+        var fit = ScalingStudy.Fit(pool, folder.DirectSeries(unit.Axis(), bins).ToList(),
+            new ScalingOptions { Axis = unit.Axis(), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
         var options = new PolicyBuildOptions(unit, binCount, folds, seed)
         {
             DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(binCount)),

@@ -1,5 +1,5 @@
-using TTScale.Compute;
 using TTScale.Evaluation;
+using TTScale.Scaling;
 
 namespace TTScale.Allocation;
 
@@ -32,6 +32,16 @@ public static class CostUnits
     /// <summary>The name used on the command line and in policy.json.</summary>
     public static string Name(this CostUnit unit) => unit.ToString().ToLowerInvariant();
 
+    /// <summary>The compute axis measuring the same quantity (scaling curves and pool costs are kept per axis).</summary>
+    public static ComputeAxis Axis(this CostUnit unit) => unit switch
+    {
+        CostUnit.Samples => ComputeAxis.Samples,
+        CostUnit.Tokens => ComputeAxis.Tokens,
+        CostUnit.Flops => ComputeAxis.Flops,
+        CostUnit.Eflops => ComputeAxis.EFlops,
+        _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
+    };
+
     /// <summary>
     /// What one solved problem cost in <paramref name="unit"/>, read from its record: candidates for samples, generated
     /// tokens, total FLOPs (verifier included) or eFLOPs.
@@ -39,14 +49,6 @@ public static class CostUnits
     public static double CostOf(EvalRecord record, CostUnit unit)
     {
         ArgumentNullException.ThrowIfNull(record);
-        LedgerReport ledger = record.Ledger;
-        return unit switch
-        {
-            CostUnit.Samples => record.Candidates.Count,
-            CostUnit.Tokens => ledger.GeneratedTokens,
-            CostUnit.Flops => ledger.TotalFlops,
-            CostUnit.Eflops => ledger.EFlops,
-            _ => throw new ArgumentOutOfRangeException(nameof(unit)),
-        };
+        return DirectSeries.Compute(record.Ledger, record.Candidates.Count, unit.Axis());
     }
 }

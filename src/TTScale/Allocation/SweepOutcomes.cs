@@ -32,18 +32,8 @@ public sealed class SweepOutcomes
     /// <summary>The oracle bins (1-based in <see cref="DifficultyBins"/>; a policy's bins are 0-based).</summary>
     public DifficultyBins Bins { get; }
 
-    /// <summary>The compute axis of a cost unit.</summary>
-    public static ComputeAxis AxisOf(CostUnit unit) => unit switch
-    {
-        CostUnit.Samples => ComputeAxis.Samples,
-        CostUnit.Tokens => ComputeAxis.Tokens,
-        CostUnit.Flops => ComputeAxis.Flops,
-        CostUnit.Eflops => ComputeAxis.EFlops,
-        _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
-    };
-
     /// <summary>Mean probe cost per problem over the pool, in the policy's unit.</summary>
-    public double MeanProbeCost => _pool.ExpectedCost(_probe).On(AxisOf(_unit));
+    public double MeanProbeCost => _pool.ExpectedCost(_probe).On(_unit.Axis());
 
     /// <summary>Best-of-N with each selection rule at each budget, per problem: the replayed expected accuracy and the expected cost.</summary>
     public IEnumerable<SweepOutcome> FromPool(PoolReplay replay, IEnumerable<ReplayRule> rules)
@@ -56,7 +46,7 @@ public sealed class SweepOutcomes
             int bin = Bins.BinOf(problem.Id) - 1;
             foreach (int n in replay.Budgets)
             {
-                double cost = problem.ExpectedCost(Math.Max(n, _probe)).On(AxisOf(_unit));
+                double cost = problem.ExpectedCost(Math.Max(n, _probe)).On(_unit.Axis());
                 foreach (var rule in ruleList)
                 {
                     var parameters = new Dictionary<string, object?> { ["n"] = n, ["select"] = rule.ToString().ToLowerInvariant() };
@@ -74,7 +64,7 @@ public sealed class SweepOutcomes
         foreach (var record in records)
         {
             if (!_index.TryGetValue(record.Id, out int i)) continue;
-            double probe = _pool.Problems[i].ExpectedCost(_probe).On(AxisOf(_unit));
+            double probe = _pool.Problems[i].ExpectedCost(_probe).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
                 CostUnits.CostOf(record, _unit) + probe, record.Correct ? 1 : 0);
         }
