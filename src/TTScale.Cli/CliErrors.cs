@@ -14,8 +14,8 @@ internal static class CliErrors
         return new CliException(option is null ? message : $"{option}: {message}");
     }
 
-    /// <summary>Calls into the library, turning its argument errors (which name the option) into CLI errors.</summary>
-    public static T Checked<T>(Func<T> call)
+    /// <summary>Calls into the library, turning its argument errors (which name the option, or are put after <paramref name="option"/>) into CLI errors.</summary>
+    public static T Checked<T>(Func<T> call, string? option = null)
     {
         try
         {
@@ -23,7 +23,7 @@ internal static class CliErrors
         }
         catch (ArgumentException e)
         {
-            throw FromArgument(e);
+            throw FromArgument(e, option);
         }
     }
 

@@ -87,17 +87,7 @@ internal static class GenerateCommand
         }
     }
 
-    internal static HardwareProfile Hardware(string name)
-    {
-        try
-        {
-            return HardwareProfile.Get(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw CliErrors.FromArgument(e, "--hardware");
-        }
-    }
+    internal static HardwareProfile Hardware(string name) => CliErrors.Checked(() => HardwareProfile.Get(name), "--hardware");
 
     private static void PrintText(IReadOnlyList<Completion> completions, LedgerReport report)
     {

@@ -44,24 +44,17 @@ internal static class StrategyCatalog
     public static IStrategy Create(string name, StrategyContext context, StrategySettings s)
     {
         var rule = s.Select ?? DefaultSelection(name);
-        try
+        return CliErrors.Checked<IStrategy>(() => name switch
         {
-            return name switch
-            {
-                "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
-                "best-of-n" => new BestOfN(context, s.N, rule),
-                "revise" => new Revision(context, 1, s.Revisions, rule),
-                "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),
-                "adaptive" => throw new CliException("--strategy adaptive needs --policy and --budget"),
-                _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead,
-                    s.Dedupe, s.Ets),
-                _ => throw new CliException($"--strategy '{name}' is not a strategy: use one of {string.Join(", ", Names)}"),
-            };
-        }
-        catch (ArgumentException e)
-        {
-            throw CliErrors.FromArgument(e);
-        }
+            "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
+            "best-of-n" => new BestOfN(context, s.N, rule),
+            "revise" => new Revision(context, 1, s.Revisions, rule),
+            "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),
+            "adaptive" => throw new CliException("--strategy adaptive needs --policy and --budget"),
+            _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead,
+                s.Dedupe, s.Ets),
+            _ => throw new CliException($"--strategy '{name}' is not a strategy: use one of {string.Join(", ", Names)}"),
+        });
     }
 
     /// <summary>
