@@ -5,8 +5,8 @@ namespace TTScale.Cli;
 
 /// <summary>
 /// <c>--policy policy.json</c>: the compute-optimal table (bin x budget level: the option chosen by cross-validation), and
-/// the policy's own prediction of adaptive allocation (oracle bins weighted equally, one point per dual price) against
-/// best-of-N and the best other fixed strategy of the sweep.
+/// the policy's own prediction of adaptive allocation (oracle bins weighted equally, one point per dual price), drawn
+/// against best-of-N and the best other fixed strategy of the sweep.
 /// </summary>
 internal sealed class PolicyReportInput : IReportInput
 {
@@ -31,8 +31,7 @@ internal sealed class PolicyReportInput : IReportInput
             Console.Error.WriteLine($"note: --policy {path}: costs are in {policy.CostUnit.Name()}, the report's axis is {axis}; the adaptive figure is left out (pass --axis {policy.CostUnit.Name()})");
             return data;
         }
-        var baselines = Baselines(data);
-        return baselines.Count == 0 ? data : data.WithAdaptive(new AdaptiveComparison(Predicted(policy, data.Axis), baselines));
+        return data.WithAdaptive(Predicted(policy, data.Axis));
     }
 
     /// <summary>Mean cost and cross-validated accuracy over the bins at every price where a bin's choice changes.</summary>
@@ -47,17 +46,9 @@ internal sealed class PolicyReportInput : IReportInput
             int problems = policy.Build?.Problems ?? 0;
             var point = new ScalingPoint((int)Math.Round(decisions.Average(d => d.BudgetLevel)), 0, problems, (int)Math.Round(accuracy * problems), accuracy,
                 accuracy, accuracy, axis == ComputeAxis.Tokens ? cost : double.NaN, axis == ComputeAxis.Flops ? cost : double.NaN,
-                axis == ComputeAxis.EFlops ? cost : double.NaN, double.NaN, PointSource.Replay);
+                axis == ComputeAxis.EFlops ? cost : double.NaN, double.NaN, PointSource.Predicted);
             if (points.Count == 0 || points[^1].Compute != cost) points.Add(point with { Compute = cost });
         }
         return new StrategySeries("adaptive (policy, predicted)", points);
-    }
-
-    /// <summary>Best-of-N (weighted) and the other strategy that reaches the highest accuracy.</summary>
-    private static List<StrategySeries> Baselines(ScalingReportData data)
-    {
-        var bestOfN = data.Strategies.FirstOrDefault(s => s.Strategy == "best-of-n/weighted");
-        var other = data.Strategies.Where(s => s != bestOfN && s.Points.Count > 0).MaxBy(s => s.Points.Max(p => p.Accuracy));
-        return new[] { bestOfN, other }.OfType<StrategySeries>().ToList();
     }
 }

@@ -8,7 +8,8 @@ namespace TTScale.Cli;
 /// <summary>
 /// <c>ttscale report</c>: a sweep folder (with its fit and policy, where given) as a self-contained HTML page and as
 /// Markdown with PNG figures. <paramref name="fitReader"/> and <paramref name="policyReader"/> read <c>--fit</c> and
-/// <c>--policy</c> into the report model; each file is also named, with its hash, in the provenance.
+/// <c>--policy</c> into the report model, <see cref="AdaptiveReportInput"/> each <c>--adaptive</c> run; every file is also
+/// named, with its hash, in the provenance.
 /// </summary>
 internal static class ReportCommand
 {
@@ -17,9 +18,14 @@ internal static class ReportCommand
         var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep)." };
         var fit = new Option<string?>("--fit") { Description = "Scaling fits (fit.json from ttscale fit): fitted curves, saturation points, replayed best-of-N." };
         var policy = new Option<string?>("--policy") { Description = "Allocation policy (policy.json): compute-optimal table and the adaptive comparison." };
+        var adaptive = new Option<string[]>("--adaptive")
+        {
+            Description = "Records of adaptive runs on the sweep's problems (ttscale eval --strategy adaptive, one file per budget): measured points of the adaptive figure.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var output = new Option<string?>("--out") { Description = "Output folder for index.html, report.md and figures/ (default: SWEEP/report)." };
         var axis = new Option<string>("--axis") { Description = $"Compute axis: {string.Join(", ", ComputeAxes.Names)}.", DefaultValueFactory = _ => "flops" };
-        var command = new Command("report", "Render a scaling study as a self-contained HTML page with plots, and as Markdown.") { sweep, fit, policy, output, axis };
+        var command = new Command("report", "Render a scaling study as a self-contained HTML page with plots, and as Markdown.") { sweep, fit, policy, adaptive, output, axis };
         command.SetAction(result =>
         {
             string axisText = result.GetValue(axis)!;
@@ -27,12 +33,16 @@ internal static class ReportCommand
                 ?? throw new CliException($"--axis '{axisText}': use one of {string.Join(", ", ComputeAxes.Names)}");
             string folder = result.GetValue(sweep)!;
             string? fitPath = result.GetValue(fit), policyPath = result.GetValue(policy);
-            foreach (var (option, path) in new[] { ("--fit", fitPath), ("--policy", policyPath) })
+            string[] adaptivePaths = result.GetValue(adaptive) ?? [];
+            foreach (var (option, path) in new[] { ("--fit", fitPath), ("--policy", policyPath) }.Concat(adaptivePaths.Select(p => ("--adaptive", (string?)p))))
                 if (path is not null && !File.Exists(path)) throw new CliException($"{option} {path}: file not found");
 
-            var data = SweepReportReader.Read(folder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow);
+            var sweepFolder = SweepFolder.Read(folder);
+            var data = SweepReportReader.Read(sweepFolder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow);
             data = Add(data, "Fit", fitPath, fitReader);
             data = Add(data, "Policy", policyPath, policyReader);
+            var adaptiveReader = new AdaptiveReportInput(sweepFolder.ProblemIds());
+            foreach (string path in adaptivePaths) data = Add(data, "Adaptive run", path, adaptiveReader);
 
             string target = result.GetValue(output) ?? Path.Combine(folder, "report");
             var document = new ReportComposer(new ScottPlotFigureRenderer()).Compose(data);

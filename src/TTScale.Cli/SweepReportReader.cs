@@ -16,9 +16,8 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class SweepReportReader
 {
-    public static ScalingReportData Read(string folder, ComputeAxis axis, string reportVersion, DateTimeOffset now)
+    public static ScalingReportData Read(SweepFolder sweep, ComputeAxis axis, string reportVersion, DateTimeOffset now)
     {
-        var sweep = SweepFolder.Read(folder);
         var pool = sweep.SamplePool();
         var replay = pool is null ? null : PoolReplay.Run(pool, pool.DefaultBudgets(), new ReplayOptions { Seed = sweep.Manifest.Seed });
 
@@ -35,7 +34,7 @@ internal static class SweepReportReader
             }
         }
         var strategies = replay is null ? RunSeries(sweep, axis, _ => true) : [.. ReplaySeries(replay, axis, null), .. RunSeries(sweep, axis, _ => true)];
-        return new ScalingReportData(Provenance(folder, sweep.Manifest, reportVersion, now), axis, strategies, bins);
+        return new ScalingReportData(Provenance(sweep.Path, sweep.Manifest, reportVersion, now), axis, strategies, bins);
     }
 
     /// <summary>Best-of-N under each selection rule at every replayed budget, over the given problems (all where null).</summary>
@@ -59,7 +58,8 @@ internal static class SweepReportReader
         [.. sweep.Runs.GroupBy(r => r.Run.Strategy).Select(g => new StrategySeries(g.Key,
             [.. g.Select(r => Point(r.Run.Budget, r.Records.Where(include).ToList(), axis)).Where(p => p.Problems > 0).OrderBy(p => p.Budget)]))];
 
-    private static ScalingPoint Point(int budget, List<EvalRecord> records, ComputeAxis axis)
+    /// <summary>A point from one run's records: accuracy with its interval and the mean ledger per problem.</summary>
+    internal static ScalingPoint Point(int budget, List<EvalRecord> records, ComputeAxis axis)
     {
         var summary = EvalSummary.From(records, 0);
         var accuracy = summary.Overall;

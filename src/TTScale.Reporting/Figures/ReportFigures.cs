@@ -20,10 +20,15 @@ public sealed class ReportFigures(ScalingReportData data, StrategyPalette palett
         "Accuracy vs peak logical KV memory", "mean peak logical KV cache per problem", AccuracyLabel,
         [.. data.Strategies.Select(s => Measured(s, p => p.PeakLogicalKvBytes))], [], ReportFormat.Bytes);
 
-    /// <summary>The adaptive policy against its baselines at matched compute; null when the report has no comparison.</summary>
+    /// <summary>
+    /// The adaptive policy against its baselines at matched compute: measured series with bands, a policy's predicted
+    /// curve dashed; null when the report has no comparison.
+    /// </summary>
     public FigureSpec? AdaptiveVersusBaselines() => data.Adaptive is not { } comparison ? null : new(
         "Adaptive policy vs baselines at matched compute", data.Axis.Label(), AccuracyLabel,
-        [.. new[] { comparison.Adaptive }.Concat(comparison.Baselines).Select(s => Measured(s, p => p.Compute))], [], FormatAxis);
+        [.. comparison.Adaptive.Concat(comparison.Baselines).Select(s => s.Points.All(p => p.Source == PointSource.Predicted)
+            ? new FigureSeries(s.Strategy, palette[s.Strategy], [.. s.Points.Select(p => new FigurePoint(p.Compute, p.Accuracy))], Dashed: true)
+            : Measured(s, p => p.Compute))], [], FormatAxis, ZoomY: true);
 
     private FigureSpec Curves(string title, IReadOnlyList<StrategySeries> strategies, int width, int height)
     {

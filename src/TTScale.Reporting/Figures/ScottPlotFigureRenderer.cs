@@ -47,7 +47,8 @@ public sealed class ScottPlotFigureRenderer : IFigureRenderer
         plot.XLabel(figure.XLabel, 13);
         plot.YLabel(figure.YLabel, 13);
         plot.Axes.Bottom.TickGenerator = Log2Ticks(xs, figure.FormatX);
-        plot.Axes.SetLimitsY(-3, 103);
+        var (bottom, top) = figure.ZoomY ? DataRange(figure) : (0, 100);
+        plot.Axes.SetLimitsY(bottom - 3, top + 3);
         if (xs.Count > 0)
         {
             double low = xs.Min(), high = xs.Max(), pad = Math.Max(0.35, 0.06 * (high - low));
@@ -58,6 +59,16 @@ public sealed class ScottPlotFigureRenderer : IFigureRenderer
         plot.ShowLegend(Edge.Right); // beside the axes, so a long legend never hides the curves
 
         return plot.GetImageBytes(figure.Width, figure.Height, ImageFormat.Png);
+    }
+
+    /// <summary>The percentages the figure's points and bands span, widened to whole tens.</summary>
+    private static (double Bottom, double Top) DataRange(FigureSpec figure)
+    {
+        var ys = figure.Series.SelectMany(s => s.Points).SelectMany(p => new[] { p.Y, p.Low ?? p.Y, p.High ?? p.Y })
+            .Concat(figure.Markers.Select(m => m.Y)).Select(y => 100 * y).ToList();
+        if (ys.Count == 0) return (0, 100);
+        double bottom = Math.Max(0, 10 * Math.Floor(ys.Min() / 10)), top = Math.Min(100, 10 * Math.Ceiling(ys.Max() / 10));
+        return top > bottom ? (bottom, top) : (Math.Max(0, bottom - 10), Math.Min(100, top + 10));
     }
 
     /// <summary>Ticks at whole powers of two across the data, thinned to at most 9, labelled with the real values.</summary>

@@ -41,6 +41,15 @@ public static class ComputeAxes
         _ => "eFLOPs per problem",
     };
 
+    /// <summary>The axis's unit, as a table header says it.</summary>
+    public static string Unit(this ComputeAxis axis) => axis switch
+    {
+        ComputeAxis.Samples => "samples",
+        ComputeAxis.Tokens => "tokens",
+        ComputeAxis.Flops => "FLOPs",
+        _ => "eFLOPs",
+    };
+
     /// <summary>A point's position on the axis.</summary>
     public static double Of(this ComputeAxis axis, ScalingPoint point) => axis switch
     {

@@ -11,15 +11,19 @@ public enum PointSource
 
     /// <summary>Replayed from the pool at a budget below K, without new generation.</summary>
     Replay,
+
+    /// <summary>Predicted by a policy from its cross-validated curves, not run.</summary>
+    Predicted,
 }
 
 /// <summary>
 /// One strategy at one budget: accuracy with its 95% interval and what it cost per problem. <see cref="Compute"/> is the
-/// position on the report's axis (see <see cref="ComputeAxes.Of"/>).
+/// position on the report's axis (see <see cref="ComputeAxes.Of"/>). <see cref="Target"/> is the per-problem budget an
+/// adaptive run was given, with its unit ("4G flops"), where the point is one.
 /// </summary>
 public sealed record ScalingPoint(
     int Budget, double Compute, int Problems, int Correct, double Accuracy, double Low, double High,
-    double MeanTokens, double MeanFlops, double MeanEFlops, double PeakLogicalKvBytes, PointSource Source = PointSource.Run);
+    double MeanTokens, double MeanFlops, double MeanEFlops, double PeakLogicalKvBytes, PointSource Source = PointSource.Run, string? Target = null);
 
 /// <summary>A fitted curve sampled for drawing: compute on the report's axis, predicted accuracy.</summary>
 public sealed record CurvePoint(double Compute, double Accuracy);

@@ -7,10 +7,37 @@ public sealed record DifficultyBin(int Bin, string Label, int Problems, IReadOnl
 public sealed record ComputeOptimalCell(int Bin, int Budget, string Strategy, string? Parameters = null, double? Accuracy = null);
 
 /// <summary>
-/// The adaptive policy against baselines at matched compute: each series (adaptive, best-of-n, the best fixed strategy)
-/// gives accuracy at the same budgets.
+/// The adaptive policy against baselines at matched compute: adaptive series (the policy's predicted curve, measured
+/// adaptive runs) and the baselines they are compared with (best-of-N and the best other fixed strategy).
 /// </summary>
-public sealed record AdaptiveComparison(StrategySeries Adaptive, IReadOnlyList<StrategySeries> Baselines);
+public sealed record AdaptiveComparison(IReadOnlyList<StrategySeries> Adaptive, IReadOnlyList<StrategySeries> Baselines)
+{
+    /// <summary>The name of weighted best-of-N's series, the first baseline.</summary>
+    public const string BestOfN = "best-of-n/weighted";
+
+    /// <summary>Weighted best-of-N and the other strategy that reaches the highest accuracy, of a report's overall series.</summary>
+    public static IReadOnlyList<StrategySeries> BaselinesOf(IReadOnlyList<StrategySeries> strategies)
+    {
+        var bestOfN = strategies.FirstOrDefault(s => s.Strategy == BestOfN);
+        var other = strategies.Where(s => s != bestOfN && s.Points.Count > 0).MaxBy(s => s.Points.Max(p => p.Accuracy));
+        return new[] { bestOfN, other }.OfType<StrategySeries>().ToList();
+    }
+
+    /// <summary>
+    /// A series' accuracy at a compute: linear in log2 compute between its two nearest points, exact at a point, and
+    /// null outside its range (no extrapolation).
+    /// </summary>
+    public static double? AccuracyAt(StrategySeries series, double compute)
+    {
+        var points = series.Points.Where(p => p.Compute > 0 && double.IsFinite(p.Compute)).OrderBy(p => p.Compute).ToList();
+        if (points.Count == 0 || !(compute >= points[0].Compute) || compute > points[^1].Compute) return null;
+        int hi = points.FindIndex(p => p.Compute >= compute);
+        if (points[hi].Compute == compute || hi == 0) return points[hi].Accuracy;
+        ScalingPoint a = points[hi - 1], b = points[hi];
+        double t = Math.Log2(compute / a.Compute) / Math.Log2(b.Compute / a.Compute);
+        return a.Accuracy + t * (b.Accuracy - a.Accuracy);
+    }
+}
 
 /// <summary>
 /// Everything a scaling report shows, as plain data: filled from a sweep's records, then from <c>fit.json</c> (replayed
@@ -26,7 +53,7 @@ public sealed record ScalingReportData(
         Strategies.Select(s => s.Strategy)
             .Concat(Bins.SelectMany(b => b.Strategies).Select(s => s.Strategy))
             .Concat(ComputeOptimal?.Select(c => c.Strategy) ?? [])
-            .Concat(Adaptive is null ? [] : [Adaptive.Adaptive.Strategy, .. Adaptive.Baselines.Select(b => b.Strategy)])
+            .Concat(Adaptive is null ? [] : [.. Adaptive.Adaptive.Select(a => a.Strategy), .. Adaptive.Baselines.Select(b => b.Strategy)])
             .Distinct().ToList();
 
     /// <summary>
@@ -43,8 +70,19 @@ public sealed record ScalingReportData(
     /// <summary>Sets the compute-optimal table (bin × budget → strategy).</summary>
     public ScalingReportData WithComputeOptimal(IReadOnlyList<ComputeOptimalCell> cells) => this with { ComputeOptimal = cells };
 
-    /// <summary>Sets the adaptive-versus-baselines comparison.</summary>
-    public ScalingReportData WithAdaptive(AdaptiveComparison comparison) => this with { Adaptive = comparison };
+    /// <summary>
+    /// Adds an adaptive series to the comparison, or its points to the adaptive series of the same name; the first one
+    /// sets the baselines (<see cref="AdaptiveComparison.BaselinesOf"/> of the overall series).
+    /// </summary>
+    public ScalingReportData WithAdaptive(StrategySeries adaptive)
+    {
+        var comparison = Adaptive ?? new AdaptiveComparison([], AdaptiveComparison.BaselinesOf(Strategies));
+        var series = comparison.Adaptive.ToList();
+        int index = series.FindIndex(s => s.Strategy == adaptive.Strategy);
+        if (index < 0) series.Add(adaptive with { Points = [.. adaptive.Points.OrderBy(p => p.Compute)] });
+        else series[index] = series[index] with { Points = [.. series[index].Points.Concat(adaptive.Points).OrderBy(p => p.Compute)] };
+        return this with { Adaptive = comparison with { Adaptive = series } };
+    }
 
     /// <summary>Adds a provenance line (e.g. "fit" and the fit file's path and hash).</summary>
     public ScalingReportData WithProvenance(string name, string value) =>

@@ -5,14 +5,14 @@ namespace TTScale.Reporting.Tables;
 /// <summary>The report's tables, built from the report model.</summary>
 public static class ReportTables
 {
-    /// <summary>Per strategy and budget: accuracy with its interval, and the mean cost per problem.</summary>
+    /// <summary>Per strategy and budget, in compute order: accuracy with its interval (none for a prediction), and the mean cost per problem.</summary>
     public static ReportTable Results(IReadOnlyList<StrategySeries> strategies, string title = "Accuracy and cost per strategy and budget") => new(
         title,
         ["Strategy", "Budget", "Source", "Problems", "Accuracy [95% CI]", "Tokens", "FLOPs", "eFLOPs", "Peak logical KV"],
-        [.. strategies.SelectMany(s => s.Points.OrderBy(p => p.Budget).Select(p => (IReadOnlyList<string>)
+        [.. strategies.SelectMany(s => s.Points.OrderBy(p => p.Compute).ThenBy(p => p.Budget).Select(p => (IReadOnlyList<string>)
         [
             s.Strategy, p.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Source.ToString().ToLowerInvariant(),
-            $"{p.Correct}/{p.Problems}", ReportFormat.Interval(p.Accuracy, p.Low, p.High), ReportFormat.Amount(p.MeanTokens),
+            $"{p.Correct}/{p.Problems}", p.Source == PointSource.Predicted ? ReportFormat.Percent(p.Accuracy) : ReportFormat.Interval(p.Accuracy, p.Low, p.High), ReportFormat.Amount(p.MeanTokens),
             ReportFormat.Amount(p.MeanFlops), ReportFormat.Amount(p.MeanEFlops), ReportFormat.Bytes(p.PeakLogicalKvBytes),
         ]))],
         StrategyColumn: 0) { NumericColumns = new HashSet<int> { 1, 3, 4, 5, 6, 7, 8 } };
@@ -54,6 +54,31 @@ public static class ReportTables
                     : "–"),
             ])]);
     }
+
+    /// <summary>
+    /// Each measured adaptive run against every baseline at the same compute (the baseline read off its curve, linear in
+    /// log compute between its points); null when no adaptive run was measured.
+    /// </summary>
+    public static ReportTable? AdaptiveAtMatchedCompute(AdaptiveComparison comparison, ComputeAxis axis)
+    {
+        var runs = comparison.Adaptive.SelectMany(s => s.Points.Where(p => p.Source == PointSource.Run).Select(p => (s.Strategy, Point: p))).ToList();
+        if (runs.Count == 0) return null;
+        return new ReportTable("Adaptive runs against the baselines at matched compute",
+            ["Adaptive", "Budget given", "Problems", "Accuracy [95% CI]", $"Spent ({axis.Unit()} per problem)",
+                .. comparison.Baselines.SelectMany(b => new[] { $"{b.Strategy} at that compute", "Difference" })],
+            [.. runs.Select(r => (IReadOnlyList<string>)
+            [
+                r.Strategy, r.Point.Target ?? "–", $"{r.Point.Correct}/{r.Point.Problems}",
+                ReportFormat.Interval(r.Point.Accuracy, r.Point.Low, r.Point.High), ReportFormat.Amount(r.Point.Compute),
+                .. comparison.Baselines.SelectMany(b => AdaptiveComparison.AccuracyAt(b, r.Point.Compute) is double a
+                    ? new[] { ReportFormat.Percent(a), Points(r.Point.Accuracy - a) }
+                    : ["outside its range", "–"]),
+            ])],
+            StrategyColumn: 0) { NumericColumns = new HashSet<int>(Enumerable.Range(1, 4 + 2 * comparison.Baselines.Count)) };
+    }
+
+    private static string Points(double difference) =>
+        (difference >= 0 ? "+" : "−") + (100 * Math.Abs(difference)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " pts";
 
     /// <summary>Difficulty bins: their labels and sizes.</summary>
     public static ReportTable Bins(IReadOnlyList<DifficultyBin> bins) => new("Difficulty bins", ["Bin", "Difficulty", "Problems"],

@@ -34,8 +34,12 @@ public sealed class ReportComposer(IFigureRenderer renderer)
                 "The strategy with the best held-out accuracy per difficulty bin and budget.", [], [optimal]));
         if (data.Adaptive is { } adaptive && figures.AdaptiveVersusBaselines() is { } figure)
             sections.Add(new("adaptive", "Adaptive policy",
-                "The adaptive policy against best-of-N and the best fixed strategy at matched compute.",
-                [Render("adaptive-vs-baselines", figure)], [ReportTables.Results([adaptive.Adaptive, .. adaptive.Baselines], "Adaptive policy and baselines")]));
+                "The adaptive policy against best-of-N and the best other fixed strategy at matched compute. Measured adaptive runs " +
+                "(ttscale eval --strategy adaptive, one point per budget) carry 95% bands; a policy's own prediction (its " +
+                "cross-validated curves, no run) is dashed.",
+                [Render("adaptive-vs-baselines", figure)],
+                [.. new[] { ReportTables.AdaptiveAtMatchedCompute(adaptive, data.Axis) }.OfType<ReportTable>(),
+                    ReportTables.Results([.. adaptive.Adaptive, .. adaptive.Baselines], "Adaptive policy and baselines")]));
         return new ReportDocument($"TTScale scaling report: {data.Provenance.Dataset}", Provenance(data.Provenance), sections,
             data.StrategyNames.ToDictionary(name => name, name => palette[name]));
     }

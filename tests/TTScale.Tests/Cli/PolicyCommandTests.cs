@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TTScale.Allocation;
+using TTScale.Reporting;
 
 namespace TTScale.Tests.Cli;
 
@@ -108,6 +110,39 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var samples = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-g.json"), "--axis", "samples", "--out", PolicyPath("report-h"));
         Assert.Equal(0, samples.ExitCode);
         Assert.Contains("the adaptive figure is left out (pass --axis flops)", samples.StdErr);
+    }
+
+    [Fact]
+    public void TheReportDrawsMeasuredAdaptiveRunsAgainstTheBaselinesAtMatchedCompute()
+    {
+        Build("policy-i.json", "--cost-unit", "samples", "--probe", "2");
+        string records = PolicyPath("adaptive-i.jsonl"), output = PolicyPath("report-i");
+        Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-i.json"), "--budget", "4",
+            "--dataset", "arith:count=16,levels=1-2,seed=5", "--out", records).ExitCode);
+        var result = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-i.json"), "--adaptive", records, "--axis", "samples", "--out", output);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        // The measured point is the run's own: its accuracy over the 16 problems and the samples it drew per problem.
+        var run = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        int correct = run.Count(r => r.GetProperty("correct").GetBoolean());
+        double spent = run.Average(r => r.GetProperty("candidates").GetArrayLength());
+        string html = File.ReadAllText(Path.Combine(output, "index.html"));
+        Assert.Contains("Adaptive runs against the baselines at matched compute", html);
+        var row = Regex.Match(html, "<tr><td[^>]*>(?:<[^>]+>)*adaptive \\(measured\\)(.*?)</tr>", RegexOptions.Singleline);
+        Assert.True(row.Success, "no measured adaptive row");
+        var cells = Regex.Matches(row.Groups[1].Value, "<td[^>]*>(.*?)</td>").Select(c => c.Groups[1].Value).ToList();
+        Assert.Equal(["4 samples", $"{correct}/16"], cells.Take(2));
+        Assert.Equal(ReportFormat.Amount(spent), cells[3]);
+        Assert.Contains($"<dt>Adaptive run file</dt><dd>{Path.GetFullPath(records)} (sha256 ", html); // named with its hash in the provenance
+
+        // Runs that do not match the sweep are refused, naming the file.
+        string partial = PolicyPath("adaptive-partial.jsonl");
+        File.WriteAllLines(partial, File.ReadAllLines(records).Take(6));
+        var refused = CliRunner.Run("report", sweep.Folder, "--adaptive", partial, "--out", PolicyPath("report-j"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"--adaptive {partial}: covers 6 of the sweep's 16 problems", refused.StdErr);
+        string pool = Path.Combine(sweep.Folder, "pool.jsonl");
+        Assert.Contains("record 1 is a best-of-n result", CliRunner.Run("report", sweep.Folder, "--adaptive", pool, "--out", PolicyPath("report-j")).StdErr);
     }
 
     [Theory]

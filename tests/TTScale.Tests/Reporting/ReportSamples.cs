@@ -21,7 +21,7 @@ internal static class ReportSamples
                 30 * n, 1e6 * n, 2e6 * n, 4096 * n, source);
         })]);
 
-    /// <summary>A model with every optional part: fits, saturation points, bins, a compute-optimal table and an adaptive comparison.</summary>
+    /// <summary>A model with every optional part: fits, saturation points, bins, a compute-optimal table and an adaptive comparison (predicted and measured).</summary>
     public static ScalingReportData Full()
     {
         int[] budgets = [1, 2, 4, 8, 16];
@@ -33,7 +33,10 @@ internal static class ReportSamples
             [new("F_max", 0.9, 0.05), new("p", 0.3, 0.02)], [new(16, 16e6, 0.87, 0.89)]);
         data = data.WithFit("best-of-n", fit, new SaturationPoint(9, 9e6, 0.86)).WithFit("beam", fit, null, bin: 2);
         data = data.WithComputeOptimal([.. from bin in Enumerable.Range(1, 5) from n in budgets select new ComputeOptimalCell(bin, n, bin < 3 ? "best-of-n" : "beam", null, 0.5)]);
-        return data.WithAdaptive(new AdaptiveComparison(Series("adaptive", 0.95, budgets), [Series("best-of-n", 0.9, budgets), Series("beam", 0.8, budgets)]));
+        var measured = Series("adaptive (measured)", 0.93, [2, 8]);
+        measured = measured with { Points = [.. measured.Points.Select(p => p with { Target = $"{p.Budget}M flops" })] };
+        return data with { Adaptive = new AdaptiveComparison([Series("adaptive", 0.95, budgets, PointSource.Predicted), measured],
+            [Series("best-of-n", 0.9, budgets), Series("beam", 0.8, budgets)]) };
     }
 
     public static EvalRecord Record(string id, string strategy, bool correct, int candidates = 1, int correctCandidates = 0, int tokens = 20) => new(

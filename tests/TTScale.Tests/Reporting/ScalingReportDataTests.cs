@@ -1,3 +1,4 @@
+using TTScale.Reporting.Tables;
 using TTScale.Reporting.Figures;
 using TTScale.Reporting.Model;
 
@@ -31,9 +32,40 @@ public sealed class ScalingReportDataTests
     public void EveryStrategyKeepsOneColourInFirstSeenOrder()
     {
         var data = ReportSamples.Full();
-        Assert.Equal(["best-of-n", "beam", "adaptive"], data.StrategyNames);
+        Assert.Equal(["best-of-n", "beam", "adaptive", "adaptive (measured)"], data.StrategyNames);
         var palette = new StrategyPalette(data.StrategyNames);
-        Assert.Equal(3, data.StrategyNames.Select(name => palette[name]).Distinct().Count());
+        Assert.Equal(4, data.StrategyNames.Select(name => palette[name]).Distinct().Count());
+    }
+
+    [Fact]
+    public void AdaptiveRunsJoinTheirSeriesByNameAndTheFirstSetsTheBaselines()
+    {
+        var data = ReportSamples.Full() with { Adaptive = null };
+        var bestOfN = ReportSamples.Series(AdaptiveComparison.BestOfN, 0.85, [1, 4, 16], PointSource.Replay);
+        data = data with { Strategies = [bestOfN, .. data.Strategies] };
+        var after = data.WithAdaptive(ReportSamples.Series("adaptive (measured)", 0.9, [8]))
+            .WithAdaptive(ReportSamples.Series("adaptive (measured)", 0.9, [2]));
+        var comparison = after.Adaptive!;
+        Assert.Equal([2, 8], comparison.Adaptive.Single().Points.Select(p => p.Budget)); // one series, in compute order
+        // Weighted best-of-N, then the other strategy reaching the highest accuracy (best-of-n at 0.9 x ... beats beam at 0.8 x ...).
+        Assert.Equal([AdaptiveComparison.BestOfN, "best-of-n"], comparison.Baselines.Select(b => b.Strategy));
+    }
+
+    [Fact]
+    public void BaselinesAreReadAtMatchedComputeLinearlyInLogComputeAndNeverExtrapolated()
+    {
+        var series = new StrategySeries("best-of-n/weighted", [.. new[] { (1e6, 0.2), (4e6, 0.5) }.Select(x =>
+            new ScalingPoint(1, x.Item1, 10, 0, x.Item2, 0, 1, 0, x.Item1, 0, 0))]);
+        Assert.Equal(0.35, AdaptiveComparison.AccuracyAt(series, 2e6)!.Value, 9); // halfway in log2 compute
+        Assert.Equal(0.5, AdaptiveComparison.AccuracyAt(series, 4e6));
+        Assert.Null(AdaptiveComparison.AccuracyAt(series, 5e6));
+        Assert.Null(AdaptiveComparison.AccuracyAt(series, 0.5e6));
+
+        var comparison = new AdaptiveComparison([new StrategySeries("adaptive (measured)",
+            [new ScalingPoint(3, 2e6, 10, 4, 0.4, 0.1, 0.7, 0, 2e6, 0, 0, Target: "2M flops")])], [series]);
+        var table = ReportTables.AdaptiveAtMatchedCompute(comparison, ComputeAxis.Flops)!;
+        Assert.Equal(["adaptive (measured)", "2M flops", "4/10", "40.0% [10.0, 70.0]", "2M", "35.0%", "+5.0 pts"], table.Rows.Single());
+        Assert.Null(ReportTables.AdaptiveAtMatchedCompute(comparison with { Adaptive = [] }, ComputeAxis.Flops));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class SweepReportReaderTests : IDisposable
     public void ASweepFolderGivesBestOfNReplayedAtEveryNRunPointsAndFiveBins()
     {
         string folder = ReportSamples.SweepFolder(_dir);
-        var data = SweepReportReader.Read(folder, ComputeAxis.Tokens, "9.9.9", DateTimeOffset.UnixEpoch);
+        var data = SweepReportReader.Read(SweepFolder.Read(folder), ComputeAxis.Tokens, "9.9.9", DateTimeOffset.UnixEpoch);
 
         Assert.Equal(["best-of-n/naive", "best-of-n/weighted", "best-of-n/majority", "beam"], data.Strategies.Select(s => s.Strategy));
         var weighted = data.Strategies[1].Points;
