@@ -64,11 +64,14 @@ internal static class FitCommand
         foreach (var row in report.Rows())
             o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {(row.SaturationBudget?.ToString(c) ?? ">max"),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
         o.WriteLine();
-        o.WriteLine("held-out predictions (all problems, chosen model fitted on the split):");
-        o.WriteLine($"{"strategy",-20} {"N",4} {"actual",7} {"predicted",9} {"error",7}");
-        foreach (var series in report.Series.Where(s => s.Bin == 0))
-            foreach (var h in series.Candidates.FirstOrDefault(m => m.Model == series.Chosen)?.HeldOut ?? [])
-                o.WriteLine(string.Create(c, $"{series.Strategy,-20} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1}"));
+        o.WriteLine("held-out predictions (all problems, chosen models fitted on the split): from the all-problems curve, and from the bins' curves weighted by their problems");
+        o.WriteLine($"{"strategy",-20} {"from",-6} {"N",4} {"actual",7} {"predicted",9} {"error",7} {"ARE",7}");
+        var rows = report.Series.Where(s => s.Bin == 0).Select(s => (s.Strategy, From: "curve", HeldOut: s.ChosenFit()?.HeldOut ?? []))
+            .Concat((report.ByBin ?? []).Select(b => (b.Strategy, From: "bins", b.HeldOut)))
+            .OrderBy(r => r.Strategy, StringComparer.Ordinal);
+        foreach (var (strategy, from, heldOut) in rows)
+            foreach (var h in heldOut)
+                o.WriteLine(string.Create(c, $"{strategy,-20} {from,-6} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1} {Percent(h.RelativeError),7}"));
     }
 
     private static string Points(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F2} pts") : "-";

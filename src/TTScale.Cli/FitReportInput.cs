@@ -35,7 +35,7 @@ internal sealed class FitReportInput : IReportInput
             double largest = Math.Max(2, series.Points.Max(p => p.Budget)) * 2; // a little past the data: where the fit predicts
             var samples = Enumerable.Range(0, CurveSamples).Select(i => Math.Pow(largest, i / (CurveSamples - 1.0)))
                 .Select(n => new CurvePoint(curve.Line.ComputeAt(n), Math.Clamp(curve.Predict(n), 0, 1))).ToList();
-            var heldOut = series.Candidates.FirstOrDefault(c => c.Model == model)?.HeldOut
+            var heldOut = series.ChosenFit()?.HeldOut
                 .Select(h => new ReportHeldOut(h.Budget, h.Compute, h.Actual, h.Predicted)).ToList() ?? [];
             var parameters = curve.Parameters.Select(p => new FitParameter(p.Name, p.Value, p.StandardError)).ToList();
             ReportSaturation? saturation = series.Saturation is { Budget: int n } s

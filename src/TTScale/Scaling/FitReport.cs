@@ -17,7 +17,10 @@ public sealed record HeldOutPoint(int Budget, double Compute, double Actual, dou
 /// <param name="HeldOut">Predictions at budgets above the split.</param>
 /// <param name="HeldOutMae">Mean absolute error over <paramref name="HeldOut"/>; null without held-out budgets.</param>
 /// <param name="HeldOutAre">ARE: mean relative error over held-out budgets with non-zero accuracy; null without any.</param>
-public sealed record ModelFit(CurveModel Model, FittedCurve Curve, IReadOnlyList<HeldOutPoint> HeldOut, double? HeldOutMae, double? HeldOutAre);
+/// <param name="ValidationError">|error| at the split's largest budget of the model fitted on the smaller ones: what the
+/// choice of model goes by; null where too few budgets lie under the split.</param>
+public sealed record ModelFit(CurveModel Model, FittedCurve Curve, IReadOnlyList<HeldOutPoint> HeldOut, double? HeldOutMae, double? HeldOutAre,
+    double? ValidationError = null);
 
 /// <summary>Everything fitted for one strategy over one bin.</summary>
 /// <param name="Strategy">The strategy (best-of-n/weighted, pass@k, beam, ...).</param>
@@ -25,12 +28,22 @@ public sealed record ModelFit(CurveModel Model, FittedCurve Curve, IReadOnlyList
 /// <param name="Source">replay or direct.</param>
 /// <param name="Points">The measured points, by budget.</param>
 /// <param name="Candidates">Each model tried, fitted on the split and judged on held-out budgets.</param>
-/// <param name="Chosen">The model chosen: lowest held-out MAE, or lowest fit RMSE where no budget was held out; null when no model could be fitted.</param>
-/// <param name="ChosenBy">held_out_mae or fit_rmse.</param>
+/// <param name="Chosen">The model chosen: lowest validation error (never the held-out budgets), or lowest fit RMSE where the split
+/// has too few budgets to validate; null when no model could be fitted.</param>
+/// <param name="ChosenBy">validation_error or fit_rmse.</param>
 /// <param name="Curve">The chosen model refitted on every point: the curve to predict and simulate with.</param>
 /// <param name="Saturation">N* and C* of <paramref name="Curve"/>.</param>
 public sealed record SeriesFit(string Strategy, int Bin, string Source, IReadOnlyList<ScalingPoint> Points, IReadOnlyList<ModelFit> Candidates,
-    CurveModel? Chosen, string? ChosenBy, FittedCurve? Curve, SaturationPoint? Saturation);
+    CurveModel? Chosen, string? ChosenBy, FittedCurve? Curve, SaturationPoint? Saturation)
+{
+    /// <summary>The chosen model as fitted on the split, with its held-out predictions; null when none was chosen.</summary>
+    public ModelFit? ChosenFit() => Candidates.FirstOrDefault(c => c.Model == Chosen);
+}
+
+/// <summary>A strategy's all-problems held-out accuracy predicted from its difficulty bins' curves, weighted by their problems.</summary>
+/// <param name="Strategy">The replayed rule.</param>
+/// <param name="HeldOut">Actual and predicted accuracy at each held-out budget.</param>
+public sealed record ByBinPrediction(string Strategy, IReadOnlyList<HeldOutPoint> HeldOut);
 
 /// <summary>One printable row of a fit report: a series, its chosen curve, held-out error and saturation point.</summary>
 /// <param name="Strategy">The strategy.</param>
@@ -49,7 +62,7 @@ public sealed record FitRow(string Strategy, int Bin, string Model, string Param
 /// saturation points. Serialised by <see cref="FitReportJson"/> (snake_case); the schema is documented in
 /// docs/fit-json.md. Fields are only ever added; <see cref="SchemaVersion"/> changes when a meaning changes.
 /// </summary>
-/// <param name="SchemaVersion">1.</param>
+/// <param name="SchemaVersion">2 (1: the model was chosen by held-out error).</param>
 /// <param name="Axis">The compute axis of every compute figure (samples, tokens, flops, eflops, kv).</param>
 /// <param name="Epsilon">Saturation threshold: marginal gain per extra candidate, in accuracy (0.005 = 0.5 points).</param>
 /// <param name="FitMaxBudget">The split: curves are judged by fitting budgets &lt;= this and predicting the larger ones.</param>
@@ -59,11 +72,12 @@ public sealed record FitRow(string Strategy, int Bin, string Model, string Param
 /// <param name="Budgets">Budgets replayed from the pool.</param>
 /// <param name="Bins">The difficulty bins (empty without a pool).</param>
 /// <param name="Series">One entry per strategy and bin.</param>
+/// <param name="ByBin">Per replayed rule, the held-out accuracy predicted from its bins' curves (empty without bins or held-out budgets).</param>
 public sealed record FitReport(int SchemaVersion, ComputeAxis Axis, double Epsilon, int FitMaxBudget, long Seed, int Problems, int SamplesPerProblem,
-    IReadOnlyList<int> Budgets, IReadOnlyList<DifficultyBin> Bins, IReadOnlyList<SeriesFit> Series)
+    IReadOnlyList<int> Budgets, IReadOnlyList<DifficultyBin> Bins, IReadOnlyList<SeriesFit> Series, IReadOnlyList<ByBinPrediction>? ByBin = null)
 {
-    /// <summary>The current schema version.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>The current schema version: 2 since the model is chosen by validation inside the split, not by held-out error.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>The series of a strategy and bin, or null.</summary>
     public SeriesFit? Find(string strategy, int bin = 0) =>
@@ -74,7 +88,7 @@ public sealed record FitReport(int SchemaVersion, ComputeAxis Axis, double Epsil
     {
         foreach (var s in Series)
         {
-            var chosen = s.Candidates.FirstOrDefault(c => c.Model == s.Chosen);
+            var chosen = s.ChosenFit();
             string parameters = s.Curve is null ? "" : string.Join(" ", s.Curve.Parameters.Select(p => p.StandardError is { } se
                 ? string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}±{se:G2}")
                 : string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}")));

@@ -2,8 +2,9 @@ namespace TTScale.Scaling;
 
 /// <summary>
 /// The whole fit: replay the pool's rules at every budget, for all problems and per difficulty bin; add directly-run
-/// series; fit every curve model on the budgets up to the split, judge it on the rest, choose the model with the lowest
-/// held-out error, refit it on every point and find its saturation point.
+/// series; fit every curve model on the budgets up to the split, choose one by its validation error inside the split,
+/// judge it on the larger budgets, refit it on every point and find its saturation point. Each replayed rule also gets a
+/// by-bin prediction: its bins' curves, weighted by their problems.
 /// </summary>
 public static class ScalingStudy
 {
@@ -39,8 +40,31 @@ public static class ScalingStudy
         }
         series.AddRange(directList);
         var fits = series.Select(s => FitSeries(s, options)).ToList();
+        var byBin = binList.Count == 0 ? [] : options.Rules.Select(r => ByBin(r.StrategyName(), fits, binList)).OfType<ByBinPrediction>().ToList();
         return new FitReport(FitReport.CurrentSchemaVersion, options.Axis, options.Epsilon, options.FitMaxBudget, options.Replay.Seed,
-            pool?.Problems.Count ?? 0, pool?.K ?? 0, budgets, binList, fits);
+            pool?.Problems.Count ?? 0, pool?.K ?? 0, budgets, binList, fits, byBin);
+    }
+
+    /// <summary>
+    /// A strategy's all-problems accuracy at each held-out budget predicted as the problem-weighted mean of its bins'
+    /// chosen curves (each fitted on the split): a mixture of bins that saturate at different budgets is not one curve's
+    /// shape. Null where a bin has no chosen curve.
+    /// </summary>
+    private static ByBinPrediction? ByBin(string strategy, IReadOnlyList<SeriesFit> fits, IReadOnlyList<DifficultyBin> bins)
+    {
+        var overall = fits.FirstOrDefault(f => f.Strategy == strategy && f.Bin == 0);
+        var perBin = bins.Select(b => fits.FirstOrDefault(f => f.Strategy == strategy && f.Bin == b.Bin)?.ChosenFit()).ToList();
+        if (overall?.ChosenFit() is not { } all || perBin.Any(f => f is null)) return null;
+        int problems = bins.Sum(b => b.Problems);
+        var points = all.HeldOut.Select(h =>
+        {
+            double predicted = 0;
+            for (int i = 0; i < bins.Count; i++)
+                predicted += (double)bins[i].Problems / problems * perBin[i]!.HeldOut.First(b => b.Budget == h.Budget).Predicted;
+            double error = Math.Abs(predicted - h.Actual);
+            return new HeldOutPoint(h.Budget, h.Compute, h.Actual, predicted, error, h.Actual > 0 ? error / h.Actual : null);
+        }).ToList();
+        return new ByBinPrediction(strategy, points);
     }
 
     /// <summary>Fits one series: every model on the split, the chosen one refitted on all points, and its saturation point.</summary>
@@ -54,6 +78,10 @@ public static class ScalingStudy
         var heldOut = points.Where(p => p.Budget > options.FitMaxBudget).ToList();
         var line = ComputeLine.Through(points); // compute is measured, not predicted: every point may place the line
 
+        // The model is chosen without looking past the split: each is also fitted on the split's budgets but the largest
+        // and judged there (validation). The held-out budgets above the split only report how well the choice predicts.
+        var validation = train.Count >= 2 ? train[^1] : null;
+        var inner = train.Take(train.Count - 1).ToList();
         var candidates = new List<ModelFit>();
         foreach (var model in options.Models)
         {
@@ -65,15 +93,19 @@ public static class ScalingStudy
                 return new HeldOutPoint(p.Budget, p.Compute, p.Accuracy, predicted, error, p.Accuracy > 0 ? error / p.Accuracy : null);
             }).ToList();
             var relative = predictions.Where(h => h.RelativeError is not null).Select(h => h.RelativeError!.Value).ToList();
+            double? validationError = validation is not null && inner.Count >= model.ParameterNames().Count
+                ? Math.Abs(CurveFitter.Fit(model, inner, line, options.Starts).Evaluate(validation.Budget, validation.Compute) - validation.Accuracy)
+                : null;
             candidates.Add(new ModelFit(model, curve, predictions, predictions.Count > 0 ? predictions.Average(h => h.AbsoluteError) : null,
-                relative.Count > 0 ? relative.Average() : null));
+                relative.Count > 0 ? relative.Average() : null, validationError));
         }
         if (candidates.Count == 0) return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, null, null, null, null);
 
-        bool judged = heldOut.Count > 0;
-        var best = judged ? candidates.MinBy(c => c.HeldOutMae!.Value)! : candidates.MinBy(c => c.Curve.Rmse)!;
+        var validated = candidates.Where(c => c.ValidationError is not null).ToList();
+        var best = validated.Count > 0 ? validated.MinBy(c => c.ValidationError!.Value)! : candidates.MinBy(c => c.Curve.Rmse)!;
+        string chosenBy = validated.Count > 0 ? "validation_error" : "fit_rmse";
         var final = heldOut.Count > 0 ? CurveFitter.Fit(best.Model, points, line, options.Starts) : best.Curve;
         var saturation = Saturation.Find(final, options.Epsilon, options.MaxSaturationBudget);
-        return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, best.Model, judged ? "held_out_mae" : "fit_rmse", final, saturation);
+        return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, best.Model, chosenBy, final, saturation);
     }
 }

@@ -30,16 +30,48 @@ public class ScalingStudyTests
         foreach (var series in report.Series)
         {
             Assert.NotNull(series.Chosen);
-            Assert.Equal("held_out_mae", series.ChosenBy);
+            Assert.Equal("validation_error", series.ChosenBy);
             Assert.Equal(3, series.Candidates.Count);
             Assert.All(series.Candidates, c => Assert.Equal([32, 64], c.HeldOut.Select(h => h.Budget)));
             Assert.NotNull(series.Saturation);
         }
         var weighted = report.Find("best-of-n/weighted")!;
-        var chosen = weighted.Candidates.Single(c => c.Model == weighted.Chosen);
-        Assert.Equal(weighted.Candidates.Min(c => c.HeldOutMae), chosen.HeldOutMae);
+        var chosen = weighted.ChosenFit()!;
+        Assert.Equal(weighted.Candidates.Min(c => c.ValidationError), chosen.ValidationError);
         Assert.True(chosen.HeldOutMae < 0.05, $"held-out MAE {chosen.HeldOutMae}");
         Assert.Equal(report.Series.Count, report.Rows().Count());
+    }
+
+    [Fact]
+    public void TheChoiceOfModelNeverLooksPastTheSplit()
+    {
+        var report = Report();
+        var weighted = report.Find("best-of-n/weighted")!;
+        var series = new ScalingSeries(weighted.Strategy, 0, ComputeAxis.Flops, weighted.Source, weighted.Points);
+        // Wildly different held-out budgets: the same model is chosen, with the same split fit; only its held-out errors move.
+        var moved = series with { Points = [.. series.Points.Select(p => p.Budget > Options.FitMaxBudget ? p with { Accuracy = 0.99 } : p)] };
+        SeriesFit a = ScalingStudy.FitSeries(series, Options), b = ScalingStudy.FitSeries(moved, Options);
+        Assert.Equal((a.Chosen, a.ChosenBy), (b.Chosen, b.ChosenBy));
+        Assert.Equal(a.ChosenFit()!.Curve.Parameters.Select(p => p.Value), b.ChosenFit()!.Curve.Parameters.Select(p => p.Value));
+        Assert.Equal(a.Candidates.Select(c => c.ValidationError), b.Candidates.Select(c => c.ValidationError));
+        Assert.NotEqual(a.ChosenFit()!.HeldOutMae, b.ChosenFit()!.HeldOutMae);
+    }
+
+    [Fact]
+    public void TheByBinPredictionIsTheBinsCurvesWeightedByTheirProblems()
+    {
+        var report = Report();
+        Assert.Equal(["best-of-n/naive", "best-of-n/weighted", "best-of-n/majority"], report.ByBin!.Select(b => b.Strategy));
+        var weighted = report.ByBin!.Single(b => b.Strategy == "best-of-n/weighted");
+        var overall = report.Find("best-of-n/weighted")!.ChosenFit()!.HeldOut;
+        Assert.Equal(overall.Select(h => (h.Budget, h.Actual)), weighted.HeldOut.Select(h => (h.Budget, h.Actual)));
+        foreach (var h in weighted.HeldOut)
+        {
+            double expected = report.Bins.Sum(bin => bin.Problems / 100.0 *
+                report.Find("best-of-n/weighted", bin.Bin)!.ChosenFit()!.HeldOut.Single(x => x.Budget == h.Budget).Predicted);
+            Assert.Equal(expected, h.Predicted, 12);
+            Assert.Equal(Math.Abs(h.Predicted - h.Actual), h.AbsoluteError, 12);
+        }
     }
 
     [Fact]
@@ -58,10 +90,12 @@ public class ScalingStudyTests
     }
 
     [Fact]
-    public void WithoutHeldOutBudgetsTheModelIsChosenByFitError()
+    public void WhereTheSplitIsTooShortToValidateTheModelIsChosenByFitError()
     {
-        var report = ScalingStudy.Fit(ScalingFixtures.Pool(30, 16, 2), null, Options with { Rules = [ReplayRule.Majority], Bins = 1 });
+        // Budgets 1 and 2 only: every model that fits two points, none that could be fitted on one and judged on the other.
+        var report = ScalingStudy.Fit(ScalingFixtures.Pool(30, 2, 2), null, Options with { Rules = [ReplayRule.Majority], Bins = 1 });
         Assert.All(report.Series, s => Assert.Equal("fit_rmse", s.ChosenBy));
+        Assert.Empty(report.ByBin!.Single().HeldOut); // nothing held out to predict
     }
 
     [Fact]
