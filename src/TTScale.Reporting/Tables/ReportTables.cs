@@ -12,8 +12,9 @@ public static class ReportTables
         [.. strategies.SelectMany(s => s.Points.OrderBy(p => p.Compute).ThenBy(p => p.Budget).Select(p => (IReadOnlyList<string>)
         [
             s.Strategy, p.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Source.ToString().ToLowerInvariant(),
-            $"{p.Correct}/{p.Problems}", p.Source == PointSource.Predicted ? ReportFormat.Percent(p.Accuracy) : ReportFormat.Interval(p.Accuracy, p.Low, p.High), ReportFormat.Amount(p.MeanTokens),
-            ReportFormat.Amount(p.MeanFlops), ReportFormat.Amount(p.MeanEFlops), ReportFormat.Bytes(p.PeakLogicalKvBytes),
+            $"{p.Correct}/{p.Problems}",
+            p.Source == PointSource.Predicted ? ReportFormat.Percent(p.Accuracy) : ReportFormat.Interval(p.Accuracy, p.Low, p.High),
+            ReportFormat.Amount(p.MeanTokens), ReportFormat.Amount(p.MeanFlops), ReportFormat.Amount(p.MeanEFlops), ReportFormat.Bytes(p.PeakLogicalKvBytes),
         ]))],
         StrategyColumn: 0) { NumericColumns = new HashSet<int> { 1, 3, 4, 5, 6, 7, 8 } };
 
