@@ -66,13 +66,15 @@ class Attention(nn.Module):
             k = torch.cat((past_k, k), dim=2)
             v = torch.cat((past_v, v), dim=2)
         present = (k, v)
-        group = c.num_heads // c.num_kv_heads  # each KV head serves `group` query heads
+        # Grouped-query attention without copying K and V per query head: query head h = kv * group + g, so the
+        # `group` query heads of one KV head stack into one [group * t] block that attends to that head's keys.
+        group = c.num_heads // c.num_kv_heads
         s = k.shape[2]
-        k = k[:, :, None].expand(b, c.num_kv_heads, group, s, c.head_dim).reshape(b, c.num_heads, s, c.head_dim)
-        v = v[:, :, None].expand(b, c.num_kv_heads, group, s, c.head_dim).reshape(b, c.num_heads, s, c.head_dim)
-        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim)) + bias
-        y = torch.softmax(att, dim=-1) @ v
-        y = y.transpose(1, 2).reshape(b, t, c.num_heads * c.head_dim)
+        q = q.reshape(b, c.num_kv_heads, group * t, c.head_dim)
+        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(c.head_dim))
+        att = att.view(b, c.num_kv_heads, group, t, s) + bias[:, :, None]
+        y = torch.softmax(att, dim=-1).view(b, c.num_kv_heads, group * t, s) @ v
+        y = y.view(b, c.num_heads, t, c.head_dim).transpose(1, 2).reshape(b, t, c.num_heads * c.head_dim)
         return self.o_proj(y), present
 
 
