@@ -2,12 +2,13 @@ using System.Text.Json;
 using TTScale.Reporting.Model;
 using TTScale.Scaling;
 using ReportCurve = TTScale.Reporting.Model.FittedCurve;
+using ReportByBin = TTScale.Reporting.Model.ByBinPrediction;
 using ReportHeldOut = TTScale.Reporting.Model.HeldOutPoint;
 using ReportSaturation = TTScale.Reporting.Model.SaturationPoint;
 
 namespace TTScale.Cli;
 
-/// <summary><c>--fit fit.json</c>: every fitted curve (sampled for drawing), its held-out predictions and saturation point, overall and per bin.</summary>
+/// <summary><c>--fit fit.json</c>: every fitted curve (sampled for drawing), its held-out predictions and saturation point, overall and per bin, and the by-bin predictions.</summary>
 internal sealed class FitReportInput : IReportInput
 {
     private const int CurveSamples = 48;
@@ -42,6 +43,9 @@ internal sealed class FitReportInput : IReportInput
                 ? new ReportSaturation(n, s.Compute ?? curve.Line.ComputeAt(n), Math.Clamp(curve.Predict(n), 0, 1)) : null;
             data = data.WithFit(series.Strategy, new ReportCurve(model.Name(), samples, parameters, heldOut), saturation, bin);
         }
+        foreach (var byBin in fit.ByBin ?? [])
+            if (byBin.HeldOut.Count > 0)
+                data = data.WithByBin(new ReportByBin(byBin.Strategy, [.. byBin.HeldOut.Select(h => new ReportHeldOut(h.Budget, h.Compute, h.Actual, h.Predicted))]));
         return data;
     }
 }

@@ -51,5 +51,8 @@ public sealed record FittedCurve(string Model, IReadOnlyList<CurvePoint> Samples
 /// </summary>
 public sealed record SaturationPoint(double Budget, double Compute, double Accuracy);
 
+/// <summary>A strategy's all-problems accuracy at held-out budgets predicted from its difficulty bins' curves, weighted by their problems.</summary>
+public sealed record ByBinPrediction(string Strategy, IReadOnlyList<HeldOutPoint> HeldOut);
+
 /// <summary>One strategy's points in budget order, with its fit and saturation point where a fit was made.</summary>
 public sealed record StrategySeries(string Strategy, IReadOnlyList<ScalingPoint> Points, FittedCurve? Fit = null, SaturationPoint? Saturation = null);

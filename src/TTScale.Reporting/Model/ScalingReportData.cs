@@ -46,7 +46,7 @@ public sealed record AdaptiveComparison(IReadOnlyList<StrategySeries> Adaptive, 
 /// </summary>
 public sealed record ScalingReportData(
     ReportProvenance Provenance, ComputeAxis Axis, IReadOnlyList<StrategySeries> Strategies, IReadOnlyList<DifficultyBin> Bins,
-    IReadOnlyList<ComputeOptimalCell>? ComputeOptimal = null, AdaptiveComparison? Adaptive = null)
+    IReadOnlyList<ComputeOptimalCell>? ComputeOptimal = null, AdaptiveComparison? Adaptive = null, IReadOnlyList<ByBinPrediction>? ByBin = null)
 {
     /// <summary>Every strategy name in the report, in first-seen order: the order colours are given in.</summary>
     public IReadOnlyList<string> StrategyNames =>
@@ -66,6 +66,9 @@ public sealed record ScalingReportData(
     /// <summary>Sets a strategy's fitted curve and saturation point (overall, or in <paramref name="bin"/>).</summary>
     public ScalingReportData WithFit(string strategy, FittedCurve fit, SaturationPoint? saturation, int? bin = null) =>
         Update(strategy, bin, existing => (existing ?? new StrategySeries(strategy, [])) with { Fit = fit, Saturation = saturation });
+
+    /// <summary>Adds a held-out prediction made from a strategy's bins' curves.</summary>
+    public ScalingReportData WithByBin(ByBinPrediction prediction) => this with { ByBin = [.. ByBin ?? [], prediction] };
 
     /// <summary>Sets the compute-optimal table (bin × budget → strategy).</summary>
     public ScalingReportData WithComputeOptimal(IReadOnlyList<ComputeOptimalCell> cells) => this with { ComputeOptimal = cells };

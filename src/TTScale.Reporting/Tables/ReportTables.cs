@@ -39,6 +39,25 @@ public static class ReportTables
             StrategyColumn: 0) { NumericColumns = new HashSet<int> { 5, 6, 7 } };
     }
 
+    /// <summary>
+    /// Every all-problems held-out prediction: from each strategy's own fitted curve, and from its bins' curves weighted by
+    /// their problems; null when nothing was held out.
+    /// </summary>
+    public static ReportTable? HeldOutPredictions(ScalingReportData data)
+    {
+        var rows = data.Strategies.Where(s => s.Fit is { HeldOut.Count: > 0 }).Select(s => (s.Strategy, From: $"its curve ({s.Fit!.Model})", s.Fit.HeldOut))
+            .Concat((data.ByBin ?? []).Select(b => (b.Strategy, From: "its bins' curves", b.HeldOut)))
+            .OrderBy(r => r.Strategy, StringComparer.Ordinal)
+            .SelectMany(r => r.HeldOut.Select(h => (IReadOnlyList<string>)
+            [
+                r.Strategy, r.From, h.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture), ReportFormat.Percent(h.Observed),
+                ReportFormat.Percent(h.Predicted), Points(h.Error), h.Observed > 0 ? ReportFormat.Percent(Math.Abs(h.Error) / h.Observed) : "–",
+            ])).ToList();
+        return rows.Count == 0 ? null : new ReportTable("Held-out predictions, all problems",
+            ["Strategy", "Predicted from", "Budget", "Measured", "Predicted", "Error", "Relative error"], rows,
+            StrategyColumn: 0) { NumericColumns = new HashSet<int> { 2, 3, 4, 5, 6 } };
+    }
+
     /// <summary>Bins as rows, budgets as columns, the compute-optimal strategy in each cell; null when there is no policy.</summary>
     public static ReportTable? ComputeOptimal(ScalingReportData data)
     {

@@ -21,7 +21,10 @@ public sealed class ReportComposer(IFigureRenderer renderer)
                 [Render("accuracy-vs-compute", figures.AccuracyVersusCompute())], [ReportTables.Results(data.Strategies)]),
         };
         if (ReportTables.Fits(data) is { } fits)
-            sections.Add(new("fits", "Fitted curves", "Curves fitted per strategy, judged on budgets held out of the fit.", [], [fits]));
+            sections.Add(new("fits", "Fitted curves",
+                "Curves fitted per strategy on the budgets up to the split, judged on the budgets held out of the fit; all-problems " +
+                "accuracy is also predicted from the bins' curves, weighted by their problems.",
+                [], [fits, .. new[] { ReportTables.HeldOutPredictions(data) }.OfType<ReportTable>()]));
         if (data.Bins.Count > 0)
             sections.Add(new("difficulty", "By difficulty",
                 "The same curves over each difficulty bin's problems (bin 1 is the easiest).",

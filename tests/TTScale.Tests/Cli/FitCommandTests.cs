@@ -22,7 +22,10 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         Assert.Equal([1, 2, 4, 8], weighted.Points.Select(p => p.Budget));
         Assert.All(weighted.Candidates, c => Assert.Equal([4, 8], c.HeldOut.Select(h => h.Budget)));
         Assert.Contains("held-out predictions", result.StdOut);
-        Assert.Contains("best-of-n/weighted", result.StdOut);
+        Assert.Matches(@"best-of-n/weighted\s+bins\s+4\s", result.StdOut);
+        Assert.Equal([4, 8], report.ByBin!.Single(b => b.Strategy == "best-of-n/weighted").HeldOut.Select(h => h.Budget));
+        // Budgets 1 and 2 under the split: too few to fit a model on one and judge it on the other, so fit error chooses.
+        Assert.All(report.Series.Where(s => s.Chosen is not null), s => Assert.Equal("fit_rmse", s.ChosenBy));
     }
 
     [Fact]

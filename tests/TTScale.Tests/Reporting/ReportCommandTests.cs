@@ -21,6 +21,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("budget (samples per problem)", File.ReadAllText(Path.Combine(sweep, "report", "report.md")));
         Assert.Contains("<dt>Fit file</dt>", html);
         Assert.Contains("Fitted curves", html);
+        Assert.Contains("Held-out predictions, all problems", html); // budget 4 is held out: from each curve and from the bins' curves
         Assert.Equal(7, Directory.GetFiles(Path.Combine(sweep, "report", "figures"), "*.png").Length);
     }
 

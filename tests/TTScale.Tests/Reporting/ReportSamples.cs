@@ -21,7 +21,7 @@ internal static class ReportSamples
                 30 * n, 1e6 * n, 2e6 * n, 4096 * n, source);
         })]);
 
-    /// <summary>A model with every optional part: fits, saturation points, bins, a compute-optimal table and an adaptive comparison (predicted and measured).</summary>
+    /// <summary>A model with every optional part: fits, saturation points, a by-bin prediction, bins, a compute-optimal table and an adaptive comparison (predicted and measured).</summary>
     public static ScalingReportData Full()
     {
         int[] budgets = [1, 2, 4, 8, 16];
@@ -31,7 +31,8 @@ internal static class ReportSamples
                 [Series("best-of-n", 1.0 - 0.15 * b, budgets), Series("beam", 1.05 - 0.15 * b, budgets)]))]);
         var fit = new FittedCurve("ttspm", [.. Enumerable.Range(0, 30).Select(i => new CurvePoint(1e6 * Math.Pow(2, i * 4.0 / 29), 0.9 * (1 - Math.Pow(0.7, Math.Pow(2, i * 4.0 / 29)))))],
             [new("F_max", 0.9, 0.05), new("p", 0.3, 0.02)], [new(16, 16e6, 0.87, 0.89)]);
-        data = data.WithFit("best-of-n", fit, new SaturationPoint(9, 9e6, 0.86)).WithFit("beam", fit, null, bin: 2);
+        data = data.WithFit("best-of-n", fit, new SaturationPoint(9, 9e6, 0.86)).WithFit("beam", fit, null, bin: 2)
+            .WithByBin(new ByBinPrediction("best-of-n", [new(16, 16e6, 0.87, 0.875)]));
         data = data.WithComputeOptimal([.. from bin in Enumerable.Range(1, 5) from n in budgets select new ComputeOptimalCell(bin, n, bin < 3 ? "best-of-n" : "beam", null, 0.5)]);
         var measured = Series("adaptive (measured)", 0.93, [2, 8]);
         measured = measured with { Points = [.. measured.Points.Select(p => p with { Target = $"{p.Budget}M flops" })] };

@@ -38,7 +38,7 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Equal(["provenance", "compute", "fits", "difficulty", "memory", "compute-optimal", "adaptive"],
             Regex.Matches(html, "<section id=\"([^\"]+)\">").Select(m => m.Groups[1].Value));
         var tables = Regex.Matches(html, "<table>(.*?)</table>", RegexOptions.Singleline);
-        Assert.Equal(6, tables.Count); // results, fits, bins, compute-optimal, adaptive at matched compute, adaptive results
+        Assert.Equal(7, tables.Count); // results, fits, held-out predictions, bins, compute-optimal, adaptive at matched compute, adaptive results
         foreach (Match table in tables)
         {
             int columns = Regex.Matches(table.Value, "<th>").Count;

@@ -69,6 +69,16 @@ public sealed class ScalingReportDataTests
     }
 
     [Fact]
+    public void HeldOutPredictionsListTheCurvesAndTheBinMixtureWithTheirErrors()
+    {
+        var table = ReportTables.HeldOutPredictions(ReportSamples.Full())!;
+        Assert.Equal([
+            ["best-of-n", "its curve (ttspm)", "16", "87.0%", "89.0%", "+2.0 pts", "2.3%"],
+            ["best-of-n", "its bins' curves", "16", "87.0%", "87.5%", "+0.5 pts", "0.6%"]], table.Rows);
+        Assert.Null(ReportTables.HeldOutPredictions(ReportSamples.Full() with { Strategies = [ReportSamples.Series("beam", 0.8, [1, 2])], ByBin = null }));
+    }
+
+    [Fact]
     public void AxisNamesParseAndUnknownOnesDoNot()
     {
         Assert.Equal(ComputeAxis.EFlops, ComputeAxes.Parse("EFLOPS"));
