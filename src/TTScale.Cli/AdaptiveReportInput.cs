@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using TTScale.Evaluation;
 using TTScale.Reporting;
