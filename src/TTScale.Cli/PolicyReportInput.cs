@@ -4,7 +4,7 @@ using TTScale.Reporting.Model;
 namespace TTScale.Cli;
 
 /// <summary>
-/// <c>--policy policy.json</c>: the compute-optimal table (bin x budget level: the option chosen by cross-validation), and
+/// <c>--policy policy.json</c>: the compute-optimal table (bin x budget level: the option chosen by cross-validation, uncapped), and
 /// the policy's own prediction of adaptive allocation (oracle bins weighted equally, one point per dual price), drawn
 /// against best-of-N and the best other fixed strategy of the sweep.
 /// </summary>
@@ -21,8 +21,9 @@ internal sealed class PolicyReportInput : IReportInput
         {
             throw new CliException(e.Message);
         }
-        var cells = policy.Bins.SelectMany(b => b.Curve.Select(p => new ComputeOptimalCell(b.Bin + 1, (int)p.BudgetLevel, p.Strategy,
-            PolicyCommand.Describe(p), p.CvAccuracy))).ToList();
+        // A level's last point is its uncapped pick (the ones before it are its picks under cheaper cost caps).
+        var cells = policy.Bins.SelectMany(b => b.Curve.GroupBy(p => p.BudgetLevel).Select(level => level.Last()).Select(p => new ComputeOptimalCell(
+            b.Bin + 1, (int)p.BudgetLevel, p.Strategy, PolicyCommand.Describe(p), p.CvAccuracy))).ToList();
         data = data.WithComputeOptimal(cells);
 
         string axis = data.Axis.ToString().ToLowerInvariant();

@@ -95,7 +95,7 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
 /// <summary>One difficulty bin's part of a policy.</summary>
 /// <param name="Bin">The bin (0 easiest).</param>
 /// <param name="Saturation">The cost past which the bin gains too little to spend more; the allocator never goes beyond it.</param>
-/// <param name="Curve">The menu: one point per budget level, by increasing budget level.</param>
+/// <param name="Curve">The menu, by increasing budget level: each level's cross-validated pick, and its picks under cheaper cost caps (cheapest first).</param>
 /// <param name="CurveFit">Fitted-curve parameters for the bin (model name, parameters, errors), kept as given; optional.</param>
 public sealed record PolicyBin(int Bin, double Saturation, IReadOnlyList<PolicyPoint> Curve, JsonElement? CurveFit = null);
 

@@ -24,7 +24,8 @@ public sealed record PolicyBuildOptions(CostUnit CostUnit, int Bins = Scaling.Di
 
 /// <summary>
 /// Builds the compute-optimal policy (Snell et al.): for each difficulty bin and budget level, the option (strategy and
-/// hyperparameters) with the best held-out accuracy under K-fold cross-validation over problems.
+/// hyperparameters) with the best held-out accuracy under K-fold cross-validation over problems, and the same pick under
+/// each cheaper cost cap, so the menu also holds the level's cheaper options.
 /// </summary>
 public static class PolicyBuilder
 {
@@ -32,6 +33,7 @@ public static class PolicyBuilder
     /// Builds a policy from sweep outcomes. In each fold the option with the best training-fold accuracy is picked and
     /// scored on the held-out fold; the point's <see cref="PolicyPoint.CvAccuracy"/> is that held-out accuracy, and the
     /// option kept is the one picked in most folds (ties to the better full-data accuracy, then the cheaper, then by name).
+    /// Each level repeats this under every cost cap its options set, adding each option so picked once.
     /// </summary>
     public static Policy Build(IReadOnlyList<SweepOutcome> outcomes, PolicyBuildOptions options)
     {
@@ -82,24 +84,19 @@ public static class PolicyBuilder
         var points = new List<PolicyPoint>();
         foreach (var level in rows.GroupBy(r => r.BudgetLevel).OrderBy(g => g.Key))
         {
+            // The pick at a level under every cost cap the level's options set: the uncapped pick is the level's
+            // compute-optimal choice, the capped ones keep cheaper options on the menu (at one N, best-of-N and a
+            // PRM-scored beam can differ several-fold in FLOPs), so the allocator's hull is not stuck with the dearest.
             var table = OptionTable.From(level, fold, folds);
-            var wins = new int[table.Options.Count];
-            double heldOutSum = 0;
-            int heldOutCount = 0;
-            for (int f = 0; f < folds; f++)
+            var chosenAtLevel = new HashSet<int>();
+            foreach (double cap in table.Options.Select(o => o.MeanCost).Distinct().Order())
             {
-                int pick = table.Best(o => table.MeanExcluding(o, f));
-                if (pick < 0) continue;
-                wins[pick]++;
-                var (sum, count) = table.FoldTotals(pick, f);
-                heldOutSum += sum;
-                heldOutCount += count;
+                var (chosen, cv) = table.Pick(folds, o => table.Options[o].MeanCost <= cap);
+                if (chosen < 0 || !chosenAtLevel.Add(chosen)) continue;
+                var option = table.Options[chosen];
+                points.Add(new PolicyPoint(level.Key, option.First.Strategy, ToJson(option.First.Parameters), option.MeanCost, table.Mean(chosen),
+                    Math.Clamp(cv, 0, 1), option.Problems));
             }
-            int chosen = table.Best(o => wins[o] + table.Mean(o) * 1e-9); // most wins; full-data accuracy breaks ties
-            var option = table.Options[chosen];
-            double cv = heldOutCount > 0 ? heldOutSum / heldOutCount : table.Mean(chosen);
-            points.Add(new PolicyPoint(level.Key, option.First.Strategy, ToJson(option.First.Parameters), option.MeanCost, table.Mean(chosen),
-                Math.Clamp(cv, 0, 1), option.Problems));
         }
 
         double saturation = options.Saturation?.TryGetValue(bin, out double given) == true
@@ -133,6 +130,29 @@ public static class PolicyBuilder
             return new OptionTable { Options = options };
         }
 
+        /// <summary>
+        /// Cross-validated pick among the options <paramref name="allowed"/> lets in: in each fold the best on the other
+        /// folds is scored on this one. Returns the option picked in most folds (full-data accuracy breaks ties) and the
+        /// held-out accuracy of the per-fold picks; -1 where nothing is allowed.
+        /// </summary>
+        public (int Chosen, double CvAccuracy) Pick(int folds, Func<int, bool> allowed)
+        {
+            var wins = new int[Options.Count];
+            double heldOutSum = 0;
+            int heldOutCount = 0;
+            for (int f = 0; f < folds; f++)
+            {
+                int pick = Best(o => allowed(o) ? MeanExcluding(o, f) : double.NaN);
+                if (pick < 0) continue;
+                wins[pick]++;
+                var (sum, count) = Options[pick].ByFold[f];
+                heldOutSum += sum;
+                heldOutCount += count;
+            }
+            int chosen = Best(o => allowed(o) ? wins[o] + Mean(o) * 1e-9 : double.NaN);
+            return chosen < 0 ? (-1, 0) : (chosen, heldOutCount > 0 ? heldOutSum / heldOutCount : Mean(chosen));
+        }
+
         public double Mean(int option) => Options[option].Total.Count == 0 ? 0 : Options[option].Total.Sum / Options[option].Total.Count;
 
         /// <summary>Mean over every fold but <paramref name="heldOut"/>; NaN where the option has no problem there.</summary>
@@ -143,8 +163,6 @@ public static class PolicyBuilder
             int count = o.Total.Count - o.ByFold[heldOut].Count;
             return count == 0 ? double.NaN : sum / count;
         }
-
-        public (double Sum, int Count) FoldTotals(int option, int f) => Options[option].ByFold[f];
 
         /// <summary>Index of the best option by <paramref name="score"/> (NaN never wins); ties to the cheaper, then the first by key.</summary>
         public int Best(Func<int, double> score)

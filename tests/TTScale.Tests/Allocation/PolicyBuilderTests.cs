@@ -35,11 +35,17 @@ public class PolicyBuilderTests
     public void CrossValidationPicksTheTrulyBetterOptionPerBin()
     {
         var policy = PolicyBuilder.Build(Sweep(1), new PolicyBuildOptions(CostUnit.Tokens, Folds: 2, Seed: 7));
+        // Easy bins: best-of-n is cheaper and better, so it is the pick at every cost cap: one point per level.
         foreach (int bin in new[] { 0, 1 }) Assert.All(policy.Bins[bin].Curve, p => Assert.Equal("best-of-n", p.Strategy));
-        foreach (int bin in new[] { 3, 4 }) Assert.All(policy.Bins[bin].Curve, p => Assert.Equal("beam", p.Strategy));
         Assert.Equal([4.0, 16.0], policy.Bins[0].Curve.Select(p => p.BudgetLevel));
         Assert.Equal(400, policy.Bins[0].Curve[0].Cost);
-        Assert.Equal(4, policy.Bins[4].Curve[0].Parameters["width"].GetInt32());
+        // Hard bins: beam is the level's pick; the cheaper best-of-n stays on the menu as the pick under its cost.
+        foreach (int bin in new[] { 3, 4 })
+        {
+            Assert.Equal([(4.0, "best-of-n"), (4.0, "beam"), (16.0, "best-of-n"), (16.0, "beam")], policy.Bins[bin].Curve.Select(p => (p.BudgetLevel, p.Strategy)));
+            Assert.True(policy.Bins[bin].Curve[0].Cost < policy.Bins[bin].Curve[1].Cost);
+        }
+        Assert.Equal(4, policy.Bins[4].Curve[1].Parameters["width"].GetInt32());
         Assert.Equal(300, policy.Build!.Problems);
     }
 

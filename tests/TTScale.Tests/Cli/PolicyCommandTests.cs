@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TTScale.Allocation;
+using TTScale.Cli;
 using TTScale.Reporting;
 
 namespace TTScale.Tests.Cli;
@@ -25,8 +26,15 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.NotNull(policy.DifficultyModel);
         Assert.All(policy.Bins, bin =>
         {
-            Assert.Equal([1.0, 2, 4, 8], bin.Curve.Select(p => p.BudgetLevel)); // best-of-n replayed at every level, beam run at each
-            Assert.Contains(bin.Curve, p => p.Strategy is "best-of-n" or "beam");
+            // Best-of-n replayed at every level and beam run at each; a level holds its pick and, where that is dearer, the
+            // pick under each cheaper option's cost, cheapest first.
+            Assert.Equal([1.0, 2, 4, 8], bin.Curve.Select(p => p.BudgetLevel).Distinct());
+            Assert.All(bin.Curve.GroupBy(p => p.BudgetLevel), level =>
+            {
+                Assert.Equal(level.Select(p => p.Cost).Order(), level.Select(p => p.Cost));
+                Assert.Equal(level.Count(), level.Select(p => p.Strategy + PolicyCommand.Describe(p)).Distinct().Count());
+            });
+            Assert.All(bin.Curve, p => Assert.True(p.Strategy is "best-of-n" or "beam", p.Strategy));
             Assert.NotNull(bin.CurveFit);
         });
         // Best-of-1 keeps the probe's first sample, so it costs the probe (2 samples), not less.
