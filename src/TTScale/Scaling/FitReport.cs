@@ -29,7 +29,7 @@ public sealed record ModelFit(CurveModel Model, FittedCurve Curve, IReadOnlyList
 /// <param name="Points">The measured points, by budget.</param>
 /// <param name="Candidates">Each model tried, fitted on the split and judged on held-out budgets.</param>
 /// <param name="Chosen">The model chosen: lowest validation error (never the held-out budgets), or lowest fit RMSE where the split
-/// has too few budgets to validate; null when no model could be fitted.</param>
+/// has too few budgets to validate two models; null when no model could be fitted.</param>
 /// <param name="ChosenBy">validation_error or fit_rmse.</param>
 /// <param name="Curve">The chosen model refitted on every point: the curve to predict and simulate with.</param>
 /// <param name="Saturation">N* and C* of <paramref name="Curve"/>.</param>

@@ -101,9 +101,12 @@ public static class ScalingStudy
         }
         if (candidates.Count == 0) return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, null, null, null, null);
 
+        // Validation chooses only where it compares models; with one (a short split validates only the 2-parameter
+        // model), it would choose by default, so the fit error chooses instead.
         var validated = candidates.Where(c => c.ValidationError is not null).ToList();
-        var best = validated.Count > 0 ? validated.MinBy(c => c.ValidationError!.Value)! : candidates.MinBy(c => c.Curve.Rmse)!;
-        string chosenBy = validated.Count > 0 ? "validation_error" : "fit_rmse";
+        bool byValidation = validated.Count >= 2;
+        var best = byValidation ? validated.MinBy(c => c.ValidationError!.Value)! : candidates.MinBy(c => c.Curve.Rmse)!;
+        string chosenBy = byValidation ? "validation_error" : "fit_rmse";
         var final = heldOut.Count > 0 ? CurveFitter.Fit(best.Model, points, line, options.Starts) : best.Curve;
         var saturation = Saturation.Find(final, options.Epsilon, options.MaxSaturationBudget);
         return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, best.Model, chosenBy, final, saturation);

@@ -99,6 +99,17 @@ public class ScalingStudyTests
     }
 
     [Fact]
+    public void WhereOnlyOneModelCanBeValidatedTheFitErrorChooses()
+    {
+        // Budgets 1, 2, 4 under the split: only the 2-parameter model fits on 1 and 2 to be judged at 4.
+        var report = ScalingStudy.Fit(ScalingFixtures.Pool(30, 4, 2), null, Options with { Rules = [ReplayRule.Majority], Bins = 1, FitMaxBudget = 4 });
+        var all = report.Find("best-of-n/majority")!;
+        Assert.Equal([CurveModel.Ttspm], all.Candidates.Where(c => c.ValidationError is not null).Select(c => c.Model));
+        Assert.Equal("fit_rmse", all.ChosenBy);
+        Assert.Equal(all.Candidates.Min(c => c.Curve.Rmse), all.ChosenFit()!.Curve.Rmse);
+    }
+
+    [Fact]
     public void SimulatorReadsTheFitAndReplaysThePool()
     {
         var pool = ScalingFixtures.Pool(100, 64, 3);
