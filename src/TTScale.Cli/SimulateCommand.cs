@@ -49,8 +49,8 @@ internal static class SimulateCommand
         var bins = bin == 0 ? null : DifficultyBins.FromPool(pool);
         if (compute is { } c)
         {
-            int n = Simulator.BudgetForCompute(pool, c, axis)
-                ?? throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {c:G4}: even N = 1 costs {pool.ExpectedCost(1).On(axis):G4} {axis.Name()} per problem"));
+            int n = Simulator.BudgetForCompute(pool, rule, c, axis)
+                ?? throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {c:G4}: even N = 1 costs {pool.ExpectedCost(1, null, scored: false).On(axis):G4} {axis.Name()} per problem"));
             budgets = [n];
         }
         foreach (int n in budgets!)

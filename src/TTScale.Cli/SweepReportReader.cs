@@ -46,7 +46,7 @@ internal static class SweepReportReader
             yield return new StrategySeries(rule.StrategyName(), [.. replay.Budgets.Select(n =>
             {
                 var estimate = replay.Accuracy(rule, n, problems);
-                var cost = pool.ExpectedCost(n, subset);
+                var cost = pool.ExpectedCost(n, subset, rule.Scores(n));
                 var point = new ScalingPoint(n, 0, subset.Count, (int)Math.Round(estimate.Accuracy * subset.Count), estimate.Accuracy, estimate.Low, estimate.High,
                     cost.Tokens, cost.Flops, cost.EFlops, cost.Kv, n == pool.K ? PointSource.Pool : PointSource.Replay);
                 return point with { Compute = axis.Of(point) };

@@ -6,7 +6,7 @@ namespace TTScale.Allocation;
 /// <summary>
 /// A sweep as the policy builder's rows, costed as the adaptive strategy pays: every option carries the probe (the
 /// first k samples of the best-of-n pool, scored), except that best-of-n keeps the probe's samples and so costs
-/// max(N, k) samples rather than N + k.
+/// max(N, k) samples rather than N + k, of which only the probe's are scored under majority voting.
 /// </summary>
 public sealed class SweepOutcomes
 {
@@ -46,9 +46,11 @@ public sealed class SweepOutcomes
             int bin = Bins.BinOf(problem.Id) - 1;
             foreach (int n in replay.Budgets)
             {
-                double cost = problem.ExpectedCost(Math.Max(n, _probe)).On(_unit.Axis());
+                int drawn = Math.Max(n, _probe);
                 foreach (var rule in ruleList)
                 {
+                    // The probe is always scored (its features need the scores); samples past it only where the rule uses them.
+                    double cost = problem.ExpectedCost(drawn, rule.Scores(n) ? drawn : _probe).On(_unit.Axis());
                     var parameters = new Dictionary<string, object?> { ["n"] = n, ["select"] = rule.ToString().ToLowerInvariant() };
                     // Exact enumeration sums many terms: clamp the last ulp back into [0, 1].
                     yield return new SweepOutcome(problem.Id, bin, "best-of-n", parameters, n, cost, Math.Clamp(replay.ProblemAccuracy(rule, n, i), 0, 1));

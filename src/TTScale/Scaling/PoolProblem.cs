@@ -13,14 +13,17 @@ public sealed class PoolProblem
     internal readonly double[] VoteWeights;
     internal readonly int[] NaiveOrder;
 
-    /// <summary>Creates a problem from its samples and costs.</summary>
+    /// <summary>Creates a problem from its samples and costs; <paramref name="sampleVerifierCosts"/> is each sample's verifier share of its cost (none when null).</summary>
     /// <exception cref="ArgumentException">No samples, or a cost list of another length.</exception>
-    public PoolProblem(string id, int? level, IReadOnlyList<PoolSample> samples, ComputeCost sharedCost, IReadOnlyList<ComputeCost> sampleCosts)
+    public PoolProblem(string id, int? level, IReadOnlyList<PoolSample> samples, ComputeCost sharedCost, IReadOnlyList<ComputeCost> sampleCosts,
+        IReadOnlyList<ComputeCost>? sampleVerifierCosts = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(sampleCosts);
         if (samples.Count == 0) throw new ArgumentException($"problem '{id}' has no samples: a pool needs best-of-n records with n = K", nameof(samples));
         if (sampleCosts.Count != samples.Count) throw new ArgumentException($"problem '{id}': {sampleCosts.Count} costs for {samples.Count} samples", nameof(sampleCosts));
+        if (sampleVerifierCosts is not null && sampleVerifierCosts.Count != samples.Count)
+            throw new ArgumentException($"problem '{id}': {sampleVerifierCosts.Count} verifier costs for {samples.Count} samples", nameof(sampleVerifierCosts));
         Id = id;
         Level = level;
         Samples = samples;
@@ -47,6 +50,9 @@ public sealed class PoolProblem
         var mean = new ComputeCost();
         foreach (var cost in sampleCosts) mean += cost;
         MeanSampleCost = (1.0 / k) * mean;
+        var verifier = new ComputeCost();
+        foreach (var cost in sampleVerifierCosts ?? []) verifier += cost;
+        MeanSampleVerifierCost = (1.0 / k) * verifier;
     }
 
     /// <summary>The problem's id.</summary>
@@ -76,6 +82,12 @@ public sealed class PoolProblem
     /// <summary>The mean of <see cref="SampleCosts"/>.</summary>
     public ComputeCost MeanSampleCost { get; }
 
-    /// <summary>Expected cost of N samples drawn from the K: shared + N x mean per-sample cost.</summary>
-    public ComputeCost ExpectedCost(int n) => SharedCost + n * MeanSampleCost;
+    /// <summary>The verifier's share of <see cref="MeanSampleCost"/>: what a sample costs less when it is not scored.</summary>
+    public ComputeCost MeanSampleVerifierCost { get; }
+
+    /// <summary>Expected cost of N samples drawn from the K, every one scored: shared + N x mean per-sample cost.</summary>
+    public ComputeCost ExpectedCost(int n) => ExpectedCost(n, n);
+
+    /// <summary>Expected cost of N samples of which only <paramref name="scored"/> are scored by the verifier.</summary>
+    public ComputeCost ExpectedCost(int n, int scored) => SharedCost + n * MeanSampleCost + (Math.Clamp(scored, 0, n) - n) * MeanSampleVerifierCost;
 }

@@ -115,7 +115,7 @@ public sealed class PoolReplay
             : AccuracyEstimate.Create(budget, sum / count, count, variance / ((double)count * count), exact);
     }
 
-    /// <summary>The replayed curve of one rule as a series on an axis (compute: the mean expected cost of the problems).</summary>
+    /// <summary>The replayed curve of one rule as a series on an axis (compute: the mean expected cost of the problems, the verifier only where the rule runs it).</summary>
     /// <param name="rule">The rule.</param>
     /// <param name="axis">The compute axis.</param>
     /// <param name="bin">The bin number to record (0 = all problems).</param>
@@ -126,7 +126,7 @@ public sealed class PoolReplay
         var points = Budgets.Select(n =>
         {
             var estimate = Accuracy(rule, n, problemIndices);
-            return new ScalingPoint(n, Pool.ExpectedCost(n, subset).On(axis), estimate.Accuracy, estimate.Problems, estimate.Low, estimate.High);
+            return new ScalingPoint(n, Pool.ExpectedCost(n, subset, rule.Scores(n)).On(axis), estimate.Accuracy, estimate.Problems, estimate.Low, estimate.High);
         }).ToList();
         return new ScalingSeries(rule.StrategyName(), bin, axis, "replay", points);
     }

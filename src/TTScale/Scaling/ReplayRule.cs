@@ -21,6 +21,12 @@ public static class ReplayRules
     /// <summary>The three best-of-N selection rules (the default replay set).</summary>
     public static IReadOnlyList<ReplayRule> Selections { get; } = [ReplayRule.Naive, ReplayRule.Weighted, ReplayRule.Majority];
 
+    /// <summary>
+    /// Whether best-of-N under this rule runs the verifier on its samples: naive and weighted do from N = 2; majority
+    /// votes without scores, and N = 1 keeps its only sample. Pool costs drop the verifier where it is not run.
+    /// </summary>
+    public static bool Scores(this ReplayRule rule, int n) => n > 1 && rule is ReplayRule.Naive or ReplayRule.Weighted;
+
     /// <summary>pass@k, best-of-n/naive, best-of-n/weighted or best-of-n/majority.</summary>
     public static string StrategyName(this ReplayRule rule) => rule switch
     {

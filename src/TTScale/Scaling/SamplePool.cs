@@ -50,12 +50,17 @@ public sealed class SamplePool
         var candidates = record.Candidates;
         if (candidates.Count == 0) throw new ArgumentException($"record '{record.Id}' has no candidates: a pool needs best-of-n records with n = K", nameof(record));
         var samples = candidates.Select(c => new PoolSample(AnswerNormalizer.Normalize(c.Answer), c.Correct, c.Score, c.Tokens)).ToList();
-        var (shared, perSample) = SplitCost(record.Ledger, candidates.Select(c => c.Tokens).ToList());
-        return new PoolProblem(record.Id, record.Level, samples, shared, perSample);
+        var (shared, perSample, perSampleVerifier) = SplitCost(record.Ledger, candidates.Select(c => c.Tokens).ToList());
+        return new PoolProblem(record.Id, record.Level, samples, shared, perSample, perSampleVerifier);
     }
 
-    /// <summary>Splits a ledger into the shared prefill cost and each sample's share (see <see cref="FromRecords"/>).</summary>
-    public static (ComputeCost Shared, IReadOnlyList<ComputeCost> PerSample) SplitCost(LedgerReport ledger, IReadOnlyList<int> sampleTokens)
+    /// <summary>
+    /// Splits a ledger into the shared prefill cost and each sample's share (see <see cref="FromRecords"/>), and the
+    /// verifier's part of each share: its FLOPs, taken off FLOPs and eFLOPs alike (the verifier's bytes moved stay in,
+    /// so an unscored sample's eFLOPs lean high).
+    /// </summary>
+    public static (ComputeCost Shared, IReadOnlyList<ComputeCost> PerSample, IReadOnlyList<ComputeCost> PerSampleVerifier) SplitCost(
+        LedgerReport ledger, IReadOnlyList<int> sampleTokens)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(sampleTokens);
@@ -67,21 +72,24 @@ public sealed class SamplePool
         var rest = new ComputeCost(0, 0, Math.Max(0, ledger.TotalFlops - shared.Flops), Math.Max(0, ledger.EFlops - shared.EFlops),
             Math.Max(0, ledger.PeakLogicalKvBytes - shared.Kv));
         double totalTokens = sampleTokens.Sum(t => (double)t);
+        double verifierFlops = Math.Min(ledger.VerifierFlops, Math.Min(rest.Flops, rest.EFlops));
         var perSample = new ComputeCost[sampleTokens.Count];
+        var perSampleVerifier = new ComputeCost[sampleTokens.Count];
         for (int i = 0; i < perSample.Length; i++)
         {
             double weight = totalTokens > 0 ? sampleTokens[i] / totalTokens : 1.0 / perSample.Length;
             perSample[i] = new ComputeCost(1, sampleTokens[i], weight * rest.Flops, weight * rest.EFlops, weight * rest.Kv);
+            perSampleVerifier[i] = new ComputeCost(0, 0, weight * verifierFlops, weight * verifierFlops, 0);
         }
-        return (shared, perSample);
+        return (shared, perSample, perSampleVerifier);
     }
 
-    /// <summary>Mean expected cost per problem at N samples, on every axis.</summary>
-    public ComputeCost ExpectedCost(int n, IEnumerable<PoolProblem>? subset = null)
+    /// <summary>Mean expected cost per problem at N samples, on every axis; <paramref name="scored"/>: whether the verifier scores them.</summary>
+    public ComputeCost ExpectedCost(int n, IEnumerable<PoolProblem>? subset = null, bool scored = true)
     {
         var problems = (subset ?? Problems).ToList();
         var total = new ComputeCost();
-        foreach (var p in problems) total += p.ExpectedCost(n);
+        foreach (var p in problems) total += p.ExpectedCost(n, scored ? n : 0);
         return problems.Count == 0 ? total : (1.0 / problems.Count) * total;
     }
 

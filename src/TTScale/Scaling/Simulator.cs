@@ -26,15 +26,15 @@ public static class Simulator
         var replay = PoolReplay.Run(pool, [budget], options);
         var estimate = replay.Accuracy(rule, budget, indices);
         var subset = indices?.Select(i => pool.Problems[i]).ToList() ?? pool.Problems;
-        return new Simulation(rule.StrategyName(), bin, budget, pool.ExpectedCost(budget, subset).On(axis), axis, estimate.Accuracy, estimate.Low, estimate.High, "replay");
+        return new Simulation(rule.StrategyName(), bin, budget, pool.ExpectedCost(budget, subset, rule.Scores(budget)).On(axis), axis, estimate.Accuracy, estimate.Low, estimate.High, "replay");
     }
 
-    /// <summary>The largest N &lt;= K whose mean expected compute fits in <paramref name="compute"/>; null when even N = 1 does not.</summary>
-    public static int? BudgetForCompute(SamplePool pool, double compute, ComputeAxis axis)
+    /// <summary>The largest N &lt;= K whose mean expected compute under <paramref name="rule"/> fits in <paramref name="compute"/>; null when even N = 1 does not.</summary>
+    public static int? BudgetForCompute(SamplePool pool, ReplayRule rule, double compute, ComputeAxis axis)
     {
         ArgumentNullException.ThrowIfNull(pool);
         int? best = null;
-        for (int n = 1; n <= pool.K && pool.ExpectedCost(n).On(axis) <= compute; n++) best = n;
+        for (int n = 1; n <= pool.K && pool.ExpectedCost(n, null, rule.Scores(n)).On(axis) <= compute; n++) best = n;
         return best;
     }
 

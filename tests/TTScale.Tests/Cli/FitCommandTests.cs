@@ -60,6 +60,26 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         Assert.Contains("(fit)", fitted.StdOut);
     }
 
+    [Fact]
+    public void ReplayedBestOfNCostsWhatTheDirectRunCostsWithTheVerifierOnlyWhereTheRuleRunsIt()
+    {
+        // At N = K a direct best-of-8 draws the pool's own 8 samples (same seeds): majority runs no verifier, weighted scores all 8.
+        double Replayed(string rule) => JsonDocument.Parse(CliRunner.Run("simulate", sweep.Folder, "--strategy", rule, "--budget", "8", "--json").StdOut)
+            .RootElement.GetProperty("compute").GetDouble();
+        double Direct(string rule)
+        {
+            string records = FitPath($"direct-{rule}.jsonl");
+            var run = CliRunner.Run("eval", "--strategy", "best-of-n", "--n", "8", "--select", rule, "--dataset", "arith:count=16,levels=1-2,seed=5", "--out", records);
+            Assert.True(run.ExitCode == 0, run.StdErr);
+            return File.ReadAllLines(records).Average(l => JsonDocument.Parse(l).RootElement.GetProperty("ledger").GetProperty("total_flops").GetDouble());
+        }
+        double majority = Replayed("majority");
+        Assert.Equal(Direct("majority"), majority, majority * 1e-6);
+        double weighted = Replayed("weighted");
+        Assert.Equal(Direct("weighted"), weighted, weighted * 1e-6);
+        Assert.True(weighted > 1.5 * majority, $"weighted {weighted:E3} vs majority {majority:E3}: the PRM is most of best-of-N's FLOPs");
+    }
+
     [Theory]
     [InlineData("--axis", "watts", "--axis 'watts'")]
     [InlineData("--epsilon", "0", "--epsilon 0")]

@@ -116,12 +116,12 @@ public class ScalingStudyTests
         var report = ScalingStudy.Fit(pool, null, Options);
         var replayed = Simulator.FromPool(pool, ReplayRule.Weighted, 32, ComputeAxis.Flops, Options.Replay);
         var fitted = Simulator.FromFit(report, "best-of-n/weighted", 32);
-        Assert.Equal(replayed.Compute, fitted.Compute, replayed.Compute * 1e-9);
+        Assert.Equal(replayed.Compute, fitted.Compute, replayed.Compute * 1e-2); // N = 1 runs no verifier: the compute line through the points is close, not exact
         Assert.Equal(replayed.Accuracy, fitted.Accuracy, 0.03);
         var atCompute = Simulator.FromFitAtCompute(report, "best-of-n/weighted", fitted.Compute);
         Assert.Equal(32, atCompute.Budget, 1e-6);
         Assert.Equal(fitted.Accuracy, atCompute.Accuracy, 1e-9);
-        Assert.Equal(64, Simulator.BudgetForCompute(pool, pool.ExpectedCost(64).Flops * 1.001, ComputeAxis.Flops));
+        Assert.Equal(64, Simulator.BudgetForCompute(pool, ReplayRule.Weighted, pool.ExpectedCost(64).Flops * 1.001, ComputeAxis.Flops));
         Assert.Contains("--strategy 'dvts'", Assert.Throws<ArgumentException>(() => Simulator.FromFit(report, "dvts", 8)).Message, StringComparison.Ordinal);
     }
 
