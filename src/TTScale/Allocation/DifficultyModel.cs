@@ -147,22 +147,16 @@ public sealed class DifficultyModel
         Span<double> z = stackalloc double[DifficultyFeatures.Count];
         features.CopyTo(z);
         for (int j = 0; j < d; j++) z[j] = (z[j] - _means[j]) / _scales[j];
-        double max = double.NegativeInfinity;
         for (int k = 0; k < Bins; k++)
         {
             double logit = _biases[k];
             for (int j = 0; j < d; j++) logit += _weights[k * d + j] * z[j];
             probabilities[k] = logit;
-            max = Math.Max(max, logit);
         }
-        double total = 0;
-        for (int k = 0; k < Bins; k++) total += probabilities[k] = Math.Exp(probabilities[k] - max);
+        SoftmaxInPlace(probabilities[..Bins]);
         int best = 0;
-        for (int k = 0; k < Bins; k++)
-        {
-            probabilities[k] /= total;
+        for (int k = 1; k < Bins; k++)
             if (probabilities[k] > probabilities[best]) best = k;
-        }
         return best;
     }
 
@@ -211,21 +205,28 @@ public sealed class DifficultyModel
         return new DifficultyEvaluation((double)exact / pairs.Count, (double)near / pairs.Count, confusion);
     }
 
+    /// <summary>Class probabilities of one standardised row under training parameters (per bin: d weights, then the bias).</summary>
     private static void Softmax(double[] theta, ReadOnlySpan<double> row, int bins, Span<double> probabilities)
     {
         int d = row.Length;
-        double max = double.NegativeInfinity;
         for (int k = 0; k < bins; k++)
         {
             int offset = k * (d + 1);
             double logit = theta[offset + d];
             for (int j = 0; j < d; j++) logit += theta[offset + j] * row[j];
             probabilities[k] = logit;
-            max = Math.Max(max, logit);
         }
+        SoftmaxInPlace(probabilities[..bins]);
+    }
+
+    /// <summary>Logits to probabilities in place, shifted by the largest so that exp cannot overflow.</summary>
+    private static void SoftmaxInPlace(Span<double> values)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in values) max = Math.Max(max, v);
         double total = 0;
-        for (int k = 0; k < bins; k++) total += probabilities[k] = Math.Exp(probabilities[k] - max);
-        for (int k = 0; k < bins; k++) probabilities[k] /= total;
+        for (int k = 0; k < values.Length; k++) total += values[k] = Math.Exp(values[k] - max);
+        for (int k = 0; k < values.Length; k++) values[k] /= total;
     }
 }
 
