@@ -22,10 +22,16 @@ internal static class EvalCommand
         var policy = new Option<string?>("--policy") { Description = "adaptive: the policy (policy.json from ttscale policy build)." };
         var budget = new Option<double?>("--budget") { Description = "adaptive: average budget per prompt, in the policy's cost unit (probe included)." };
         var probe = new Option<int?>("--probe") { Description = "adaptive: samples in the difficulty probe (default: the policy's)." };
+        var allocation = new Option<string>("--allocation")
+        {
+            Description = "adaptive: 'batch' probes every problem, then spends budget x problems across them (the set spends its budget); " +
+                "'prompt' decides each prompt alone at the price the budget sets on the policy's training bins (as a server does).",
+            DefaultValueFactory = _ => "batch",
+        };
         var oracleBins = new Option<string?>("--oracle-bins") { Description = "adaptive, for research: take each problem's bin from this sweep's pool (oracle pass@1) instead of predicting it from the probe." };
         var output = new Option<string?>("--out") { Description = "Records JSONL; rerunning with the same file resumes." };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
-        var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.") { strategy, n, chains, policy, budget, probe, oracleBins };
+        var command = new Command("eval", "Run a strategy over a dataset: accuracy with the compute and memory it cost.") { strategy, n, chains, policy, budget, probe, allocation, oracleBins };
         run.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(json);
@@ -39,7 +45,7 @@ internal static class EvalCommand
             var solver = name == "adaptive"
                 ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy) ?? throw new CliException("--strategy adaptive needs --policy FILE"),
                     result.GetValue(budget) ?? throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)"),
-                    result.GetValue(probe), strategySettings, result.GetValue(oracleBins))
+                    result.GetValue(probe), strategySettings, result.GetValue(oracleBins), BatchAllocation(result.GetValue(allocation)!))
                 : StrategyCatalog.Create(name, runtime.Context, strategySettings);
 
             var outcome = await EvalSession.RunAsync(problems, solver, settings, result.GetValue(output), cancellationToken);
@@ -50,12 +56,19 @@ internal static class EvalCommand
             else
             {
                 PrintSummary(solver, summary, settings.Hardware);
-                if (name == "adaptive") PrintDecisions(outcome.Records);
+                if (solver is Adaptive adaptive) PrintDecisions(adaptive, outcome.Records);
             }
             return outcome.Interrupted ? 130 : 0;
         });
         return command;
     }
+
+    private static bool BatchAllocation(string allocation) => allocation switch
+    {
+        "batch" => true,
+        "prompt" => false,
+        _ => throw new CliException($"--allocation '{allocation}' is not an allocation: use batch or prompt"),
+    };
 
     private static void PrintSummary(IStrategy solver, EvalSummary s, HardwareProfile profile)
     {
@@ -73,9 +86,15 @@ internal static class EvalCommand
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s"));
     }
 
-    /// <summary>What adaptive chose: per difficulty bin, how many prompts, and which option how often.</summary>
-    private static void PrintDecisions(IReadOnlyList<EvalRecord> records)
+    /// <summary>What adaptive planned, and chose: per difficulty bin, how many prompts, and which option how often.</summary>
+    private static void PrintDecisions(Adaptive adaptive, IReadOnlyList<EvalRecord> records)
     {
+        if (adaptive.Planned is { } plan)
+        {
+            int n = plan.Decisions.Length;
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"plan           {plan.TotalCost / n:G4} {adaptive.Parameters["cost_unit"]} per prompt expected (budget {adaptive.Parameters["budget"]}), {100 * plan.ExpectedCorrect / n:F1}% expected accuracy over {n} prompts"));
+        }
         var decisions = records.Where(r => r.Details is not null).Select(r => JsonSerializer.SerializeToElement(r.Details, Jsonl.Options)).Select(d =>
         {
             string option = d.GetProperty("strategy").GetString()!;

@@ -32,6 +32,7 @@ internal static class EvalSession
         if (records.Count > 0) Console.Error.WriteLine($"resuming {outputPath}: {records.Count} of {problems.Count} problems already done");
 
         var started = System.Diagnostics.Stopwatch.StartNew();
+        if (solver is IPlannedStrategy && todo.Count > 0) Console.Error.WriteLine($"{solver.Name}: planning over all {problems.Count} problems first");
         try
         {
             await WithProgressAsync(label, todo.Count, records.Count(r => r.Correct), records.Count, async progress =>
@@ -39,7 +40,11 @@ internal static class EvalSession
                 {
                     output?.Append(record);
                     records.Add(record);
-                }, progress, cancellationToken));
+                }, progress, cancellationToken, planOver: problems));
+        }
+        catch (ArgumentException e) when (solver is IPlannedStrategy)
+        {
+            throw CliErrors.FromArgument(e); // the plan's own checks (a budget too small for the set)
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -58,12 +58,14 @@ internal static class StrategyCatalog
     }
 
     /// <summary>
-    /// The adaptive strategy: probe, difficulty from the policy's model, and at the dual price that spends
-    /// <paramref name="budget"/> per prompt on average (in the policy's unit), the policy's option for that bin, run with
-    /// the hyperparameters the policy names over <paramref name="defaults"/>.
+    /// The adaptive strategy: probe, difficulty from the policy's model, and the policy's option for that bin, run with the
+    /// hyperparameters the policy names over <paramref name="defaults"/>; <paramref name="budget"/> per prompt on average
+    /// (in the policy's unit) is spent across the set, or sets the dual price each prompt is decided at alone.
     /// </summary>
     /// <param name="oracleSweep">A sweep whose pool gives each problem's oracle bin, instead of the difficulty model's prediction.</param>
-    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, double budget, int? probe, StrategySettings defaults, string? oracleSweep = null)
+    /// <param name="batch">Spend budget x problems across the whole set (probe all, then allocate); otherwise decide each prompt alone at the price.</param>
+    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, double budget, int? probe, StrategySettings defaults,
+        string? oracleSweep = null, bool batch = true)
     {
         if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
         var allocator = new BudgetAllocator(Policy.Load(policyPath));
@@ -72,8 +74,10 @@ internal static class StrategyCatalog
         double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
         var parameters = new Dictionary<string, object>
         {
-            ["policy"] = Path.GetFullPath(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["price"] = price, ["probe"] = k,
+            ["policy"] = Path.GetFullPath(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["probe"] = k,
+            ["allocation"] = batch ? "batch" : "prompt",
         };
+        if (!batch) parameters["price"] = price;
         IReadOnlyDictionary<string, int>? oracle = null;
         if (oracleSweep is not null)
         {
@@ -82,7 +86,7 @@ internal static class StrategyCatalog
             parameters["oracle_bins"] = Path.GetFullPath(oracleSweep);
         }
         return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k,
-            decision => Create(decision.Strategy, context, FromParameters(decision.Parameters, defaults)), parameters, oracle));
+            decision => Create(decision.Strategy, context, FromParameters(decision.Parameters, defaults)), parameters, oracle, batch ? budget : null));
     }
 
     /// <summary>A policy option's hyperparameters (as policy.json keeps them) over the command line's.</summary>

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace TTScale.Allocation;
 
-/// <summary>One bin's precomputed decisions: its menu cut at saturation, reduced to its upper concave hull.</summary>
+/// <summary>
+/// One bin's precomputed decisions: its menu cut at saturation and reduced to its upper concave hull (what a prompt
+/// known to be in the bin may run), or its whole menu (what a prompt only probably in it chooses from).
+/// </summary>
 internal sealed class BinCurve
 {
     private BinCurve(AllocationDecision[] points, double[] costs, double[] accuracies, double[] slopes)
@@ -21,7 +24,7 @@ internal sealed class BinCurve
 
     public double[] Accuracies { get; }
 
-    /// <summary>Slopes[i] = accuracy gained per unit cost from point i - 1 to i (decreasing; Slopes[0] is +infinity).</summary>
+    /// <summary>Slopes[i] = accuracy gained per unit cost from point i - 1 to i (decreasing on a hull; Slopes[0] is +infinity).</summary>
     public double[] Slopes { get; }
 
     public static BinCurve From(PolicyBin bin)
@@ -31,12 +34,25 @@ internal sealed class BinCurve
         double cheapest = menu.Min(p => p.Cost);
         menu = menu.Where(p => p.Cost <= bin.Saturation || p.Cost == cheapest).ToList();
         int[] hull = ConcaveHull.Upper(menu.Select(p => p.Cost).ToArray(), menu.Select(p => p.CvAccuracy).ToArray());
-        var points = new AllocationDecision[hull.Length];
-        for (int i = 0; i < hull.Length; i++)
+        return Of(bin.Bin, hull.Select(i => menu[i]).ToList());
+    }
+
+    /// <summary>
+    /// The whole menu by increasing cost, the most accurate at each cost, with no cut and no hull: the options of a prompt
+    /// whose bin is uncertain, valued by every bin it may be in (a point useless in its own bin can pay off in another).
+    /// </summary>
+    public static BinCurve Menu(PolicyBin bin) => Of(bin.Bin, bin.Curve
+        .OrderBy(p => p.Cost).ThenByDescending(p => p.CvAccuracy)
+        .Aggregate(new List<PolicyPoint>(), (kept, p) => { if (kept.Count == 0 || kept[^1].Cost < p.Cost) kept.Add(p); return kept; }));
+
+    private static BinCurve Of(int bin, List<PolicyPoint> chosen)
+    {
+        var points = new AllocationDecision[chosen.Count];
+        for (int i = 0; i < chosen.Count; i++)
         {
-            PolicyPoint p = menu[hull[i]];
+            PolicyPoint p = chosen[i];
             var parameters = new ReadOnlyDictionary<string, JsonElement>(new Dictionary<string, JsonElement>(p.Parameters, StringComparer.Ordinal));
-            points[i] = new AllocationDecision(bin.Bin, i, p, parameters, p.CvAccuracy);
+            points[i] = new AllocationDecision(bin, i, p, parameters, p.CvAccuracy);
         }
         double[] costs = points.Select(p => p.Cost).ToArray();
         double[] accuracies = points.Select(p => p.PredictedAccuracy).ToArray();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace TTScale.Allocation;
 
 /// <summary>The result of allocating a global budget over a batch.</summary>
@@ -16,7 +17,9 @@ public sealed class BudgetAllocator
 {
     private readonly BinCurve[] _curves;
     private readonly DifficultyModel? _model;
-    private readonly double[][][] _cross; // [a][b][j]: bin b's hull accuracy at bin a's j-th cost, for mixtures
+    private readonly BinCurve[] _menus; // each bin's whole menu, for prompts only probably in it
+    private readonly double[][][] _cross; // [a][b][j]: what the j-th option of bin a's menu reaches in bin b, for mixtures
+    private readonly double _tolerance; // a mixture saturates where it is within this of its best, as a bin does
 
     /// <summary>Builds an allocator; <paramref name="price"/> is the dual price <see cref="Decide(in DifficultySignal)"/> uses (accuracy per unit cost; 0 spends up to saturation).</summary>
     public BudgetAllocator(Policy policy, double price = 0)
@@ -28,7 +31,9 @@ public sealed class BudgetAllocator
         Price = price;
         _curves = policy.Bins.Select(BinCurve.From).ToArray();
         _model = policy.DifficultyModel is null ? null : DifficultyModel.FromData(policy.DifficultyModel);
-        _cross = _curves.Select(a => _curves.Select(b => a.Costs.Select(b.AccuracyAt).ToArray()).ToArray()).ToArray();
+        _menus = policy.Bins.Select(BinCurve.Menu).ToArray();
+        _cross = _menus.Select(a => policy.Bins.Select((b, i) => a.Points.Select(p => AccuracyIn(b, p) ?? _curves[i].Accuracies[0]).ToArray()).ToArray()).ToArray();
+        _tolerance = policy.Build?.SaturationTolerance ?? PolicyBuildOptions.DefaultSaturationTolerance;
     }
 
     /// <summary>Loads policy.json; with <paramref name="rate"/>, <see cref="Price"/> is set so that the mean spend over bins is at most that rate per prompt.</summary>
@@ -59,7 +64,9 @@ public sealed class BudgetAllocator
         Policy = other.Policy;
         _curves = other._curves;
         _model = other._model;
+        _menus = other._menus;
         _cross = other._cross;
+        _tolerance = other._tolerance;
         Price = price;
     }
 
@@ -131,7 +138,8 @@ public sealed class BudgetAllocator
     /// prompt starts at its cheapest option, then the step with the largest accuracy gain per unit cost is taken while
     /// it fits (steps run along each prompt's upper concave hull, so this is optimal up to the last step that did not
     /// fit). Never past a bin's saturation point, a prompt's cost cap, or the budget. Prompts with bin probabilities (or
-    /// features, through the model) plan with the probability-weighted accuracy of their most likely bin's options.
+    /// features, through the model) choose from their most likely bin's whole menu, each option valued at its
+    /// probability-weighted accuracy over the bins, up to where that mixture saturates.
     /// </summary>
     public BatchAllocation Allocate(IReadOnlyList<DifficultySignal> batch, double globalBudget)
     {
@@ -176,6 +184,19 @@ public sealed class BudgetAllocator
         return new BatchAllocation(decisions, total, expected);
     }
 
+    /// <summary>
+    /// The cross-validated accuracy of the same option (strategy and hyperparameters) in another bin; null where that
+    /// bin's menu lacks it, and the mixture then credits the option with nothing there beyond the bin's cheapest point.
+    /// </summary>
+    private static double? AccuracyIn(PolicyBin bin, AllocationDecision option)
+    {
+        foreach (var point in bin.Curve)
+            if (point.Strategy == option.Strategy && point.Parameters.Count == option.Parameters.Count
+                && point.Parameters.All(p => option.Parameters.TryGetValue(p.Key, out var v) && JsonElement.DeepEquals(p.Value, v)))
+                return point.CvAccuracy;
+        return null;
+    }
+
     private PromptPlan Plan(in DifficultySignal signal, Span<double> probabilities)
     {
         ReadOnlySpan<double> mixture;
@@ -193,7 +214,7 @@ public sealed class BudgetAllocator
             default:
                 return PromptPlan.ForBin(CurveOf(ResolveBin(signal)), signal.MaxCost);
         }
-        return PromptPlan.ForMixture(_curves[bin], _cross[bin], mixture, signal.MaxCost);
+        return PromptPlan.ForMixture(_menus[bin], _cross[bin], mixture, _tolerance, signal.MaxCost);
     }
 
     private BinCurve CurveOf(int bin)

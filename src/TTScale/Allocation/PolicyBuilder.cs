@@ -10,8 +10,11 @@ namespace TTScale.Allocation;
 /// <param name="Seed">Seed of the fold split.</param>
 /// <param name="SaturationTolerance">A bin's default saturation point is its cheapest point within this much accuracy of its best.</param>
 public sealed record PolicyBuildOptions(CostUnit CostUnit, int Bins = Scaling.DifficultyBins.Default, int Folds = 5, long Seed = 0,
-    double SaturationTolerance = 0.005)
+    double SaturationTolerance = PolicyBuildOptions.DefaultSaturationTolerance)
 {
+    /// <summary>Half a point of accuracy.</summary>
+    public const double DefaultSaturationTolerance = 0.005;
+
     /// <summary>Saturation points per bin from fitted curves (in the policy's unit), replacing the default where given.</summary>
     public IReadOnlyDictionary<int, double>? Saturation { get; init; }
 

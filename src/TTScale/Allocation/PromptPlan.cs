@@ -39,35 +39,39 @@ internal readonly struct PromptPlan
         new(curve.Points, curve.Costs, curve.Accuracies, LastWithin(curve.Costs, curve.Costs.Length, maxCost), null, null);
 
     /// <summary>
-    /// Uncertain bin: the most likely bin's options, each valued at the probability-weighted accuracy every bin's hull
-    /// gives at that cost (<paramref name="cross"/>[b][j]: bin b's hull accuracy at the j-th cost of this bin, precomputed),
-    /// then reduced to their own concave hull so greedy stays optimal.
+    /// Uncertain bin: the most likely bin's whole menu, each option valued at its probability-weighted accuracy over the
+    /// bins (<paramref name="cross"/>[b][j]: what the j-th option reaches in bin b, precomputed), cut where the mixture saturates (its cheapest option within <paramref name="tolerance"/> of its best,
+    /// the rule a bin's own saturation point follows), then reduced to its concave hull so greedy stays optimal.
     /// </summary>
-    public static PromptPlan ForMixture(BinCurve own, double[][] cross, ReadOnlySpan<double> probabilities, double maxCost)
+    public static PromptPlan ForMixture(BinCurve menu, double[][] cross, ReadOnlySpan<double> probabilities, double tolerance, double maxCost)
     {
-        int points = own.Costs.Length;
+        int menuPoints = menu.Costs.Length;
         double total = 0;
         foreach (double p in probabilities) total += p;
-        Span<double> values = stackalloc double[points];
+        Span<double> values = stackalloc double[menuPoints];
         values.Clear();
         for (int b = 0; b < cross.Length; b++)
         {
             double weight = probabilities[b] / total;
             if (weight == 0) continue;
             double[] row = cross[b];
-            for (int j = 0; j < points; j++) values[j] += weight * row[j];
+            for (int j = 0; j < menuPoints; j++) values[j] += weight * row[j];
         }
+        double best = double.NegativeInfinity;
+        foreach (double v in values) best = Math.Max(best, v);
+        int points = 1;
+        while (values[points - 1] < best - tolerance) points++;
         Span<int> hull = stackalloc int[points];
-        int count = ConcaveHull.UpperSorted(own.Costs, values, hull);
+        int count = ConcaveHull.UpperSorted(menu.Costs.AsSpan(0, points), values[..points], hull);
         var map = hull[..count].ToArray();
         var costs = new double[count];
         var accuracies = new double[count];
         for (int j = 0; j < count; j++)
         {
-            costs[j] = own.Costs[map[j]];
+            costs[j] = menu.Costs[map[j]];
             accuracies[j] = values[map[j]];
         }
-        return new PromptPlan(own.Points, costs, accuracies, LastWithin(costs, count, maxCost), map, accuracies);
+        return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, count, maxCost), map, accuracies);
     }
 
     private static int LastWithin(double[] costs, int count, double maxCost)

@@ -12,15 +12,23 @@ public sealed record EvalProgress(int Done, int Total, int Correct, long Generat
 /// <summary>
 /// Runs a strategy over problems, <c>concurrency</c> problems at a time, all through the same generator, whose scheduler
 /// batches their sequences together. Each problem's seed comes from the run's seed and the problem's id, so results do
-/// not depend on concurrency, order, <c>--limit</c> or resuming.
+/// not depend on concurrency, order or resuming, nor on <c>--limit</c> except for a planned strategy, whose decisions
+/// depend on the set it plans over.
 /// </summary>
 public static class EvalRunner
 {
-    /// <summary>Solves every problem; <paramref name="onRecord"/> receives each record as its problem finishes (one at a time).</summary>
+    /// <summary>
+    /// Solves every problem; <paramref name="onRecord"/> receives each record as its problem finishes (one at a time).
+    /// A <see cref="IPlannedStrategy"/> is first planned over <paramref name="planOver"/> (default: the problems), which a
+    /// resumed run sets to the whole set so that its decisions do not change.
+    /// </summary>
     public static async Task RunAsync(IReadOnlyList<Problem> problems, IStrategy strategy, long seed, int concurrency, HardwareProfile hardware,
-        Action<EvalRecord> onRecord, IProgress<EvalProgress>? progress = null, CancellationToken cancellationToken = default)
+        Action<EvalRecord> onRecord, IProgress<EvalProgress>? progress = null, CancellationToken cancellationToken = default,
+        IReadOnlyList<Problem>? planOver = null)
     {
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "--concurrency must be 1 or more");
+        if (strategy is IPlannedStrategy planned && problems.Count > 0)
+            await planned.PlanAsync(planOver ?? problems, p => ProblemSeed(seed, p.Id), concurrency, cancellationToken).ConfigureAwait(false);
         var gate = new Lock();
         int done = 0, correct = 0;
         long tokens = 0;

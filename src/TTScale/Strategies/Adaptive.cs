@@ -10,14 +10,19 @@ namespace TTScale.Strategies;
 /// verifier) gives difficulty features with no gold answer; the allocator turns them into a bin and, at its price,
 /// a strategy and budget; that strategy then solves the problem. The probe's compute is charged to the problem, and a
 /// best-of-n choice keeps the probe's samples (same seed, same streams), so they are not paid for twice.
+/// Decisions are made per prompt at the allocator's dual price (what a serving stack does), or, with a batch budget,
+/// once for the whole problem set: every problem is probed first, then <see cref="BudgetAllocator.Allocate"/> spends
+/// the budget across them, weighing each prompt's bin probabilities, so the set spends what it was given.
 /// </summary>
-public sealed class Adaptive : IStrategy
+public sealed class Adaptive : IPlannedStrategy
 {
     private readonly StrategyContext _context;
     private readonly BudgetAllocator _allocator;
     private readonly int _probe;
     private readonly Func<AllocationDecision, IStrategy> _create;
     private readonly IReadOnlyDictionary<string, int>? _oracleBins;
+    private readonly double? _batchBudget;
+    private IReadOnlyDictionary<string, (StrategyResult Probe, AllocationDecision Decision)>? _plan;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="context">What the probe runs on (its verifier scores the probe).</param>
@@ -26,15 +31,19 @@ public sealed class Adaptive : IStrategy
     /// <param name="create">Builds the strategy a decision names, with its parameters and budget.</param>
     /// <param name="parameters">What identifies this run in records (policy, budget, price).</param>
     /// <param name="oracleBins">Problem id to oracle bin (0 easiest), replacing the probe's prediction: the oracle-difficulty comparison.</param>
+    /// <param name="batchBudget">Mean budget per problem, spent across the set <see cref="PlanAsync"/> is given (probe included);
+    /// null: each prompt is decided alone at the allocator's price.</param>
     public Adaptive(StrategyContext context, BudgetAllocator allocator, int probeSamples, Func<AllocationDecision, IStrategy> create,
-        IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, int>? oracleBins = null)
+        IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, int>? oracleBins = null, double? batchBudget = null)
     {
         if (probeSamples < 1) throw new ArgumentOutOfRangeException(nameof(probeSamples), probeSamples, "--probe must be 1 or more");
+        if (batchBudget is double b && !(b > 0 && double.IsFinite(b))) throw new ArgumentException("--budget must be positive", nameof(batchBudget));
         _context = context;
         _allocator = allocator;
         _probe = probeSamples;
         _create = create;
         _oracleBins = oracleBins;
+        _batchBudget = batchBudget;
         Parameters = parameters;
     }
 
@@ -44,17 +53,41 @@ public sealed class Adaptive : IStrategy
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, object> Parameters { get; }
 
+    /// <summary>
+    /// With a batch budget: probes every problem, then allocates the budget times the number of problems across them.
+    /// Deterministic: the probes depend only on each problem's seed, and the allocation only on the probes.
+    /// Without one there is nothing to plan.
+    /// </summary>
+    /// <exception cref="ArgumentException">The budget does not cover the cheapest option of every problem.</exception>
+    public async Task PlanAsync(IReadOnlyList<Problem> problems, Func<Problem, long> seedOf, int concurrency, CancellationToken cancellationToken = default)
+    {
+        if (_batchBudget is not double budget) return;
+        var probes = new StrategyResult[problems.Count];
+        var signals = new DifficultySignal[problems.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, problems.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, token) => (probes[i], signals[i]) = await ProbeAsync(problems[i], seedOf(problems[i]), token).ConfigureAwait(false)).ConfigureAwait(false);
+        var allocation = _allocator.Allocate(signals, budget * problems.Count);
+        Planned = allocation;
+        _plan = problems.Select((p, i) => (p.Id, Entry: (probes[i], allocation.Decisions[i]))).ToDictionary(e => e.Id, e => e.Entry);
+    }
+
+    /// <summary>The last plan's allocation (null before <see cref="PlanAsync"/>, or without a batch budget).</summary>
+    public BatchAllocation? Planned { get; private set; }
+
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">A batch budget was set and the problem was not in the plan.</exception>
     public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
     {
-        var probe = await new BestOfN(_context, _probe, _context.Verifier is null ? SelectionRule.Majority : SelectionRule.Weighted)
-            .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
-        var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
-            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe);
-        var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)
-            : _oracleBins.TryGetValue(problem.Id, out int bin) ? DifficultySignal.FromBin(bin)
-            : throw new ArgumentException($"problem '{problem.Id}' has no oracle bin", nameof(problem));
-        var decision = _allocator.Decide(signal);
+        StrategyResult probe;
+        AllocationDecision decision;
+        if (_batchBudget is null)
+        {
+            (probe, var signal) = await ProbeAsync(problem, seed, cancellationToken).ConfigureAwait(false);
+            decision = _allocator.Decide(signal);
+        }
+        else if (_plan is not null && _plan.TryGetValue(problem.Id, out var planned)) (probe, decision) = planned;
+        else throw new InvalidOperationException($"problem '{problem.Id}' was not planned: a batch budget is spent by PlanAsync over the whole set first");
+
         var chosen = _create(decision);
         var result = chosen is BestOfN bestOfN
             ? await bestOfN.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
@@ -68,8 +101,21 @@ public sealed class Adaptive : IStrategy
             Details = new Dictionary<string, object>
             {
                 ["bin"] = decision.Bin, ["strategy"] = chosen.Name, ["parameters"] = chosen.Parameters, ["budget"] = decision.BudgetLevel,
-                ["predicted_accuracy"] = Math.Round(decision.PredictedAccuracy, 4), ["probe_candidates"] = _probe,
+                ["predicted_accuracy"] = Math.Round(decision.PredictedAccuracy, 4), ["expected_cost"] = decision.Cost, ["probe_candidates"] = _probe,
             },
         };
+    }
+
+    /// <summary>The probe: the first k samples of best-of-n, verifier-scored, and the difficulty they signal (or the oracle bin).</summary>
+    private async Task<(StrategyResult Probe, DifficultySignal Signal)> ProbeAsync(Problem problem, long seed, CancellationToken cancellationToken)
+    {
+        var probe = await new BestOfN(_context, _probe, _context.Verifier is null ? SelectionRule.Majority : SelectionRule.Weighted)
+            .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
+        var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
+            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe);
+        var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)
+            : _oracleBins.TryGetValue(problem.Id, out int bin) ? DifficultySignal.FromBin(bin)
+            : throw new ArgumentException($"problem '{problem.Id}' has no oracle bin", nameof(problem));
+        return (probe, signal);
     }
 }

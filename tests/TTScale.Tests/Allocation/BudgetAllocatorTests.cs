@@ -164,6 +164,21 @@ public class BudgetAllocatorTests
     }
 
     [Fact]
+    public void AnUncertainPromptBuysWhatPaysInTheBinsItMayBeIn()
+    {
+        // Bin 1 gains nothing past its first option, bin 0 up to cost 4; bin 1 alone has an option at cost 8.
+        var allocator = new BudgetAllocator(TestPolicies.FromMenus([[1, 2, 4], [1, 2, 4, 8]], [[0.5, 0.7, 0.9], [0.1, 0.1, 0.1, 0.15]], saturation: [4, 1]));
+        var uncertain = allocator.Allocate([DifficultySignal.FromProbabilities([0.4, 0.6])], 100).Decisions[0];
+        // Past bin 1's saturation, for what the same option reaches in bin 0; not to cost 8, which bin 0's menu lacks and
+        // so is credited there with bin 0's cheapest accuracy (0.4 x 0.5 + 0.6 x 0.15 < 0.4 x 0.9 + 0.6 x 0.1).
+        Assert.Equal(1, uncertain.Bin);
+        Assert.Equal(4, uncertain.Cost);
+        Assert.Equal(0.4 * 0.9 + 0.6 * 0.1, uncertain.PredictedAccuracy, 12);
+        // A prompt known to be in bin 1 stays at its saturation point.
+        Assert.Equal(1, allocator.Allocate([DifficultySignal.FromBin(1)], 100).Decisions[0].Cost);
+    }
+
+    [Fact]
     public void PriceForARateKeepsTheMeanSpendWithinIt()
     {
         var (allocator, _) = Instance(51, unitSteps: false, bins: 5, points: 8);

@@ -83,6 +83,41 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void BatchAllocationSpendsTheBudgetOverTheSetAndResumesToTheSameDecisions()
+    {
+        Build("policy-k.json", "--cost-unit", "samples", "--probe", "2");
+        string[] run = ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "6", "--dataset", "arith:count=16,levels=1-2,seed=5"];
+        string full = PolicyPath("batch.jsonl");
+        var result = CliRunner.Run([.. run, "--out", full]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var records = File.ReadAllLines(full).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(16, records.Count);
+        Assert.All(records, r => Assert.Equal("batch", r.GetProperty("parameters").GetProperty("allocation").GetString()));
+        // The plan spends at most the budget over the set, and spends it: more than the cheapest option everywhere.
+        var expected = records.Select(r => r.GetProperty("details").GetProperty("expected_cost").GetDouble()).ToList();
+        Assert.InRange(expected.Sum(), 2 * 16 + 1, 6 * 16 + 1e-9);
+        Assert.Matches(@"plan +[0-9.]+ samples per prompt expected \(budget 6\)", result.StdOut);
+
+        // Killed after five problems: the rerun plans over all sixteen again, so it decides exactly as the full run did.
+        string resumed = PolicyPath("batch-resumed.jsonl");
+        File.WriteAllLines(resumed, File.ReadAllLines(full).Take(5));
+        Assert.Equal(0, CliRunner.Run([.. run, "--out", resumed]).ExitCode);
+        static IEnumerable<string> Outcomes(string file) => File.ReadAllLines(file).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(r => $"{r.GetProperty("id")} {r.GetProperty("answer")} {r.GetProperty("details")}").Order(StringComparer.Ordinal);
+        Assert.Equal(Outcomes(full), Outcomes(resumed));
+
+        // Deciding prompt by prompt is still there, at the price the budget sets.
+        var single = CliRunner.Run([.. run, "--allocation", "prompt", "--limit", "2", "--json"]);
+        Assert.True(single.ExitCode == 0, single.StdErr);
+        var parameters = JsonDocument.Parse(single.StdOut).RootElement.GetProperty("parameters");
+        Assert.Equal("prompt", parameters.GetProperty("allocation").GetString());
+        Assert.True(parameters.TryGetProperty("price", out _));
+        var bad = CliRunner.Run([.. run, "--allocation", "greedy", "--limit", "1"]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--allocation 'greedy' is not an allocation", bad.StdErr);
+    }
+
+    [Fact]
     public void OracleBinsComeFromASweepsPool()
     {
         Build("policy-e.json", "--cost-unit", "samples");
