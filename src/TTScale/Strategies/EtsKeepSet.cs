@@ -8,7 +8,7 @@ namespace TTScale.Strategies;
 /// </summary>
 /// <param name="Scores">Each leaf's verifier score.</param>
 /// <param name="LeafTokens">Tokens of each leaf's newest step.</param>
-/// <param name="Ancestors">For each leaf, the indices of its ancestor nodes in <paramref name="BranchTokens"/>.</param>
+/// <param name="Ancestors">For each leaf, the indices of its ancestor nodes in <paramref name="BranchTokens"/>, nearest first (its parent, then that node's parent, up to the node below the prompt).</param>
 /// <param name="BranchTokens">Tokens of each ancestor node.</param>
 /// <param name="Clusters">Each leaf's semantic cluster id.</param>
 /// <param name="Width">The width still to spend: how many sequences the next round may run.</param>
@@ -26,7 +26,8 @@ internal sealed record EtsTree(IReadOnlyList<double> Scores, IReadOnlyList<int> 
 /// O_i is leaf i's share of the width under the sequential softmax allocation. The reference charges every node 1/(nodes);
 /// here a node costs its real tokens over all the tree's tokens below the prompt, so the KV term lies in [0, lambda_c] like the
 /// reference's, but a long step costs more than a short one. The prompt is left out: every choice keeps it, so it would only
-/// dilute the term. Solved exactly with CP-SAT (one worker, deterministic); a greedy fallback serves large trees.
+/// dilute the term. Without the coverage term the program is a tree problem, solved exactly by one pass over the tree;
+/// with it, exactly by CP-SAT (one worker, deterministic), and a greedy fallback serves large trees.
 /// </summary>
 internal static class EtsKeepSet
 {
@@ -85,8 +86,57 @@ internal static class EtsKeepSet
     {
         if (tree.Leaves == 0) return [];
         var program = new Program(tree, lambdaC, lambdaS);
+        if (program.CoverageWeight == 0) return TreeOptimum(program);
         if (tree.Leaves + tree.BranchTokens.Count > maxExactVariables) return Greedy(program);
         return Exact(program) ?? Greedy(program);
+    }
+
+    /// <summary>
+    /// The optimum without the coverage term, bottom-up: a node's value, if anything under it is kept, is its own cost
+    /// plus its children's positive values (or, where none is positive, its best child's, since something is kept).
+    /// The prompt is a free node; ties go to the lower index.
+    /// </summary>
+    internal static bool[] TreeOptimum(Program program)
+    {
+        var tree = program.Tree;
+        int leaves = tree.Leaves, branches = tree.BranchTokens.Count;
+        // Nodes 0..leaves-1 are the leaves, then the branches, then the prompt.
+        int root = leaves + branches;
+        var children = Enumerable.Range(0, root + 1).Select(_ => new List<int>()).ToArray();
+        var depth = new int[branches];
+        var linked = new bool[branches];
+        for (int i = 0; i < leaves; i++)
+        {
+            var chain = tree.Ancestors[i];
+            children[chain.Count > 0 ? leaves + chain[0] : root].Add(i);
+            for (int k = 0; k < chain.Count; k++)
+            {
+                depth[chain[k]] = chain.Count - k;
+                if (linked[chain[k]]) continue;
+                linked[chain[k]] = true;
+                children[k + 1 < chain.Count ? leaves + chain[k + 1] : root].Add(leaves + chain[k]);
+            }
+        }
+        var value = new double[root + 1];
+        for (int i = 0; i < leaves; i++) value[i] = program.Outcome[i] - program.LeafCost[i];
+        double Best(int node) => children[node].Any(c => value[c] > 0) ? children[node].Where(c => value[c] > 0).Sum(c => value[c]) : children[node].Max(c => value[c]);
+        foreach (int j in Enumerable.Range(0, branches).Where(j => linked[j]).OrderByDescending(j => depth[j]).ThenBy(j => j))
+            value[leaves + j] = Best(leaves + j) - program.BranchCost[j];
+
+        var keep = new bool[leaves];
+        void Keep(int node)
+        {
+            if (node < leaves)
+            {
+                keep[node] = true;
+                return;
+            }
+            var positive = children[node].Where(c => value[c] > 0).ToList();
+            if (positive.Count > 0) positive.ForEach(Keep);
+            else Keep(children[node].OrderByDescending(c => value[c]).ThenBy(c => c).First());
+        }
+        Keep(root);
+        return keep;
     }
 
     /// <summary>The optimum by CP-SAT; null where the solver found no solution.</summary>

@@ -58,6 +58,27 @@ public sealed class EtsKeepSetTests
         }
     }
 
+    [Theory]
+    [InlineData(31, 1.0)]
+    [InlineData(32, 4.0)]
+    [InlineData(33, 0.1)]
+    [InlineData(34, 64.0)]
+    public void WithoutCoverageOnePassOverTheTreeFindsTheBruteForceOptimum(long seed, double lambdaC)
+    {
+        for (int t = 0; t < 8; t++)
+        {
+            var tree = RandomTree(seed * 100 + t, leaves: 2 + t, branches: 1 + t);
+            var program = new EtsKeepSet.Program(tree, lambdaC, 0.0);
+            var chosen = EtsKeepSet.TreeOptimum(program);
+            Assert.Contains(true, chosen);
+            Assert.Equal(BruteForce(program), program.Objective(chosen), 9);
+            Assert.Equal(chosen, EtsKeepSet.Solve(tree, lambdaC, 0.0));
+        }
+        // Past brute force: never below what CP-SAT finds on the same program.
+        var large = new EtsKeepSet.Program(RandomTree(seed, leaves: 48, branches: 40, width: 64), lambdaC, 0.0);
+        Assert.True(large.Objective(EtsKeepSet.TreeOptimum(large)) >= large.Objective(EtsKeepSet.Exact(large)!) - 1e-6);
+    }
+
     [Fact]
     public void TheGreedyFallbackIsFeasibleAndNearTheOptimum()
     {
