@@ -8,7 +8,8 @@ namespace TTScale.Cli;
 /// <summary>
 /// <c>--adaptive RECORDS.jsonl</c>: a measured adaptive run (<c>ttscale eval --strategy adaptive</c>) as one point of the
 /// adaptive figure: its accuracy with the 95% interval, at the compute it actually spent. Runs with oracle bins
-/// (<c>--oracle-bins</c>) and with probe-predicted bins are separate series. A run must cover exactly the sweep's
+/// (<c>--oracle-bins</c>) and with probe-predicted bins are separate series, and so are runs decided prompt by prompt
+/// (<c>--allocation prompt</c>, and runs recorded before batch allocation). A run must cover exactly the sweep's
 /// problems, so that it and the baselines are measured on the same set.
 /// </summary>
 internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : IReportInput
@@ -29,7 +30,8 @@ internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : 
             throw new CliException($"--adaptive {path}: covers {covered} of the sweep's {sweepProblems.Count} problems; the comparison needs the same problems (finish the run, or run it without --limit)");
 
         var parameters = records[0].Parameters;
-        string series = parameters.ContainsKey("oracle_bins") ? "adaptive (measured, oracle bins)" : "adaptive (measured)";
+        bool perPrompt = !parameters.TryGetValue("allocation", out var allocation) || allocation is JsonElement { ValueKind: JsonValueKind.String } a && a.GetString() == "prompt";
+        string series = "adaptive (measured" + (parameters.ContainsKey("oracle_bins") ? ", oracle bins" : "") + (perPrompt ? ", per prompt" : "") + ")";
         var point = SweepReportReader.Point((int)Math.Round(records.Average(r => r.Candidates.Count)), records, data.Axis);
         if (data.Axis == ComputeAxis.Samples) point = point with { Compute = records.Average(r => r.Candidates.Count) };
         return data.WithAdaptive(new StrategySeries(series, [point with { Target = Target(parameters) }]));

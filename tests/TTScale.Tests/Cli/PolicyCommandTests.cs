@@ -178,6 +178,16 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Equal(ReportFormat.Amount(spent), cells[3]);
         Assert.Contains($"<dt>Adaptive run file</dt><dd>{Path.GetFullPath(records)} (sha256 ", html); // named with its hash in the provenance
 
+        // A run decided prompt by prompt is its own series beside the batch-allocated one.
+        string perPrompt = PolicyPath("adaptive-i-prompt.jsonl");
+        Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-i.json"), "--budget", "4", "--allocation", "prompt",
+            "--dataset", "arith:count=16,levels=1-2,seed=5", "--out", perPrompt).ExitCode);
+        Assert.Equal(0, CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-i.json"), "--adaptive", records, perPrompt, "--axis", "samples",
+            "--out", PolicyPath("report-i2")).ExitCode);
+        string both = File.ReadAllText(Path.Combine(PolicyPath("report-i2"), "index.html"));
+        Assert.Matches("adaptive \\(measured\\)</", both);
+        Assert.Contains("adaptive (measured, per prompt)", both);
+
         // Runs that do not match the sweep are refused, naming the file.
         string partial = PolicyPath("adaptive-partial.jsonl");
         File.WriteAllLines(partial, File.ReadAllLines(records).Take(6));
