@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 namespace TTScale.Allocation;
 
 /// <summary>The result of allocating a global budget over a batch.</summary>

@@ -40,8 +40,9 @@ internal readonly struct PromptPlan
 
     /// <summary>
     /// Uncertain bin: the most likely bin's whole menu, each option valued at its probability-weighted accuracy over the
-    /// bins (<paramref name="cross"/>[b][j]: what the j-th option reaches in bin b, precomputed), cut where the mixture saturates (its cheapest option within <paramref name="tolerance"/> of its best,
-    /// the rule a bin's own saturation point follows), then reduced to its concave hull so greedy stays optimal.
+    /// bins (<paramref name="cross"/>[b][j]: what the j-th option reaches in bin b, precomputed), cut where the mixture
+    /// saturates (its cheapest option within <paramref name="tolerance"/> of its best, the rule a bin's own saturation
+    /// point follows), then reduced to its concave hull so greedy stays optimal.
     /// </summary>
     public static PromptPlan ForMixture(BinCurve menu, double[][] cross, ReadOnlySpan<double> probabilities, double tolerance, double maxCost)
     {
