@@ -32,7 +32,7 @@ internal static class EvalSession
         if (records.Count > 0) Console.Error.WriteLine($"resuming {outputPath}: {records.Count} of {problems.Count} problems already done");
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        if (solver is IPlannedStrategy && todo.Count > 0) Console.Error.WriteLine($"{solver.Name}: planning over all {problems.Count} problems first");
+        if (solver is IPlannedStrategy { Plans: true } && todo.Count > 0) Console.Error.WriteLine($"{solver.Name}: planning over all {problems.Count} problems first");
         try
         {
             await WithProgressAsync(label, todo.Count, records.Count(r => r.Correct), records.Count, async progress =>
@@ -42,7 +42,7 @@ internal static class EvalSession
                     records.Add(record);
                 }, progress, cancellationToken, planOver: problems));
         }
-        catch (ArgumentException e) when (solver is IPlannedStrategy)
+        catch (ArgumentException e) when (solver is IPlannedStrategy { Plans: true })
         {
             throw CliErrors.FromArgument(e); // the plan's own checks (a budget too small for the set)
         }

@@ -27,7 +27,7 @@ public static class EvalRunner
         IReadOnlyList<Problem>? planOver = null)
     {
         if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "--concurrency must be 1 or more");
-        if (strategy is IPlannedStrategy planned && problems.Count > 0)
+        if (strategy is IPlannedStrategy { Plans: true } planned && problems.Count > 0)
             await planned.PlanAsync(planOver ?? problems, p => ProblemSeed(seed, p.Id), concurrency, cancellationToken).ConfigureAwait(false);
         var gate = new Lock();
         int done = 0, correct = 0;

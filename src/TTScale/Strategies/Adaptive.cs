@@ -53,6 +53,9 @@ public sealed class Adaptive : IPlannedStrategy
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, object> Parameters { get; }
 
+    /// <inheritdoc/>
+    public bool Plans => _batchBudget is not null;
+
     /// <summary>
     /// With a batch budget: probes every problem, then allocates the budget times the number of problems across them.
     /// Deterministic: the probes depend only on each problem's seed, and the allocation only on the probes.

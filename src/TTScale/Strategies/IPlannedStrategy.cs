@@ -9,6 +9,9 @@ namespace TTScale.Strategies;
 /// </summary>
 public interface IPlannedStrategy : IStrategy
 {
+    /// <summary>Whether this instance plans at all (the adaptive strategy deciding prompt by prompt does not).</summary>
+    bool Plans { get; }
+
     /// <summary>Plans <paramref name="problems"/>; <paramref name="seedOf"/> gives each the seed its solve will get.</summary>
     Task PlanAsync(IReadOnlyList<Problem> problems, Func<Problem, long> seedOf, int concurrency, CancellationToken cancellationToken = default);
 }

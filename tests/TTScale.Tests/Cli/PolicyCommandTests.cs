@@ -97,6 +97,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var expected = records.Select(r => r.GetProperty("details").GetProperty("expected_cost").GetDouble()).ToList();
         Assert.InRange(expected.Sum(), 2 * 16 + 1, 6 * 16 + 1e-9);
         Assert.Matches(@"plan +[0-9.]+ samples per prompt expected \(budget 6\)", result.StdOut);
+        Assert.Contains("adaptive: planning over all 16 problems first", result.StdErr);
 
         // Killed after five problems: the rerun plans over all sixteen again, so it decides exactly as the full run did.
         string resumed = PolicyPath("batch-resumed.jsonl");
@@ -112,6 +113,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var parameters = JsonDocument.Parse(single.StdOut).RootElement.GetProperty("parameters");
         Assert.Equal("prompt", parameters.GetProperty("allocation").GetString());
         Assert.True(parameters.TryGetProperty("price", out _));
+        Assert.DoesNotContain("planning", single.StdErr);
         var bad = CliRunner.Run([.. run, "--allocation", "greedy", "--limit", "1"]);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--allocation 'greedy' is not an allocation", bad.StdErr);
