@@ -20,9 +20,21 @@ public sealed class ScottPlotFigureRenderer : IFigureRenderer
             var color = Color.FromHex(series.Color);
             if (series.Band && points.All(p => p.Low is not null && p.High is not null))
             {
-                var band = plot.Add.FillY(x, [.. points.Select(p => 100 * p.Low!.Value)], [.. points.Select(p => 100 * p.High!.Value)]);
-                band.FillStyle.Color = color.WithAlpha(0.14);
-                band.LineStyle.Width = 0;
+                if (points.Count == 1)
+                {
+                    // A band has no width at one point: show the interval as a whisker instead.
+                    var whisker = plot.Add.Line(x[0], 100 * points[0].Low!.Value, x[0], 100 * points[0].High!.Value);
+                    whisker.LineColor = color.WithAlpha(0.6);
+                    whisker.LineWidth = 2;
+                    whisker.MarkerSize = 0;
+                    whisker.LegendText = "";
+                }
+                else
+                {
+                    var band = plot.Add.FillY(x, [.. points.Select(p => 100 * p.Low!.Value)], [.. points.Select(p => 100 * p.High!.Value)]);
+                    band.FillStyle.Color = color.WithAlpha(0.14);
+                    band.LineStyle.Width = 0;
+                }
             }
             var line = plot.Add.Scatter(x, y, color);
             line.LegendText = series.Label;
