@@ -42,6 +42,18 @@ class _PrmGraph(torch.nn.Module):
         return torch.sigmoid(self.prm(input_ids, attention_mask, position_ids))
 
 
+class _CachedPrmGraph(torch.nn.Module):
+    """The PRM with the policy's KV layout, so a verifier can score a new step without re-reading its prefix."""
+
+    def __init__(self, prm):
+        super().__init__()
+        self.prm = prm
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        h, presents = self.prm.model(input_ids, attention_mask, position_ids, list(past))
+        return (torch.sigmoid(self.prm.score_head(h).squeeze(-1)), *presents)
+
+
 def export_policy(lm, path, fp16=False):
     c = lm.c
     lm.eval()
@@ -70,20 +82,31 @@ def export_policy(lm, path, fp16=False):
     onnx.save(proto, path)
 
 
-def export_prm(prm, path):
+def export_prm(prm, path, cached=True):
+    """step_scores [B, T]; cached (the shipped PRM): past/present KV as for the policy, plain (the fixture) without."""
     c = prm.c
     prm.eval()
-    b, t = 2, 5
+    b, past, t = 2, (3 if cached else 0), 5
     ids = torch.randint(4, c.vocab_size, (b, t))
-    mask = torch.ones(b, t, dtype=torch.long)
-    pos = torch.arange(t)[None].expand(b, t).contiguous()
+    mask = torch.ones(b, past + t, dtype=torch.long)
+    pos = torch.arange(past, past + t)[None].expand(b, t).contiguous()
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
-            "attention_mask": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "total_sequence_length" if cached else "sequence_length"},
             "position_ids": {0: "batch_size", 1: "sequence_length"},
             "step_scores": {0: "batch_size", 1: "sequence_length"}}
+    inputs, outputs, args = ["input_ids", "attention_mask", "position_ids"], ["step_scores"], (ids, mask, pos)
+    if cached:
+        inputs += past_names(c)
+        outputs += present_names(c)
+        args += tuple(torch.zeros(b, c.num_kv_heads, past, c.head_dim) for _ in range(2 * c.num_layers))
+        for name in past_names(c):
+            axes[name] = {0: "batch_size", 2: "past_sequence_length"}
+        for name in present_names(c):
+            axes[name] = {0: "batch_size", 2: "total_sequence_length"}
+    graph = _CachedPrmGraph(prm) if cached else _PrmGraph(prm)
     with torch.no_grad():
-        torch.onnx.export(_PrmGraph(prm), (ids, mask, pos), path, input_names=["input_ids", "attention_mask", "position_ids"],
-                          output_names=["step_scores"], dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+        torch.onnx.export(graph, args, path, input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                          opset_version=OPSET, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
 
 
@@ -131,7 +154,7 @@ def fp16_boundaries(proto, fp16_inputs, fp16_outputs):
     return proto
 
 
-def write_config(directory, module, kind, dtype="float32", extra=None):
+def write_config(directory, module, kind, dtype="float32", extra=None, cached=True):
     c = module.c
     total, non_embedding = parameter_counts(module)
     config = {
@@ -161,6 +184,9 @@ def write_config(directory, module, kind, dtype="float32", extra=None):
     if kind == "causal-lm":
         config["inputs"] = ["input_ids", "attention_mask", "position_ids", "past_key_values.{i}.key", "past_key_values.{i}.value"]
         config["outputs"] = ["logits", "present.{i}.key", "present.{i}.value"]
+    elif cached:
+        config["inputs"] = ["input_ids", "attention_mask", "position_ids", "past_key_values.{i}.key", "past_key_values.{i}.value"]
+        config["outputs"] = ["step_scores", "present.{i}.key", "present.{i}.value"]
     else:
         config["inputs"] = ["input_ids", "attention_mask", "position_ids"]
         config["outputs"] = ["step_scores"]

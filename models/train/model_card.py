@@ -118,7 +118,8 @@ Sequential revisions ({m['revision']['chains']} chains on levels 2-4, each a fir
 
 Scores partial ArithChain solutions: output `step_scores` [batch, seq] is the probability that the solution is still
 correct at each position; read it at step delimiters (newlines). Inputs `input_ids`, `attention_mask`, `position_ids`
-over `<bos>` + prompt + solution; no KV cache.
+over `<bos>` + prompt + solution, and the policy's KV layout (`past_key_values.{i}.key/value` in, `present.{i}.key/value`
+out), so a verifier can read a new step from where the last one ended instead of re-reading the whole text.
 
 {architecture(config, ProcessRewardModel(config))} The head is one linear logit on the final hidden state.
 

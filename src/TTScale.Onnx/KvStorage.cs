@@ -70,7 +70,7 @@ internal sealed class KvStorage
                     destination.Slice(block, (length - n) * positionBytes).Clear();
                     if (n == 0) continue;
                     var from = source!.Storage._tensors[t].GetTensorMutableRawData();
-                    int sourceBlock = ((source.Row * kvHeads + h) * source.Storage.Length + source.Storage.Length - n) * positionBytes;
+                    int sourceBlock = ((source.Row * kvHeads + h) * source.Storage.Length + (source.End ?? source.Storage.Length) - n) * positionBytes;
                     from.Slice(sourceBlock, n * positionBytes).CopyTo(destination.Slice(block + (length - n) * positionBytes));
                 }
             }
@@ -79,8 +79,11 @@ internal sealed class KvStorage
     }
 }
 
-/// <summary>A sequence's cached positions: the last <see cref="Length"/> positions of one row of a storage.</summary>
-internal sealed record KvView(KvStorage Storage, int Row, int Length);
+/// <summary>
+/// A sequence's cached positions: the <see cref="Length"/> positions of one row of a storage that end at
+/// <see cref="End"/> (by default the row's end, where the engine right-aligns them).
+/// </summary>
+internal sealed record KvView(KvStorage Storage, int Row, int Length, int? End = null);
 
 /// <summary>Bytes of KV the engine holds right now, and the most it has held.</summary>
 internal sealed class KvAccounting

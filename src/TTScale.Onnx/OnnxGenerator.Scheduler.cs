@@ -225,12 +225,7 @@ public sealed partial class OnnxGenerator
         values.Add(Own(OrtValue.CreateTensorValueFromMemory(mask, [batch, total])));
         if (_graph.HasPositionIds) values.Add(Own(OrtValue.CreateTensorValueFromMemory(positions, [batch, width])));
         if (_graph.HasCacheBranch) values.Add(Own(OrtValue.CreateTensorValueFromMemory(new[] { pastLength > 0 }, [1])));
-        long[] emptyShape = [batch, _graph.KvHeads, 0, _graph.HeadDim];
-        for (int t = 0; t < 2 * _graph.Layers; t++)
-            values.Add(past is not null ? past.Tensors[t]
-                : Own(_graph.KvType == TensorElementType.Float16
-                    ? OrtValue.CreateTensorValueFromMemory(Array.Empty<Float16>(), emptyShape)
-                    : OrtValue.CreateTensorValueFromMemory(Array.Empty<float>(), emptyShape)));
+        for (int t = 0; t < 2 * _graph.Layers; t++) values.Add(past is not null ? past.Tensors[t] : Own(_graph.Kv.EmptyPast(batch)));
 
         IDisposableReadOnlyCollection<OrtValue> outputs;
         long started = Stopwatch.GetTimestamp();

@@ -10,13 +10,21 @@ namespace TTScale.Onnx;
 /// A process reward model as an ONNX graph: <c>input_ids</c>, <c>attention_mask</c> (and optional <c>position_ids</c>) in,
 /// <c>step_scores</c> [batch, seq] out, the probability that the solution is still correct at each position. Scores are
 /// read at the step delimiters of each completion (and at the last token of an unfinished last line). Completions of a
-/// problem are scored together in batches, right-padded: the model is causal, so padding never changes a real position.
+/// problem are scored together in batches. A graph with the policy's KV layout (<c>past_key_values</c> in,
+/// <c>present</c> out) keeps each problem's last completions cached, so a text that extends one (a tree search's next
+/// step) is read from where that one ended; the scores are those of reading it whole, and the ledger charges what ran.
 /// </summary>
 public sealed class PrmVerifier : IProcessVerifier, IDisposable
 {
+    /// <summary>KV a cached PRM keeps by default, across problems (a beam of 16 holds about 3 MB per problem).</summary>
+    public const long DefaultCacheBytes = 256L << 20;
+
     private readonly InferenceSession _session;
     private readonly bool _hasPositionIds;
     private readonly int _maxBatchRows;
+    private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
+    private readonly KvAccounting _kv = new();
+    private readonly PrmPrefixCache? _cache;
 
     /// <inheritdoc/>
     public string Name => "prm";
@@ -33,39 +41,52 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>The step delimiter the scores are read at.</summary>
     public string StepDelimiter { get; }
 
-    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int maxBatchRows)
+    /// <summary>Whether the graph takes a KV cache, so that extended texts are read from where they were left.</summary>
+    public bool Cached => _cache is not null;
+
+    /// <summary>KV bytes the cache holds right now.</summary>
+    public long CachedKvBytes => _cache?.Bytes ?? 0;
+
+    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int maxBatchRows, KvLayout? kv, long cacheBytes)
     {
         _session = session;
         Config = config;
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
+        _kvLayout = kv;
+        _cache = kv is null ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            config.WeightBytesPerParameter, 0);
+            config.WeightBytesPerParameter, kv?.ElementBytes ?? 0);
     }
 
     /// <summary>Loads the PRM in <paramref name="directory"/>.</summary>
+    /// <param name="directory">The model directory.</param>
+    /// <param name="device">Where it runs (default: the CPU).</param>
+    /// <param name="maxBatchRows">Most completions per forward pass.</param>
+    /// <param name="cacheBytes">KV a graph with a KV cache may keep across problems.</param>
     /// <exception cref="FileNotFoundException">config.json, the model or the tokenizer is missing.</exception>
-    /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output) or cannot be loaded; the message names the file.</exception>
-    public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32)
+    /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output), its KV disagrees with the config, or it cannot be loaded; the message names the file.</exception>
+    public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes)
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
         var tokenizer = TokenizerLoader.Load(directory, config);
         string modelPath = Path.Combine(directory, config.ModelFile);
         var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
-        foreach (var name in new[] { "input_ids", "attention_mask" })
-            if (!session.InputMetadata.ContainsKey(name))
-            {
-                session.Dispose();
-                throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
-            }
-        if (!session.OutputMetadata.ContainsKey("step_scores"))
+        try
+        {
+            foreach (var name in new[] { "input_ids", "attention_mask" })
+                if (!session.InputMetadata.ContainsKey(name)) throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
+            if (!session.OutputMetadata.ContainsKey("step_scores"))
+                throw new InvalidDataException($"{modelPath}: the graph has no 'step_scores' output; is this a process reward model?");
+            return new PrmVerifier(session, config, tokenizer, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
+        }
+        catch
         {
             session.Dispose();
-            throw new InvalidDataException($"{modelPath}: the graph has no 'step_scores' output; is this a process reward model?");
+            throw;
         }
-        return new PrmVerifier(session, config, tokenizer, maxBatchRows);
     }
 
     /// <inheritdoc/>
@@ -76,16 +97,46 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         if (Config.BosTokenId is int bos) prefix.Add(bos);
         prefix.AddRange(Tokenizer.EncodeToIds(problem.Prompt));
         var rows = completions.Select(c => Row(prefix, c)).ToArray();
-        var scores = new IReadOnlyList<float>[rows.Length];
-        for (int start = 0; start < rows.Length; start += _maxBatchRows)
+        var read = new PrmPrefixCache.Entry?[rows.Length]; // cached: what each completion extends
+        if (_cache is not null)
+            for (int i = 0; i < rows.Length; i++) read[i] = _cache.Longest(problem.Prompt, completions[i], rows[i].Tokens, StepDelimiter);
+        var positionScores = new float[rows.Length][];
+        var kept = new Dictionary<string, PrmPrefixCache.Entry>(StringComparer.Ordinal);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = Math.Min(_maxBatchRows, rows.Length - start);
-            var batch = rows.AsSpan(start, count).ToArray();
-            var batchScores = Run(batch, ledger);
-            for (int i = 0; i < count; i++) scores[start + i] = batchScores[i];
+            var todo = new List<int>();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                if (read[i] is { } whole && whole.Tokens.Length == rows[i].Tokens.Length)
+                {
+                    positionScores[i] = whole.Scores; // read before: nothing runs
+                    ledger?.AddVerifier(0, 0, 0);
+                    if (kept.TryAdd(completions[i], whole)) whole.Kv.AddReference();
+                }
+                else todo.Add(i);
+            }
+            for (int start = 0; start < todo.Count; start += _maxBatchRows)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = todo.Skip(start).Take(_maxBatchRows).ToArray();
+                PrmPrefixCache.Entry[]? entries = null;
+                var scores = _kvLayout is null ? Run([.. batch.Select(i => rows[i].Tokens)], ledger)
+                    : RunCached([.. batch.Select(i => (rows[i].Tokens, read[i]))], ledger, out entries);
+                for (int b = 0; b < batch.Length; b++)
+                {
+                    positionScores[batch[b]] = scores[b];
+                    if (entries is not null && !kept.TryAdd(completions[batch[b]], entries[b])) entries[b].Kv.Release();
+                }
+            }
         }
-        return Task.FromResult<IReadOnlyList<IReadOnlyList<float>>>(scores);
+        finally
+        {
+            foreach (var entry in read) entry?.Kv.Release();
+            _cache?.Replace(problem.Prompt, kept); // whatever was read, even if a later batch failed
+        }
+        var result = new IReadOnlyList<float>[rows.Length];
+        for (int i = 0; i < rows.Length; i++) result[i] = rows[i].StepEnds.Select(e => positionScores[i][e]).ToArray();
+        return Task.FromResult<IReadOnlyList<IReadOnlyList<float>>>(result);
     }
 
     /// <summary>The row's tokens (cut to the context) and the positions to read: each step's last token.</summary>
@@ -116,22 +167,107 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         return (tokens.ToArray(), stepEnds.ToArray());
     }
 
-    private IReadOnlyList<float>[] Run((int[] Tokens, int[] StepEnds)[] rows, ComputeLedger? ledger)
+    /// <summary>Whole rows, right-padded (the model is causal, so padding never changes a real position): every position's score.</summary>
+    private float[][] Run(int[][] rows, ComputeLedger? ledger)
     {
-        int batch = rows.Length, width = rows.Max(r => r.Tokens.Length);
+        int batch = rows.Length, width = rows.Max(r => r.Length);
         var ids = new long[batch * width];
         var mask = new long[batch * width];
         var positions = new long[batch * width];
         for (int r = 0; r < batch; r++)
-            for (int t = 0; t < rows[r].Tokens.Length; t++)
+            for (int t = 0; t < rows[r].Length; t++)
             {
-                ids[r * width + t] = rows[r].Tokens[t];
+                ids[r * width + t] = rows[r][t];
                 mask[r * width + t] = 1;
                 positions[r * width + t] = t;
             }
-        long[] shape = [batch, width];
+        using var outputs = RunGraph(ids, mask, positions, [batch, width], [batch, width], [], ["step_scores"]);
+        var flat = outputs[0].GetTensorDataAsSpan<float>();
+        var result = new float[batch][];
+        for (int r = 0; r < batch; r++)
+        {
+            result[r] = flat.Slice(r * width, rows[r].Length).ToArray();
+            int n = rows[r].Length;
+            ledger?.AddVerifier(n, Cost.FlopsForTokens(0, n), (double)Cost.WeightBytes / batch);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Rows read on from their cached prefix (none: from the start): cached positions right-aligned in the past, new
+    /// tokens left-aligned in the input window right after them (padding after a row's tokens never reaches them: the
+    /// model is causal), so each row's KV is one contiguous run. Returns every position's score (the prefix's from the
+    /// cache) and, per row, an entry holding its whole KV.
+    /// </summary>
+    private float[][] RunCached((int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[] entries)
+    {
+        var kv = _kvLayout!;
+        int batch = rows.Length;
+        int[] cached = [.. rows.Select(r => r.From?.Tokens.Length ?? 0)];
+        int pastLength = cached.Max(), width = rows.Select((r, i) => r.Tokens.Length - cached[i]).Max(), total = pastLength + width;
+        var ids = new long[batch * width];
+        var mask = new long[batch * total];
+        var positions = new long[batch * width];
+        for (int r = 0; r < batch; r++)
+        {
+            int pending = rows[r].Tokens.Length - cached[r];
+            for (int t = pastLength - cached[r]; t < pastLength; t++) mask[r * total + t] = 1;
+            for (int j = 0; j < pending; j++)
+            {
+                ids[r * width + j] = rows[r].Tokens[cached[r] + j];
+                positions[r * width + j] = cached[r] + j;
+                mask[r * total + pastLength + j] = 1;
+            }
+        }
+        var past = pastLength == 0 ? null
+            : KvStorage.Gather([.. rows.Select(r => r.From is { } e ? new KvView(e.Kv, 0, e.Tokens.Length) : null)], pastLength, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
+        past?.AddReference();
+        var empty = past is null ? Enumerable.Range(0, 2 * kv.Layers).Select(_ => kv.EmptyPast(batch)).ToList() : [];
+        IDisposableReadOnlyCollection<OrtValue> outputs;
+        try
+        {
+            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty, ["step_scores", .. kv.PresentNames]);
+        }
+        finally
+        {
+            past?.Release();
+            foreach (var value in empty) value.Dispose();
+        }
+        var present = new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
+        present.AddReference();
+        var result = new float[batch][];
+        entries = new PrmPrefixCache.Entry[batch];
+        try
+        {
+            var flat = outputs[0].GetTensorDataAsSpan<float>();
+            for (int r = 0; r < batch; r++)
+            {
+                int length = rows[r].Tokens.Length, pending = length - cached[r];
+                var scores = new float[length];
+                rows[r].From?.Scores.AsSpan().CopyTo(scores);
+                flat.Slice(r * width, pending).CopyTo(scores.AsSpan(cached[r]));
+                result[r] = scores;
+                // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
+                var own = KvStorage.Gather([new KvView(present, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
+                own.AddReference();
+                entries[r] = new PrmPrefixCache.Entry(rows[r].Tokens, scores, own);
+                ledger?.AddVerifier(pending, Cost.FlopsForTokens(cached[r], pending),
+                    (double)Cost.WeightBytes / batch + (double)Cost.KvBytesPerToken * length);
+            }
+        }
+        finally
+        {
+            outputs[0].Dispose();
+            present.Release();
+        }
+        return result;
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> RunGraph(long[] ids, long[] mask, long[] positions, long[] shape, long[] maskShape,
+        IReadOnlyList<OrtValue> past, string[] outputNames)
+    {
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, maskShape);
         using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, shape);
         var names = new List<string> { "input_ids", "attention_mask" };
         var values = new List<OrtValue> { idsValue, maskValue };
@@ -140,21 +276,19 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             names.Add("position_ids");
             values.Add(positionValue);
         }
-        using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, names, values, ["step_scores"]);
-        var flat = outputs[0].GetTensorDataAsSpan<float>();
-        var result = new IReadOnlyList<float>[batch];
-        for (int r = 0; r < batch; r++)
+        if (_kvLayout is not null)
         {
-            var steps = new float[rows[r].StepEnds.Length];
-            for (int i = 0; i < steps.Length; i++) steps[i] = flat[r * width + rows[r].StepEnds[i]];
-            result[r] = steps;
-            int n = rows[r].Tokens.Length;
-            ledger?.AddVerifier(n, Cost.FlopsForTokens(0, n), (double)Cost.WeightBytes / batch);
+            names.AddRange(_kvLayout.PastNames);
+            values.AddRange(past);
         }
-        return result;
+        using var runOptions = new RunOptions();
+        return _session.Run(runOptions, names, values, outputNames);
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _cache?.Dispose();
+        _session.Dispose();
+    }
 }

@@ -31,6 +31,45 @@ public class VerifierTests
     }
 
     [Fact]
+    public async Task ACachedPrmReadsOnlyTheNewStepAndScoresAsIfItReadTheWholeText()
+    {
+        string directory = Path.Combine(Fixtures.ModelsDirectory, "arith-prm");
+        var problem = new Problem("p", "Q: 47 +28 -12\n", "63", AnswerFormat.ArithChain, 2);
+        string[] first = ["47+28=75\n", "47+28=74\n", "47+28=75\n75-12=6"];
+        string[] next = ["47+28=75\n75-12=63\n", "47+28=74\n74-12=62\n", "47+28=75\n75-12=63\nA: 63\n"];
+
+        using var cold = PrmVerifier.Load(directory);
+        Assert.True(cold.Cached);
+        var whole = await cold.ScoreStepsAsync(problem, next);
+
+        using var warm = PrmVerifier.Load(directory);
+        await warm.ScoreStepsAsync(problem, first);
+        var ledger = new ComputeLedger();
+        var read = await warm.ScoreStepsAsync(problem, next, ledger);
+        for (int i = 0; i < next.Length; i++) Assert.Equal(whole[i], read[i], new ToleranceComparer(1e-5f));
+
+        // Only the new steps ran: "75-12=63\n" after the first, "74-12=62\n" after the second; the third reads on from the
+        // first (the second round's cache holds what the last call read, and the first still began it).
+        int[] Tokens(string text) => [.. warm.Tokenizer.EncodeToIds(text)];
+        int promptTokens = 1 + Tokens(problem.Prompt).Length;
+        long[] pending = [Tokens("75-12=63\n").Length, Tokens("74-12=62\n").Length, Tokens("75-12=63\nA: 63\n").Length];
+        Assert.Equal(pending.Sum(), ledger.VerifierTokens);
+        long[] past = [promptTokens + Tokens(first[0]).Length, promptTokens + Tokens(first[1]).Length, promptTokens + Tokens(first[0]).Length];
+        Assert.Equal(Enumerable.Range(0, 3).Sum(i => warm.Cost.FlopsForTokens(past[i], pending[i])), ledger.VerifierFlops, 6);
+        Assert.True(warm.CachedKvBytes > 0);
+
+        // A third round reads on from the second's KV, which rows of unequal new lengths left in one batch; a text already
+        // read (the first, scored in the second round) runs nothing.
+        string[] last = [next[0] + "A: 63\n", next[1] + "A: 62\n"];
+        var wholeLast = await cold.ScoreStepsAsync(problem with { Id = "q" }, last);
+        var third = new ComputeLedger();
+        var readLast = await warm.ScoreStepsAsync(problem, last, third);
+        for (int i = 0; i < last.Length; i++) Assert.Equal(wholeLast[i], readLast[i], new ToleranceComparer(1e-5f));
+        Assert.Equal(Tokens("A: 62\n").Length, third.VerifierTokens); // the first was read whole last round: nothing runs
+        Assert.Equal(2, third.VerifierCalls);
+    }
+
+    [Fact]
     public void APolicyGraphIsNotAPrm()
     {
         var e = Assert.Throws<InvalidDataException>(() => PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32")));

@@ -1,0 +1,92 @@
+namespace TTScale.Onnx;
+
+/// <summary>
+/// What a cached PRM read last for each problem: every completion of its latest call, with its tokens, the score at
+/// every position and its KV in a storage of its own. A tree search scores each round's texts, which extend the last
+/// round's by one step, so the next call finds its prefixes here and runs only the new tokens. A call replaces its
+/// problem's entries (what the search has moved on from is dropped); past the byte capacity, the problems used longest
+/// ago go first, whole, so a search in progress keeps its entries whatever runs beside it. Thread-safe.
+/// </summary>
+internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
+{
+    /// <summary>A completion read in full: its row's tokens, every position's score and the KV of all of them.</summary>
+    internal sealed record Entry(int[] Tokens, float[] Scores, KvStorage Kv);
+
+    private sealed class Problem
+    {
+        public Dictionary<string, Entry> Entries { get; set; } = new(StringComparer.Ordinal);
+        public long LastUse { get; set; }
+    }
+
+    private readonly Dictionary<string, Problem> _problems = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private long _bytes, _clock;
+
+    /// <summary>Bytes of KV held.</summary>
+    public long Bytes { get { lock (_lock) return _bytes; } }
+
+    /// <summary>
+    /// The longest entry of <paramref name="prompt"/> whose completion is <paramref name="completion"/> cut after one of
+    /// its delimiters (or all of it) and whose tokens begin <paramref name="tokens"/>; null where none. The caller holds
+    /// a reference to the entry's KV and releases it when done.
+    /// </summary>
+    public Entry? Longest(string prompt, string completion, int[] tokens, string delimiter)
+    {
+        lock (_lock)
+        {
+            if (!_problems.TryGetValue(prompt, out var problem)) return null;
+            problem.LastUse = ++_clock;
+            foreach (int end in PrefixEnds(completion, delimiter))
+                if (problem.Entries.TryGetValue(completion[..end], out var entry) && entry.Tokens.Length <= tokens.Length
+                    && entry.Tokens.AsSpan().SequenceEqual(tokens.AsSpan(0, entry.Tokens.Length)))
+                {
+                    entry.Kv.AddReference();
+                    return entry;
+                }
+            return null;
+        }
+    }
+
+    /// <summary>Where the completion may have been cut before: its end, then after each delimiter, longest first.</summary>
+    private static IEnumerable<int> PrefixEnds(string completion, string delimiter)
+    {
+        yield return completion.Length;
+        for (int at = completion.LastIndexOf(delimiter, StringComparison.Ordinal); at >= 0;
+             at = at == 0 ? -1 : completion.LastIndexOf(delimiter, at - 1, StringComparison.Ordinal))
+            if (at + delimiter.Length < completion.Length) yield return at + delimiter.Length;
+    }
+
+    /// <summary>Makes <paramref name="entries"/> (completion to entry, each holding one reference to its KV) the problem's entries.</summary>
+    public void Replace(string prompt, Dictionary<string, Entry> entries)
+    {
+        var released = new List<Entry>();
+        lock (_lock)
+        {
+            if (!_problems.TryGetValue(prompt, out var problem)) _problems[prompt] = problem = new Problem();
+            released.AddRange(problem.Entries.Values);
+            problem.Entries = entries;
+            problem.LastUse = ++_clock;
+            _bytes += entries.Values.Sum(e => e.Kv.Bytes) - released.Sum(e => e.Kv.Bytes);
+            while (_bytes > capacityBytes && _problems.Count > 1)
+            {
+                var oldest = _problems.Where(p => p.Key != prompt).MinBy(p => p.Value.LastUse);
+                _problems.Remove(oldest.Key);
+                released.AddRange(oldest.Value.Entries.Values);
+                _bytes -= oldest.Value.Entries.Values.Sum(e => e.Kv.Bytes);
+            }
+        }
+        foreach (var entry in released) entry.Kv.Release();
+    }
+
+    public void Dispose()
+    {
+        List<Entry> all;
+        lock (_lock)
+        {
+            all = [.. _problems.Values.SelectMany(p => p.Entries.Values)];
+            _problems.Clear();
+            _bytes = 0;
+        }
+        foreach (var entry in all) entry.Kv.Release();
+    }
+}
