@@ -1,16 +1,18 @@
 namespace TTScale.Onnx;
 
 /// <summary>
-/// What a cached PRM read last for each problem: every completion of its latest call, with its tokens, the score at
-/// every position and its KV in a storage of its own. A tree search scores each round's texts, which extend the last
-/// round's by one step, so the next call finds its prefixes here and runs only the new tokens. A call replaces its
-/// problem's entries (what the search has moved on from is dropped); past the byte capacity, the problems used longest
-/// ago go first, whole, so a search in progress keeps its entries whatever runs beside it. Thread-safe.
+/// What a cached PRM read lately for each problem: every completion of its latest call and the entries that call read on
+/// from, each with its tokens, the score at every position and its KV in a storage of its own. A tree search scores each
+/// round's texts, which extend the last round's by one step (lookahead's rollouts extend them by several, and its next
+/// round extends the same texts again), so the next call finds its prefixes here and runs only the new tokens. A call
+/// replaces its problem's entries, so what the search has moved on from is dropped; past the byte capacity, the
+/// problems used longest ago go first, whole, so a search in progress keeps its entries whatever runs beside it.
+/// Thread-safe.
 /// </summary>
 internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
 {
     /// <summary>A completion read in full: its row's tokens, every position's score and the KV of all of them.</summary>
-    internal sealed record Entry(int[] Tokens, float[] Scores, KvStorage Kv);
+    internal sealed record Entry(string Completion, int[] Tokens, float[] Scores, KvStorage Kv);
 
     private sealed class Problem
     {
@@ -56,7 +58,7 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
             if (at + delimiter.Length < completion.Length) yield return at + delimiter.Length;
     }
 
-    /// <summary>Makes <paramref name="entries"/> (completion to entry, each holding one reference to its KV) the problem's entries.</summary>
+    /// <summary>Makes <paramref name="entries"/> (by completion, each holding one reference to its KV) the problem's entries.</summary>
     public void Replace(string prompt, Dictionary<string, Entry> entries)
     {
         var released = new List<Entry>();

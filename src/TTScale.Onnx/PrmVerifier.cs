@@ -107,11 +107,12 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             var todo = new List<int>();
             for (int i = 0; i < rows.Length; i++)
             {
+                // What this call reads on from stays (lookahead extends the same texts again next round).
+                if (read[i] is { } from && kept.TryAdd(from.Completion, from)) from.Kv.AddReference();
                 if (read[i] is { } whole && whole.Tokens.Length == rows[i].Tokens.Length)
                 {
                     positionScores[i] = whole.Scores; // read before: nothing runs
                     ledger?.AddVerifier(0, 0, 0);
-                    if (kept.TryAdd(completions[i], whole)) whole.Kv.AddReference();
                 }
                 else todo.Add(i);
             }
@@ -121,7 +122,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 var batch = todo.Skip(start).Take(_maxBatchRows).ToArray();
                 PrmPrefixCache.Entry[]? entries = null;
                 var scores = _kvLayout is null ? Run([.. batch.Select(i => rows[i].Tokens)], ledger)
-                    : RunCached([.. batch.Select(i => (rows[i].Tokens, read[i]))], ledger, out entries);
+                    : RunCached([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, out entries);
                 for (int b = 0; b < batch.Length; b++)
                 {
                     positionScores[batch[b]] = scores[b];
@@ -199,7 +200,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// model is causal), so each row's KV is one contiguous run. Returns every position's score (the prefix's from the
     /// cache) and, per row, an entry holding its whole KV.
     /// </summary>
-    private float[][] RunCached((int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[] entries)
+    private float[][] RunCached((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[] entries)
     {
         var kv = _kvLayout!;
         int batch = rows.Length;
@@ -250,7 +251,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
                 var own = KvStorage.Gather([new KvView(present, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
                 own.AddReference();
-                entries[r] = new PrmPrefixCache.Entry(rows[r].Tokens, scores, own);
+                entries[r] = new PrmPrefixCache.Entry(rows[r].Completion, rows[r].Tokens, scores, own);
                 ledger?.AddVerifier(pending, Cost.FlopsForTokens(cached[r], pending),
                     (double)Cost.WeightBytes / batch + (double)Cost.KvBytesPerToken * length);
             }

@@ -70,6 +70,18 @@ public class VerifierTests
     }
 
     [Fact]
+    public async Task WhatACallReadsOnFromStaysForTheNext()
+    {
+        using var prm = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-prm"));
+        var problem = new Problem("p", "Q: 47 +28 -12\n", "63", AnswerFormat.ArithChain, 2);
+        await prm.ScoreStepsAsync(problem, ["47+28=75\n"]);
+        await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=63\nA: 63\n"]); // a lookahead rollout reads on from it
+        var ledger = new ComputeLedger();
+        await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=62\n"], ledger); // and the next round extends it again
+        Assert.Equal(prm.Tokenizer.EncodeToIds("75-12=62\n").Count, ledger.VerifierTokens);
+    }
+
+    [Fact]
     public void APolicyGraphIsNotAPrm()
     {
         var e = Assert.Throws<InvalidDataException>(() => PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32")));
