@@ -41,7 +41,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>The step delimiter the scores are read at.</summary>
     public string StepDelimiter { get; }
 
-    /// <summary>Whether the graph takes a KV cache, so that extended texts are read from where they were left.</summary>
+    /// <summary>Whether extended texts are read from where they were left (a graph with KV inputs, and a cache to keep it in).</summary>
     public bool Cached => _cache is not null;
 
     /// <summary>KV bytes the cache holds right now.</summary>
@@ -55,7 +55,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         _maxBatchRows = maxBatchRows;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _kvLayout = kv;
-        _cache = kv is null ? null : new PrmPrefixCache(cacheBytes);
+        _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
             config.WeightBytesPerParameter, kv?.ElementBytes ?? 0);
@@ -65,7 +65,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <param name="directory">The model directory.</param>
     /// <param name="device">Where it runs (default: the CPU).</param>
     /// <param name="maxBatchRows">Most completions per forward pass.</param>
-    /// <param name="cacheBytes">KV a graph with a KV cache may keep across problems.</param>
+    /// <param name="cacheBytes">KV a graph with a KV cache may keep across problems; 0 reads every text whole.</param>
     /// <exception cref="FileNotFoundException">config.json, the model or the tokenizer is missing.</exception>
     /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output), its KV disagrees with the config, or it cannot be loaded; the message names the file.</exception>
     public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes)
@@ -198,9 +198,9 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// Rows read on from their cached prefix (none: from the start): cached positions right-aligned in the past, new
     /// tokens left-aligned in the input window right after them (padding after a row's tokens never reaches them: the
     /// model is causal), so each row's KV is one contiguous run. Returns every position's score (the prefix's from the
-    /// cache) and, per row, an entry holding its whole KV.
+    /// cache) and, where there is a cache, per row an entry holding its whole KV.
     /// </summary>
-    private float[][] RunCached((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[] entries)
+    private float[][] RunCached((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[]? entries)
     {
         var kv = _kvLayout!;
         int batch = rows.Length;
@@ -237,7 +237,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         var present = new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
         present.AddReference();
         var result = new float[batch][];
-        entries = new PrmPrefixCache.Entry[batch];
+        entries = _cache is null ? null : new PrmPrefixCache.Entry[batch];
         try
         {
             var flat = outputs[0].GetTensorDataAsSpan<float>();
@@ -248,10 +248,13 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 rows[r].From?.Scores.AsSpan().CopyTo(scores);
                 flat.Slice(r * width, pending).CopyTo(scores.AsSpan(cached[r]));
                 result[r] = scores;
-                // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
-                var own = KvStorage.Gather([new KvView(present, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
-                own.AddReference();
-                entries[r] = new PrmPrefixCache.Entry(rows[r].Completion, rows[r].Tokens, scores, own);
+                if (entries is not null)
+                {
+                    // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
+                    var own = KvStorage.Gather([new KvView(present, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
+                    own.AddReference();
+                    entries[r] = new PrmPrefixCache.Entry(rows[r].Completion, rows[r].Tokens, scores, own);
+                }
                 ledger?.AddVerifier(pending, Cost.FlopsForTokens(cached[r], pending),
                     (double)Cost.WeightBytes / batch + (double)Cost.KvBytesPerToken * length);
             }

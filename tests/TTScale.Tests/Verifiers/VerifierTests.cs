@@ -38,11 +38,12 @@ public class VerifierTests
         string[] first = ["47+28=75\n", "47+28=74\n", "47+28=75\n75-12=6"];
         string[] next = ["47+28=75\n75-12=63\n", "47+28=74\n74-12=62\n", "47+28=75\n75-12=63\nA: 63\n"];
 
-        using var cold = PrmVerifier.Load(directory);
-        Assert.True(cold.Cached);
+        using var cold = PrmVerifier.Load(directory, cacheBytes: 0); // reads every text whole
+        Assert.False(cold.Cached);
         var whole = await cold.ScoreStepsAsync(problem, next);
 
         using var warm = PrmVerifier.Load(directory);
+        Assert.True(warm.Cached);
         await warm.ScoreStepsAsync(problem, first);
         var ledger = new ComputeLedger();
         var read = await warm.ScoreStepsAsync(problem, next, ledger);
