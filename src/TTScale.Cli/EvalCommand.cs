@@ -93,7 +93,7 @@ internal static class EvalCommand
         {
             int n = plan.Decisions.Length;
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"plan           {plan.TotalCost / n:G4} {adaptive.Parameters["cost_unit"]} per prompt expected (budget {adaptive.Parameters["budget"]}), {100 * plan.ExpectedCorrect / n:F1}% expected accuracy over {n} prompts"));
+                $"plan           {plan.TotalCost / n:G4} {adaptive.Parameters["cost_unit"]} per prompt expected (budget {(double)adaptive.Parameters["budget"]:G4}), {100 * plan.ExpectedCorrect / n:F1}% expected accuracy over {n} prompts"));
         }
         var decisions = records.Where(r => r.Details is not null).Select(r => JsonSerializer.SerializeToElement(r.Details, Jsonl.Options)).Select(d =>
         {
