@@ -72,17 +72,4 @@ internal sealed class BinCurve
         while (i + 1 < Slopes.Length && Slopes[i + 1] > price && Costs[i + 1] <= maxCost) i++;
         return i;
     }
-
-    /// <summary>The hull's accuracy at a cost, linear between points and flat outside them (what spending it on this bin buys).</summary>
-    public double AccuracyAt(double cost)
-    {
-        if (cost <= Costs[0]) return Accuracies[0];
-        int last = Costs.Length - 1;
-        if (cost >= Costs[last]) return Accuracies[last];
-        int hi = Array.BinarySearch(Costs, cost);
-        if (hi >= 0) return Accuracies[hi];
-        hi = ~hi;
-        double t = (cost - Costs[hi - 1]) / (Costs[hi] - Costs[hi - 1]);
-        return Accuracies[hi - 1] + t * (Accuracies[hi] - Accuracies[hi - 1]);
-    }
 }

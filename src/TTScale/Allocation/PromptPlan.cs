@@ -4,17 +4,15 @@ namespace TTScale.Allocation;
 internal readonly struct PromptPlan
 {
     private readonly AllocationDecision[] _points;
-    private readonly int[]? _map; // hull index -> point index, for mixtures (null: identity)
-    private readonly double[]? _mixed; // mixture accuracies per hull index (null: the bin's own)
+    private readonly int[]? _map; // hull index -> point index, for mixtures, whose accuracies are their own (null: identity)
 
-    private PromptPlan(AllocationDecision[] points, double[] costs, double[] accuracies, int last, int[]? map, double[]? mixed)
+    private PromptPlan(AllocationDecision[] points, double[] costs, double[] accuracies, int last, int[]? map)
     {
         _points = points;
         Costs = costs;
         Accuracies = accuracies;
         Last = last;
         _map = map;
-        _mixed = mixed;
     }
 
     public double[] Costs { get; }
@@ -32,11 +30,11 @@ internal readonly struct PromptPlan
     }
 
     public AllocationDecision Decision(int step) =>
-        _map is null ? _points[step] : _points[_map[step]].WithAccuracy(_mixed![step]);
+        _map is null ? _points[step] : _points[_map[step]].WithAccuracy(Accuracies[step]);
 
     /// <summary>A known bin: its precomputed hull, shared, with no copying.</summary>
     public static PromptPlan ForBin(BinCurve curve, double maxCost) =>
-        new(curve.Points, curve.Costs, curve.Accuracies, LastWithin(curve.Costs, curve.Costs.Length, maxCost), null, null);
+        new(curve.Points, curve.Costs, curve.Accuracies, LastWithin(curve.Costs, curve.Costs.Length, maxCost), null);
 
     /// <summary>
     /// Uncertain bin: the most likely bin's whole menu, each option valued at its probability-weighted accuracy over the
@@ -72,7 +70,7 @@ internal readonly struct PromptPlan
             costs[j] = menu.Costs[map[j]];
             accuracies[j] = values[map[j]];
         }
-        return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, count, maxCost), map, accuracies);
+        return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, count, maxCost), map);
     }
 
     private static int LastWithin(double[] costs, int count, double maxCost)
