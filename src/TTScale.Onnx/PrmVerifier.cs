@@ -120,9 +120,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = todo.Skip(start).Take(_maxBatchRows).ToArray();
-                PrmPrefixCache.Entry[]? entries = null;
-                var scores = _kvLayout is null ? Run([.. batch.Select(i => rows[i].Tokens)], ledger)
-                    : RunCached([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, out entries);
+                var scores = Run([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, out var entries);
                 for (int b = 0; b < batch.Length; b++)
                 {
                     positionScores[batch[b]] = scores[b];
@@ -168,41 +166,15 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         return (tokens.ToArray(), stepEnds.ToArray());
     }
 
-    /// <summary>Whole rows, right-padded (the model is causal, so padding never changes a real position): every position's score.</summary>
-    private float[][] Run(int[][] rows, ComputeLedger? ledger)
-    {
-        int batch = rows.Length, width = rows.Max(r => r.Length);
-        var ids = new long[batch * width];
-        var mask = new long[batch * width];
-        var positions = new long[batch * width];
-        for (int r = 0; r < batch; r++)
-            for (int t = 0; t < rows[r].Length; t++)
-            {
-                ids[r * width + t] = rows[r][t];
-                mask[r * width + t] = 1;
-                positions[r * width + t] = t;
-            }
-        using var outputs = RunGraph(ids, mask, positions, [batch, width], [batch, width], [], ["step_scores"]);
-        var flat = outputs[0].GetTensorDataAsSpan<float>();
-        var result = new float[batch][];
-        for (int r = 0; r < batch; r++)
-        {
-            result[r] = flat.Slice(r * width, rows[r].Length).ToArray();
-            int n = rows[r].Length;
-            ledger?.AddVerifier(n, Cost.FlopsForTokens(0, n), (double)Cost.WeightBytes / batch);
-        }
-        return result;
-    }
-
     /// <summary>
-    /// Rows read on from their cached prefix (none: from the start): cached positions right-aligned in the past, new
-    /// tokens left-aligned in the input window right after them (padding after a row's tokens never reaches them: the
-    /// model is causal), so each row's KV is one contiguous run. Returns every position's score (the prefix's from the
-    /// cache) and, where there is a cache, per row an entry holding its whole KV.
+    /// Rows read on from their cached prefix (none: from the start; always, for a graph without KV inputs): cached
+    /// positions right-aligned in the past, new tokens left-aligned in the input window right after them (padding after a
+    /// row's tokens never reaches them: the model is causal), so each row's KV is one contiguous run. Returns every
+    /// position's score (the prefix's from the cache) and, where there is a cache, per row an entry holding its whole KV.
     /// </summary>
-    private float[][] RunCached((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[]? entries)
+    private float[][] Run((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[]? entries)
     {
-        var kv = _kvLayout!;
+        var kv = _kvLayout;
         int batch = rows.Length;
         int[] cached = [.. rows.Select(r => r.From?.Tokens.Length ?? 0)];
         int pastLength = cached.Max(), width = rows.Select((r, i) => r.Tokens.Length - cached[i]).Max(), total = pastLength + width;
@@ -220,22 +192,22 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 mask[r * total + pastLength + j] = 1;
             }
         }
-        var past = pastLength == 0 ? null
+        var past = pastLength == 0 || kv is null ? null
             : KvStorage.Gather([.. rows.Select(r => r.From is { } e ? new KvView(e.Kv, 0, e.Tokens.Length) : null)], pastLength, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
         past?.AddReference();
-        var empty = past is null ? Enumerable.Range(0, 2 * kv.Layers).Select(_ => kv.EmptyPast(batch)).ToList() : [];
+        var empty = past is null && kv is not null ? Enumerable.Range(0, 2 * kv.Layers).Select(_ => kv.EmptyPast(batch)).ToList() : [];
         IDisposableReadOnlyCollection<OrtValue> outputs;
         try
         {
-            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty, ["step_scores", .. kv.PresentNames]);
+            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty, ["step_scores", .. kv?.PresentNames ?? []]);
         }
         finally
         {
             past?.Release();
             foreach (var value in empty) value.Dispose();
         }
-        var present = new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
-        present.AddReference();
+        var present = kv is null ? null : new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
+        present?.AddReference();
         var result = new float[batch][];
         entries = _cache is null ? null : new PrmPrefixCache.Entry[batch];
         try
@@ -248,10 +220,10 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 rows[r].From?.Scores.AsSpan().CopyTo(scores);
                 flat.Slice(r * width, pending).CopyTo(scores.AsSpan(cached[r]));
                 result[r] = scores;
-                if (entries is not null)
+                if (entries is not null && kv is not null)
                 {
                     // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
-                    var own = KvStorage.Gather([new KvView(present, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
+                    var own = KvStorage.Gather([new KvView(present!, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
                     own.AddReference();
                     entries[r] = new PrmPrefixCache.Entry(rows[r].Completion, rows[r].Tokens, scores, own);
                 }
@@ -261,8 +233,12 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         }
         finally
         {
-            outputs[0].Dispose();
-            present.Release();
+            if (present is null) outputs.Dispose();
+            else
+            {
+                outputs[0].Dispose(); // the presents go with their storage
+                present.Release();
+            }
         }
         return result;
     }
