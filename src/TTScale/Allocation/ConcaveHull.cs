@@ -16,30 +16,16 @@ internal static class ConcaveHull
         var order = Enumerable.Range(0, n).ToArray();
         Array.Sort(order, (a, b) => costs[a] != costs[b] ? costs[a].CompareTo(costs[b])
             : accuracies[a] != accuracies[b] ? accuracies[b].CompareTo(accuracies[a]) : a.CompareTo(b));
-        var hull = new List<int>(n);
-        foreach (int i in order)
-        {
-            if (hull.Count > 0)
-            {
-                int last = hull[^1];
-                if (costs[i] == costs[last] || accuracies[i] <= accuracies[last]) continue; // costs more, gains nothing
-            }
-            // Pop while the last point lies on or under the chord from its predecessor to i (non-concave turn).
-            while (hull.Count >= 2)
-            {
-                int a = hull[^2], b = hull[^1];
-                double cross = (costs[b] - costs[a]) * (accuracies[i] - accuracies[a]) - (accuracies[b] - accuracies[a]) * (costs[i] - costs[a]);
-                if (cross >= 0) hull.RemoveAt(hull.Count - 1);
-                else break;
-            }
-            hull.Add(i);
-        }
-        return [.. hull];
+        double[] sortedCosts = [.. order.Select(i => costs[i])], sortedAccuracies = [.. order.Select(i => accuracies[i])];
+        var hull = new int[n];
+        int count = UpperSorted(sortedCosts, sortedAccuracies, hull);
+        return [.. hull[..count].Select(h => order[h])];
     }
 
     /// <summary>
-    /// The same hull for costs already strictly increasing (the batch allocator's per-prompt mixtures): no sort, no
-    /// allocation; writes indices into <paramref name="hull"/> and returns how many.
+    /// The same hull for costs already in order, equal costs most accurate first (the batch allocator's per-prompt
+    /// mixtures, and <see cref="Upper"/> once sorted): no sort, no allocation; writes indices into
+    /// <paramref name="hull"/> and returns how many. A later point of equal cost never raises accuracy, so it is skipped.
     /// </summary>
     public static int UpperSorted(ReadOnlySpan<double> costs, ReadOnlySpan<double> accuracies, Span<int> hull)
     {

@@ -28,19 +28,14 @@ public sealed class OnlineBudgetController
         if (!(rate > 0) || double.IsInfinity(rate)) throw new ArgumentException("--budget-rate must be positive", nameof(rate));
         if (!(initialBank >= 0)) throw new ArgumentException("--initial-bank must not be negative", nameof(initialBank));
         if (!(learningRate > 0)) throw new ArgumentException("--learning-rate must be positive", nameof(learningRate));
-        double floor = 0, steepest = 0;
-        for (int b = 0; b < allocator.Bins; b++)
-        {
-            ReadOnlySpan<AllocationDecision> curve = allocator.Curve(b);
-            floor = Math.Max(floor, curve[0].Cost);
-            if (curve.Length > 1) steepest = Math.Max(steepest, (curve[1].PredictedAccuracy - curve[0].PredictedAccuracy) / Math.Max(curve[1].Cost - curve[0].Cost, 1e-300));
-        }
+        double floor = 0;
+        for (int b = 0; b < allocator.Bins; b++) floor = Math.Max(floor, allocator.Curve(b)[0].Cost);
         if (rate < floor) throw new ArgumentException($"--budget-rate must be at least {floor:G6}, the cost of the most expensive bin's cheapest option", nameof(rate));
         _allocator = allocator;
         Rate = rate;
         _bank = initialBank;
         _price = allocator.PriceForRate(rate);
-        _step = learningRate * steepest;
+        _step = learningRate * allocator.PriceBreakpoints()[^1]; // the steepest first step of any bin: hull slopes only fall
     }
 
     /// <summary>The budget per request.</summary>

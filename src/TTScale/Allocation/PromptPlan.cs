@@ -34,7 +34,7 @@ internal readonly struct PromptPlan
 
     /// <summary>A known bin: its precomputed hull, shared, with no copying.</summary>
     public static PromptPlan ForBin(BinCurve curve, double maxCost) =>
-        new(curve.Points, curve.Costs, curve.Accuracies, LastWithin(curve.Costs, curve.Costs.Length, maxCost), null);
+        new(curve.Points, curve.Costs, curve.Accuracies, curve.PointAt(0, maxCost), null);
 
     /// <summary>
     /// Uncertain bin: the most likely bin's whole menu, each option valued at its probability-weighted accuracy over the
@@ -70,13 +70,13 @@ internal readonly struct PromptPlan
             costs[j] = menu.Costs[map[j]];
             accuracies[j] = values[map[j]];
         }
-        return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, count, maxCost), map);
+        return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, maxCost), map);
     }
 
-    private static int LastWithin(double[] costs, int count, double maxCost)
+    private static int LastWithin(double[] costs, double maxCost)
     {
         int last = 0;
-        while (last + 1 < count && costs[last + 1] <= maxCost) last++;
+        while (last + 1 < costs.Length && costs[last + 1] <= maxCost) last++;
         return last;
     }
 }
