@@ -11,9 +11,9 @@ internal sealed record KvLayout(int Layers, int KvHeads, int HeadDim, TensorElem
 {
     public int ElementBytes => Type == TensorElementType.Float16 ? 2 : 4;
 
-    public string[] PastNames => [.. Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" })];
+    public string[] PastNames { get; } = [.. Enumerable.Range(0, Layers).SelectMany(i => new[] { $"past_key_values.{i}.key", $"past_key_values.{i}.value" })];
 
-    public string[] PresentNames => [.. Enumerable.Range(0, Layers).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
+    public string[] PresentNames { get; } = [.. Enumerable.Range(0, Layers).SelectMany(i => new[] { $"present.{i}.key", $"present.{i}.value" })];
 
     /// <summary>The graph's KV layout; null where it has no <c>past_key_values</c> inputs at all.</summary>
     /// <exception cref="InvalidDataException">The KV inputs or outputs are incomplete or disagree with the config; the message names the file.</exception>

@@ -21,6 +21,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
 
     private readonly InferenceSession _session;
     private readonly bool _hasPositionIds;
+    private readonly string[] _inputNames, _outputNames;
     private readonly int _maxBatchRows;
     private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
     private readonly KvAccounting _kv = new();
@@ -54,6 +55,8 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
+        _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(), .. kv?.PastNames ?? []];
+        _outputNames = ["step_scores", .. kv?.PresentNames ?? []];
         _kvLayout = kv;
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
@@ -199,7 +202,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         IDisposableReadOnlyCollection<OrtValue> outputs;
         try
         {
-            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty, ["step_scores", .. kv?.PresentNames ?? []]);
+            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty);
         }
         finally
         {
@@ -244,25 +247,16 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     }
 
     private IDisposableReadOnlyCollection<OrtValue> RunGraph(long[] ids, long[] mask, long[] positions, long[] shape, long[] maskShape,
-        IReadOnlyList<OrtValue> past, string[] outputNames)
+        IReadOnlyList<OrtValue> past)
     {
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, maskShape);
         using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, shape);
-        var names = new List<string> { "input_ids", "attention_mask" };
-        var values = new List<OrtValue> { idsValue, maskValue };
-        if (_hasPositionIds)
-        {
-            names.Add("position_ids");
-            values.Add(positionValue);
-        }
-        if (_kvLayout is not null)
-        {
-            names.AddRange(_kvLayout.PastNames);
-            values.AddRange(past);
-        }
+        var values = new List<OrtValue>(_inputNames.Length) { idsValue, maskValue };
+        if (_hasPositionIds) values.Add(positionValue);
+        values.AddRange(past); // empty for a graph without KV inputs
         using var runOptions = new RunOptions();
-        return _session.Run(runOptions, names, values, outputNames);
+        return _session.Run(runOptions, _inputNames, values, _outputNames);
     }
 
     /// <inheritdoc/>
