@@ -38,7 +38,7 @@ internal static class EvalCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
-            var settings = run.Read(result, greedy: name == "greedy");
+            var settings = run.Read(result);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             using var runtime = settings.Open(StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name)));

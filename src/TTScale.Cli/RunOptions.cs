@@ -44,8 +44,8 @@ internal sealed class RunOptions
             command.Options.Add(option);
     }
 
-    /// <summary>The options as given, checked; <paramref name="greedy"/> forces temperature 0.</summary>
-    public RunSettings Read(ParseResult result, bool greedy = false)
+    /// <summary>The options as given, checked.</summary>
+    public RunSettings Read(ParseResult result)
     {
         int? limit = result.GetValue(Limit);
         if (limit < 1) throw new CliException("--limit must be 1 or more");
@@ -55,7 +55,7 @@ internal sealed class RunOptions
         if (verifier is not ("prm" or "oracle" or "none")) throw new CliException($"--verifier '{verifier}' is not a verifier: use prm, oracle or none");
         var sampling = new SamplingOptions
         {
-            Temperature = greedy ? 0 : result.GetValue(Temperature), TopP = result.GetValue(TopP), MaxTokens = result.GetValue(MaxTokens),
+            Temperature = result.GetValue(Temperature), TopP = result.GetValue(TopP), MaxTokens = result.GetValue(MaxTokens),
         };
         GenerateCommand.ValidateSampling(sampling);
         string? select = result.GetValue(Select);

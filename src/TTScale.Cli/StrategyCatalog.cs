@@ -46,7 +46,8 @@ internal static class StrategyCatalog
         var rule = s.Select ?? DefaultSelection(name);
         return CliErrors.Checked<IStrategy>(() => name switch
         {
-            "greedy" or "sample" => new BestOfN(context, 1, SelectionRule.Last),
+            "greedy" => new BestOfN(context with { Sampling = context.Sampling with { Temperature = 0 } }, 1, SelectionRule.Last),
+            "sample" => new BestOfN(context, 1, SelectionRule.Last),
             "best-of-n" => new BestOfN(context, s.N, rule),
             "revise" => new Revision(context, 1, s.Revisions, rule),
             "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),

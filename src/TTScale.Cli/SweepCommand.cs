@@ -48,9 +48,8 @@ internal static class SweepCommand
                 plan.Add(("pool", k, new BestOfN(runtime.Context, k, scorePool ? SelectionRule.Weighted : SelectionRule.Majority)));
             foreach (string name in names.Where(n => !PoolStrategies.Contains(n)))
             {
-                var context = name == "greedy" ? runtime.Context with { Sampling = runtime.Context.Sampling with { Temperature = 0 } } : runtime.Context;
                 foreach (int budget in StrategyCatalog.HasBudget(name) ? budgetList : [1])
-                    plan.Add((name, budget, StrategyCatalog.Create(name, context, StrategyCatalog.AtBudget(name, budget, settings.Strategy))));
+                    plan.Add((name, budget, StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy))));
             }
 
             foreach (var (name, budget, solver) in plan)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TTScale.Cli;
 
 namespace TTScale.Tests.Cli;
 
@@ -11,6 +12,19 @@ public sealed class EvalCommandTests : IDisposable
 
     private static CliRunner.Result Eval(params string[] args) => CliRunner.Run(
         ["eval", "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", Path.Combine(Models, "tiny-prm"), "--max-tokens", "12", .. args]);
+
+    [Fact]
+    public void GreedyRunsAtTemperatureZeroWhoeverBuildsItAndSampleAtTheGivenOne()
+    {
+        // The adaptive strategy builds a policy's greedy option from the run's context (--temperature 0.8 by default).
+        var context = new TTScale.Strategies.StrategyContext(null!, null, new TTScale.Generation.SamplingOptions { Temperature = 0.8 });
+        var greedy = StrategyCatalog.Create("greedy", context, new StrategySettings());
+        Assert.Equal("greedy", greedy.Name);
+        Assert.Equal(0.0, greedy.Parameters["temperature"]);
+        var sample = StrategyCatalog.Create("sample", context, new StrategySettings());
+        Assert.Equal("sample", sample.Name);
+        Assert.Equal(0.8, sample.Parameters["temperature"]);
+    }
 
     [Fact]
     public void ResumeAfterAKillLosesAndDuplicatesNothing()
