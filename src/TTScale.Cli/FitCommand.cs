@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using TTScale.Scaling;
 
 namespace TTScale.Cli;
@@ -72,6 +73,19 @@ internal static class FitCommand
         foreach (var (strategy, from, heldOut) in rows)
             foreach (var h in heldOut)
                 o.WriteLine(string.Create(c, $"{strategy,-20} {from,-6} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1} {Percent(h.RelativeError),7}"));
+    }
+
+    /// <summary>Reads a fit.json; a file that is not one is an error naming it.</summary>
+    public static FitReport ReadFile(string path)
+    {
+        try
+        {
+            return FitReportJson.Deserialize(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            throw new CliException($"{path}: not a fit.json ({e.Message})");
+        }
     }
 
     private static string Points(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F2} pts") : "-";

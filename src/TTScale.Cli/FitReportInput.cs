@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TTScale.Reporting.Model;
 using TTScale.Scaling;
 using ReportCurve = TTScale.Reporting.Model.FittedCurve;
@@ -15,15 +14,7 @@ internal sealed class FitReportInput : IReportInput
 
     public ScalingReportData Apply(ScalingReportData data, string path)
     {
-        FitReport fit;
-        try
-        {
-            fit = FitReportJson.Deserialize(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
-        {
-            throw new CliException($"{path}: not a fit.json ({e.Message})");
-        }
+        var fit = FitCommand.ReadFile(path);
         string axis = data.Axis.ToString().ToLowerInvariant();
         if (fit.Axis.Name() != axis)
             throw new CliException($"--fit {path}: its curves are on the {fit.Axis.Name()} axis, the report's on {axis}; pass --axis {fit.Axis.Name()} (or refit with ttscale fit --axis {axis})");

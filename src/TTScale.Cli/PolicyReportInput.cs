@@ -12,15 +12,7 @@ internal sealed class PolicyReportInput : IReportInput
 {
     public ScalingReportData Apply(ScalingReportData data, string path)
     {
-        Policy policy;
-        try
-        {
-            policy = Policy.Load(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException(e.Message);
-        }
+        var policy = Policy.Load(path); // a corrupt file's InvalidDataException names it, and the CLI reports it as any other
         // A level's last point is its uncapped pick (the ones before it are its picks under cheaper cost caps).
         var cells = policy.Bins.SelectMany(b => b.Curve.GroupBy(p => p.BudgetLevel).Select(level => level.Last()).Select(p => new ComputeOptimalCell(
             b.Bin + 1, (int)p.BudgetLevel, p.Strategy, PolicyCommand.Describe(p), p.CvAccuracy))).ToList();

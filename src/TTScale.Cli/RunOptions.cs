@@ -81,13 +81,16 @@ internal sealed record RunSettings(string Model, string? Prm, string Verifier, s
         return Limit is int count ? problems.Take(count).ToList() : problems;
     }
 
+    /// <summary>The PRM directory: --prm, else the demo PRM (looked for only when a PRM is used).</summary>
+    public string PrmDirectory => Prm ?? ModelPaths.Demo("arith-prm");
+
     /// <summary>Loads the policy and, when <paramref name="needsVerifier"/>, the verifier.</summary>
     public ModelRuntime Open(bool needsVerifier)
     {
         var generator = OnnxGenerator.Load(Model, new GeneratorOptions { Device = Device, MaxBatchRows = 128 });
         try
         {
-            var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(Prm ?? ModelPaths.Demo("arith-prm"), Device) : null;
+            var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device) : null;
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
             return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));
         }

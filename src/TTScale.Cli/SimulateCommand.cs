@@ -32,7 +32,7 @@ internal static class SimulateCommand
             if ((budgets is null) == (c is null)) throw new CliException("give either --budget or --compute");
 
             var simulations = CliErrors.Checked(() => File.Exists(path)
-                ? FromFit(ReadFit(path), name, budgets, c, b)
+                ? FromFit(FitCommand.ReadFile(path), name, budgets, c, b)
                 : FromSweep(SweepFolder.Read(path), ReplayRules.Parse(name), budgets, c, ComputeAxes.Parse(result.GetValue(axis)!), b));
             foreach (var s in simulations) Console.Out.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(s, OneLine) : Describe(s));
             return 0;
@@ -57,18 +57,6 @@ internal static class SimulateCommand
             if (n > pool.K) throw new CliException($"--budget {n}: the pool holds {pool.K} samples per problem; read larger budgets off a fit (ttscale fit)");
         var replay = new ReplayOptions { Seed = sweep.Manifest.Seed };
         return budgets.Select(n => Simulator.FromPool(pool, rule, n, axis, replay, bins, bin)).ToList();
-    }
-
-    private static FitReport ReadFit(string path)
-    {
-        try
-        {
-            return FitReportJson.Deserialize(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
-        {
-            throw new CliException($"{path}: not a fit.json ({e.Message})");
-        }
     }
 
     private static string Describe(Simulation s)

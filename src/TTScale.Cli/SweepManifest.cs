@@ -58,8 +58,4 @@ internal sealed record SweepManifest(
             if (!Equals(mine, theirs)) return $"{option}: {mine ?? "none"} there, {theirs ?? "none"} now";
         return null;
     }
-
-    /// <summary>Every run's records file, the pool's first.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public IEnumerable<SweepRun> AllRuns => Pool is null ? Runs : [Pool, .. Runs];
 }

@@ -36,7 +36,7 @@ public static class ReportOutput
             // Figures first: the pages that link them move in last.
             foreach (string file in files.Skip(2).Concat(files.Take(2).Reverse()))
                 File.Move(Path.Combine(staging, file), Path.Combine(target, file), overwrite: true);
-            return [.. files.Take(2).Concat(files.Skip(2)).Select(f => Path.Combine(target, f))];
+            return [.. files.Select(f => Path.Combine(target, f))];
         }
         finally
         {
