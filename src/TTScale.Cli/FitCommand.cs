@@ -40,7 +40,7 @@ internal static class FitCommand
             var report = CliErrors.Checked(() =>
             {
                 options.Validate();
-                var difficulty = pool is null ? null : DifficultyBins.FromPool(pool, Math.Min(options.Bins, pool.Problems.Count));
+                var difficulty = pool is null ? null : ScalingStudy.Bins(pool, options);
                 return ScalingStudy.Fit(pool, folder.DirectSeries(options.Axis, difficulty).ToList(), options);
             });
 

@@ -58,9 +58,8 @@ public static class DirectSeries
     {
         var points = runs.Select(r =>
         {
-            double accuracy = r.Records.Count(x => x.Correct) / (double)r.Records.Count;
-            var estimate = AccuracyEstimate.Create(r.Budget, accuracy, r.Records.Count, 0, true);
-            return new ScalingPoint(r.Budget, r.Records.Average(x => Compute(x.Ledger, r.Budget, axis)), accuracy, r.Records.Count, estimate.Low, estimate.High);
+            var a = EvalSummary.Accuracy(r.Records);
+            return new ScalingPoint(r.Budget, r.Records.Average(x => Compute(x.Ledger, r.Budget, axis)), a.Accuracy, a.Problems, a.Low, a.High);
         }).ToList();
         return new ScalingSeries(strategy, bin, axis, "direct", points);
     }

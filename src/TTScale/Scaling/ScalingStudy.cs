@@ -30,7 +30,7 @@ public static class ScalingStudy
         {
             budgets = options.Budgets ?? pool.DefaultBudgets();
             var replay = PoolReplay.Run(pool, budgets, options.Replay);
-            var bins = DifficultyBins.FromPool(pool, Math.Min(options.Bins, pool.Problems.Count));
+            var bins = Bins(pool, options);
             binList = bins.Bins;
             foreach (var rule in options.Rules)
             {
@@ -44,6 +44,9 @@ public static class ScalingStudy
         return new FitReport(FitReport.CurrentSchemaVersion, options.Axis, options.Epsilon, options.FitMaxBudget, options.Replay.Seed,
             pool?.Problems.Count ?? 0, pool?.K ?? 0, budgets, binList, fits, byBin);
     }
+
+    /// <summary>The difficulty bins a fit of <paramref name="pool"/> uses (no more bins than problems); direct series are binned with them too.</summary>
+    public static DifficultyBins Bins(SamplePool pool, ScalingOptions options) => DifficultyBins.FromPool(pool, Math.Min(options.Bins, pool.Problems.Count));
 
     /// <summary>
     /// A strategy's all-problems accuracy at each held-out budget predicted as the problem-weighted mean of its bins'

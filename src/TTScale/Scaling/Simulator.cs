@@ -22,11 +22,8 @@ public static class Simulator
     {
         ArgumentNullException.ThrowIfNull(pool);
         if (bin != 0 && bins is null) throw new ArgumentException($"--bin {bin} needs difficulty bins", nameof(bins));
-        var indices = bin == 0 ? null : bins!.ProblemIndices(bin);
-        var replay = PoolReplay.Run(pool, [budget], options);
-        var estimate = replay.Accuracy(rule, budget, indices);
-        var subset = indices?.Select(i => pool.Problems[i]).ToList() ?? pool.Problems;
-        return new Simulation(rule.StrategyName(), bin, budget, pool.ExpectedCost(budget, subset, rule.Scores(budget)).On(axis), axis, estimate.Accuracy, estimate.Low, estimate.High, "replay");
+        var point = PoolReplay.Run(pool, [budget], options).Series(rule, axis, bin, bin == 0 ? null : bins!.ProblemIndices(bin)).Points[0];
+        return new Simulation(rule.StrategyName(), bin, budget, point.Compute, axis, point.Accuracy, point.Low, point.High, "replay");
     }
 
     /// <summary>The largest N &lt;= K whose mean expected compute under <paramref name="rule"/> fits in <paramref name="compute"/>; null when even N = 1 does not.</summary>
