@@ -78,8 +78,13 @@ def lr_at(step, total, peak, warmup=60):
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def train_lm(lm, examples, steps, peak_lr, batch_size, seed, log):
-    """Next-token cross-entropy on the masked (solution) tokens."""
+def bf16():
+    """bfloat16 autocast for training and training-data sampling; parameters and optimizer state stay float32."""
+    return torch.autocast("cpu", dtype=torch.bfloat16)
+
+
+def train_lm(lm, examples, steps, peak_lr, batch_size, seed, log, checkpoint=None):
+    """Next-token cross-entropy on the masked (solution) tokens; `checkpoint(step)` is called every 500 steps."""
     rng = random.Random(seed)
     opt = torch.optim.AdamW(lm.parameters(), lr=peak_lr, betas=(0.9, 0.98), weight_decay=0.01)
     lm.train()
@@ -88,7 +93,9 @@ def train_lm(lm, examples, steps, peak_lr, batch_size, seed, log):
         if not queue:
             queue = batches(examples, batch_size, rng)
         ids, attention, positions, loss_mask = collate(examples, queue.pop())
-        logits, _ = lm(ids, attention, positions)
+        with bf16():
+            logits, _ = lm(ids, attention, positions)
+        logits = logits.float()
         losses = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
         mask = loss_mask[:, 1:].reshape(-1)
         loss = (losses * mask).sum() / mask.sum()
@@ -100,6 +107,8 @@ def train_lm(lm, examples, steps, peak_lr, batch_size, seed, log):
         opt.step()
         if step % 50 == 0 or step == steps - 1:
             log(f"  step {step}/{steps} loss {loss.item():.4f}")
+        if checkpoint and (step + 1) % 500 == 0:
+            checkpoint(step + 1)
     lm.eval()
 
 

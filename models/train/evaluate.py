@@ -4,6 +4,7 @@ Every figure is on problems the models never saw (`ttscale data arith --seed 900
 """
 import json
 import os
+import re
 from collections import Counter, defaultdict
 
 import torch
@@ -97,6 +98,8 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=Fal
         r["weighted@16"].append(float(weighted(answers, last_scores) == gold))
         r["naive@16"].append(float(correct[max(range(len(correct)), key=lambda i: last_scores[i])]))
 
+    slips = slip_check(prm, problems)
+
     log("evaluate: revision chains ...")
     revision = revision_chains(lm, problems, samples, work, config, seed + 1, per_level)
 
@@ -107,7 +110,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=Fal
         "problems_per_level": per_level, "samples_per_problem": K, "temperature": TEMPERATURE, "eval_seed": EVAL_SEED,
         "by_level": table,
         "prm": {"step_auroc": auroc(step_scores, step_labels), "final_auroc": auroc(final_scores, final_labels),
-                "steps": len(step_scores), "completions": len(final_scores)},
+                "steps": len(step_scores), "completions": len(final_scores), "slips": slips},
         "revision": revision,
     }
     with open(w("metrics.json"), "w") as f:
@@ -116,6 +119,32 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=Fal
     model_card.write(lm_dir, prm_dir, metrics, config)
     log("evaluate: " + json.dumps({"all": table["all"], "prm": metrics["prm"], "revision": revision["summary"]}))
     return metrics
+
+
+STEP = re.compile(r"(-?\d+)([+\-x])(\d+)=(-?\d+)")
+
+
+def slipped(solution):
+    """The solution with its first result +1 and every later step carried on from it, right given its input."""
+    lines, value = [], None
+    for line in solution.split("\n"):
+        step = STEP.fullmatch(line)
+        if step:
+            a, op, b = int(step[1]) if value is None else value, step[2], int(step[3])
+            result = int(step[4]) + 1 if value is None else (a + b if op == "+" else a - b if op == "-" else a * b)
+            line, value = f"{a}{op}{b}={result}", result
+        elif line.startswith("A: "):
+            line = f"A: {value}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def slip_check(prm, problems, per_level=50):
+    """Does the PRM check arithmetic? Reference vs one-slip solution on levels 2-3, by the score at the last delimiter."""
+    chosen = [p for level in (2, 3) for p in [p for p in problems if p["level"] == level][:per_level]]
+    scores = common.prm_scores(prm, [(p["prompt"], s) for p in chosen for s in (p["solution"], slipped(p["solution"]))])
+    higher = sum(scores[2 * i][-1] > scores[2 * i + 1][-1] for i in range(len(chosen)))
+    return {"problems": len(chosen), "reference_higher": higher}
 
 
 def revision_chains(lm, problems, samples, work, config, seed, per_level):
