@@ -24,15 +24,21 @@ internal static class PolicyCommand
         var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds over each bin's problems.", DefaultValueFactory = _ => 5 };
         var seed = new Option<long?>("--seed") { Description = "Seed of the folds and the replay (default: the sweep's seed)." };
+        var tolerance = new Option<double>("--saturation-tolerance")
+        {
+            Description = "A bin saturates at its cheapest option within this much accuracy of its best (0.005 = half a point); the allocator never spends past it.",
+            DefaultValueFactory = _ => PolicyBuildOptions.DefaultSaturationTolerance,
+        };
         build.Arguments.Add(sweep);
-        foreach (var option in new Option[] { output, unit, probe, bins, folds, seed }) build.Options.Add(option);
+        foreach (var option in new Option[] { output, unit, probe, bins, folds, seed, tolerance }) build.Options.Add(option);
         build.SetAction(result =>
         {
             var folder = SweepFolder.Read(result.GetValue(sweep)!);
             var pool = folder.SamplePool() ?? throw new CliException($"{folder.Path}: the sweep has no best-of-n pool; policy build needs one (ttscale sweep --strategies best-of-n,...)");
             long s = result.GetValue(seed) ?? folder.Manifest.Seed;
             int k = result.GetValue(probe), binCount = result.GetValue(bins);
-            var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool, CostUnits.Parse(result.GetValue(unit)!), k, binCount, result.GetValue(folds), s));
+            var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool,
+                new PolicyBuildOptions(CostUnits.Parse(result.GetValue(unit)!), binCount, result.GetValue(folds), s, result.GetValue(tolerance)), k));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
             CliFiles.WriteAtomically(path, policy.ToJson());
             Print(policy, evaluation, probeCost, Console.Out);
@@ -42,8 +48,9 @@ internal static class PolicyCommand
         return new Command("policy", "Compute-optimal allocation policies.") { build };
     }
 
-    private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, CostUnit unit, int k, int binCount, int folds, long seed)
+    private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, PolicyBuildOptions options, int k)
     {
+        var (unit, binCount, folds, seed) = (options.CostUnit, options.Bins, options.Folds, options.Seed);
         var bins = DifficultyBins.FromPool(pool, binCount);
         var outcomes = new SweepOutcomes(pool, bins, unit, k);
         var levels = pool.DefaultBudgets().Union(folder.Runs.Select(r => r.Run.Budget).Where(b => b <= pool.K)).Order().ToList();
@@ -56,7 +63,7 @@ internal static class PolicyCommand
         var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount), seed);
         var fit = ScalingStudy.Fit(pool, folder.DirectSeries(unit.Axis(), bins).ToList(),
             new ScalingOptions { Axis = unit.Axis(), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
-        var options = new PolicyBuildOptions(unit, binCount, folds, seed)
+        options = options with
         {
             DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(binCount)),
             CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),

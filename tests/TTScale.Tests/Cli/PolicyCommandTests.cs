@@ -54,6 +54,22 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void SaturationToleranceSetsWhereEachBinStopsSpending()
+    {
+        // Within a whole unit of accuracy of the best, every bin saturates at its cheapest option.
+        var loose = Build("policy-t.json", "--cost-unit", "samples", "--saturation-tolerance", "1");
+        Assert.Equal(1, loose.Build!.SaturationTolerance);
+        Assert.All(loose.Bins, bin => Assert.Equal(bin.Curve.Min(p => p.Cost), bin.Saturation, 9));
+        var strict = Build("policy-u.json", "--cost-unit", "samples");
+        Assert.All(strict.Bins, bin => Assert.True(bin.Saturation >= loose.Bins[bin.Bin].Saturation));
+
+        var bad = CliRunner.Run("policy", "build", sweep.Folder, "--out", PolicyPath("policy-v.json"), "--saturation-tolerance", "-0.1");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--saturation-tolerance must not be negative", bad.StdErr);
+        Assert.False(File.Exists(PolicyPath("policy-v.json")));
+    }
+
+    [Fact]
     public void AdaptiveEvalProbesDecidesAndRecordsItsDecisionsWithinTheBudget()
     {
         var policy = Build("policy-d.json", "--cost-unit", "samples", "--probe", "2");
