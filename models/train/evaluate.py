@@ -53,7 +53,7 @@ def weighted(answers, scores):
     return max(totals, key=lambda a: (totals[a], -answers.index(a))) if totals else None
 
 
-def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=False):
+def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, smoke=False):
     w = lambda name: os.path.join(work, name)
     per_level = 4 if smoke else PER_LEVEL
     lm = CausalLM(config)
@@ -107,6 +107,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, seed, log, smoke=Fal
     table = {str(level): {k: 100 * sum(v) / len(v) for k, v in rows[level].items()} for level in levels}
     table["all"] = {k: 100 * sum(sum(rows[l][k]) for l in levels) / sum(len(rows[l][k]) for l in levels) for k in rows[levels[0]]}
     metrics = {
+        "recipe": recipe,
         "problems_per_level": per_level, "samples_per_problem": K, "temperature": TEMPERATURE, "eval_seed": EVAL_SEED,
         "by_level": table,
         "prm": {"step_auroc": auroc(step_scores, step_labels), "final_auroc": auroc(final_scores, final_labels),

@@ -1,11 +1,10 @@
 """Writes MODEL_CARD.md for the policy and the PRM from the evaluation's metrics."""
 import os
 
-import train
 from model import CausalLM, ProcessRewardModel, parameter_counts
 
-def recipe():
-    r = train  # the step counts and sizes the pipeline ran with
+def recipe(m):
+    r = m["recipe"]  # the step counts and sizes the pipeline ran with
     return f"""## How it was made
 `OMP_NUM_THREADS=2 /usr/bin/python3 models/train/train.py` (Debian's python3-torch and python3-onnx; seed 1234;
 stages and step counts in `models/train/train.py`). Problems come from `ttscale data arith` (the C# task code is the
@@ -14,16 +13,16 @@ single source of truth); labels and revision prompts from `ttscale data label`, 
 and optimizer state; about 3.5x faster on this CPU with the same loss curve); the held-out figures below are float32,
 as the exported model runs.
 
-1. **SFT**: {r.TRAIN_PROBLEMS:,} ArithChain problems (seed {r.TRAIN_SEED}, levels 1-5 in turn), loss on the solution
-   tokens and EOS; batch {r.BATCH}, one cosine schedule of {r.SFT_STEPS:,} steps (peak lr {r.PEAK_LR:g}).
-2. **On-policy revision data**: the SFT model samples {r.ATTEMPTS} attempts at temperature {r.TEMPERATURE} on
-   {r.ATTEMPT_PROBLEMS:,} fresh problems (seed {r.ATTEMPT_SEED}); `ttscale data revisions` turns its own wrong attempts
+1. **SFT**: {r['TRAIN_PROBLEMS']:,} ArithChain problems (seed {r['TRAIN_SEED']}, levels 1-5 in turn), loss on the solution
+   tokens and EOS; batch {r['BATCH']}, one cosine schedule of {r['SFT_STEPS']:,} steps (peak lr {r['PEAK_LR']:g}).
+2. **On-policy revision data**: the SFT model samples {r['ATTEMPTS']} attempts at temperature {r['TEMPERATURE']} on
+   {r['ATTEMPT_PROBLEMS']:,} fresh problems (seed {r['ATTEMPT_SEED']}); `ttscale data revisions` turns its own wrong attempts
    into examples (1-4 wrong attempts in context, then the correct solution; plus one example per problem whose context
    ends with its correct attempt, so revising keeps a right answer).
-3. **Revision training**: {r.REVISE_STEPS:,} steps on half revision examples, half plain solutions (peak lr {r.PEAK_LR / 2:g}).
+3. **Revision training**: {r['REVISE_STEPS']:,} steps on half revision examples, half plain solutions (peak lr {r['PEAK_LR'] / 2:g}).
 4. **PRM**: initialised from the policy's backbone with a one-logit head; binary cross-entropy at every step
-   delimiter against the exact step checker's prefix-correct label, on {r.PRM_SAMPLES} samples each of
-   {r.PRM_PROBLEMS:,} problems (seed {r.PRM_SEED}) from the final policy; {r.PRM_STEPS:,} steps (peak lr {r.PRM_LR:g}).
+   delimiter against the exact step checker's prefix-correct label, on {r['PRM_SAMPLES']} samples each of
+   {r['PRM_PROBLEMS']:,} problems (seed {r['PRM_SEED']}) from the final policy; {r['PRM_STEPS']:,} steps (peak lr {r['PRM_LR']:g}).
 """
 
 
@@ -122,7 +121,7 @@ Solves ArithChain problems step by step (`Q: 47 +28 -13 x3` -> `47+28=75` ... `A
 ONNX in the Optimum decoder layout: `input_ids`, `attention_mask`, `position_ids`, `past_key_values.{{i}}.key/value`
 [batch, kv_heads, past, head_dim] (an empty past works) -> `logits`, `present.{{i}}.key/value`.
 
-{recipe()}
+{recipe(m)}
 ## Held-out figures
 {header(m)}
 
@@ -146,7 +145,7 @@ out), so a verifier can read a new step from where the last one ended instead of
 
 {architecture(config, ProcessRewardModel(config))} The head is one linear logit on the final hidden state.
 
-{recipe()}
+{recipe(m)}
 ## Held-out figures
 {header(m)} Labels come from the exact step checker.
 

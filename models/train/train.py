@@ -130,7 +130,9 @@ def main():
     export_prm(prm, os.path.join(prm_dir, "model.onnx"))
 
     import evaluate
-    evaluate.run(args.work, lm_dir, prm_dir, lm_state=w("policy.pt"), prm_state=w("prm.pt"), config=config,
+    # The recipe's constants as run (--smoke shrinks them), for the model cards.
+    recipe = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, (int, float))}
+    evaluate.run(args.work, lm_dir, prm_dir, lm_state=w("policy.pt"), prm_state=w("prm.pt"), config=config, recipe=recipe,
                  seed=args.seed + 5, log=log, smoke=args.smoke)
 
 
