@@ -76,6 +76,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     token_scores = iter(common.prm_scores(prm, pairs))
     step_scores, step_labels, final_scores, final_labels = [], [], [], []
     rows = defaultdict(lambda: defaultdict(list))
+    within = []  # AUROC among one problem's samples, where some are right and some wrong: does the PRM pick candidates?
     for problem, record in zip(problems, labelled):
         answers, last_scores, correct = [], [], []
         for c in record["completions"]:
@@ -90,6 +91,8 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
             answers.append(c.get("answer"))
             last_scores.append(last)
             correct.append(c["correct"])
+        if 0 < sum(correct) < len(correct):
+            within.append(auroc(last_scores, correct))
         gold = record["answer"]
         r = rows[problem["level"]]
         r["pass@1"].append(sum(correct) / len(correct))
@@ -111,6 +114,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
         "problems_per_level": per_level, "samples_per_problem": K, "temperature": TEMPERATURE, "eval_seed": EVAL_SEED,
         "by_level": table,
         "prm": {"step_auroc": auroc(step_scores, step_labels), "final_auroc": auroc(final_scores, final_labels),
+                "within_problem_auroc": sum(within) / len(within) if within else float("nan"), "mixed_problems": len(within),
                 "steps": len(step_scores), "completions": len(final_scores), "slips": slips},
         "revision": revision,
     }

@@ -16,9 +16,9 @@ as the exported model runs.
 1. **SFT**: {r['TRAIN_PROBLEMS']:,} ArithChain problems (seed {r['TRAIN_SEED']}, levels 1-5 in turn), loss on the solution
    tokens and EOS; batch {r['BATCH']}, one cosine schedule of {r['SFT_STEPS']:,} steps (peak lr {r['PEAK_LR']:g}).
 2. **On-policy revision data**: the SFT model samples {r['ATTEMPTS']} attempts at temperature {r['TEMPERATURE']} on
-   {r['ATTEMPT_PROBLEMS']:,} fresh problems (seed {r['ATTEMPT_SEED']}); `ttscale data revisions` turns its own wrong attempts
-   into examples (1-4 wrong attempts in context, then the correct solution; plus one example per problem whose context
-   ends with its correct attempt, so revising keeps a right answer).
+   {r['ATTEMPT_PROBLEMS']:,} fresh problems (seed {r['ATTEMPT_SEED']}); `ttscale data revisions` turns its own attempts
+   into {r['REVISIONS_PER_PROBLEM']} examples per problem: a random 1-4 of them in context, right and wrong alike, then the correct
+   solution, so a revision learns to fix a wrong last attempt and to keep a right one.
 3. **Revision training**: {r['REVISE_STEPS']:,} steps on half revision examples, half plain solutions (peak lr {r['PEAK_LR'] / 2:g}).
 4. **PRM**: initialised from the policy's backbone with a one-logit head; binary cross-entropy at every step
    delimiter against the exact step checker's prefix-correct label, on {r['PRM_SAMPLES']} samples each of
@@ -38,15 +38,24 @@ ITERATIONS = """## What was tried
 - The SFT checkpoints of the shipped 3,000-step schedule (same check) show how sharply the skill arrives: step 1,000
   2.2% overall, 1,500 11.3% (level 1 47.5%), 2,000 27.2% (level 1 92.5%, level 2 37.5%), 2,500 39.8%, 3,000 41.7%
   (100/82/23/2.5/0.8% by level). The revision stage trains on as well (half its examples are plain solutions).
-- Missed, and what is next: revising now destroys right answers (levels 2-4: 44.9% first attempt, 10.6% after one
-  revision, 0.7% after four). With a stronger model most attempts are right, so almost every revision example shows a
-  wrong attempt replaced by a different answer, and the one "keep a right attempt" example per problem is outweighed:
-  the model learned that a revision changes the answer, and with it the start value and operands. Balancing kept and
-  replaced examples (and training on chains the model itself revised) is the next thing to try. Majority@16 adds 3.8
-  points (target 5) and PRM-weighted best-of-16 is 0.8 points under majority: levels 1-2 are nearly solved and
-  levels 4-5 rarely agree on a right answer, so votes gain only on level 3. The PRM ranks a reference above its one-slip
-  copy 55 times in 100: its AUROCs come from telling the policy's many wrong chains from right ones, not from redoing
-  the arithmetic.
+- Revisions, first try: examples showed only wrong attempts in context (plus one per problem ending in a right
+  attempt, 11.5% of examples), and the model learned that a revision changes the answer: levels 2-4 fell from 44.9%
+  (first attempt) to 0.7% after four revisions. Contexts are now a random 1-4 of the model's own attempts, right and
+  wrong alike (42% end in a right one); after four revisions levels 2-4 still fall, 45.2% to 6.7%. The cause is
+  capability, not the data's balance: greedy on its own training examples, the policy copies a right last attempt
+  41 times in 60 and fixes a wrong one 3 times in 60, usually by misreading an operand from the attempts in between
+  (`244-54` for `-24 +57`). 700 steps on half revision examples do not teach reading the problem back across a
+  500-token context; many more revision steps (about 55 minutes for 2,000) would not fit the 90-minute budget, and
+  even a perfect copier only holds the first attempt's accuracy, short of the +5 points asked.
+- Majority@16 adds 3.2 points (target 5) and PRM-weighted best-of-16 is 0.2 points under majority: levels 1-2 are
+  nearly solved and levels 4-5 rarely agree on a right answer, so votes gain only on level 3. The PRM's AUROCs come
+  from telling problems and wrong chains apart, not from checking the arithmetic: among one problem's 16 samples
+  (right and wrong both present) its last-step score ranks a right sample above a wrong one about half the time
+  (within-problem AUROC in the PRM card). 84% of the policy's first wrong steps have a result off by a multiple of 10
+  (59% by exactly 10 or 100: carries), and the PRM, on the same backbone, believes them as the policy did. A PRM on
+  the backbone of a 7,000-step SFT model (88% pass@1) raised the within-problem AUROC on level 3 only from 0.47 to
+  0.59 (same labels, 900 steps): a verifier that checks each digit needs a different training signal, not just a
+  stronger backbone.
 """
 
 
@@ -153,6 +162,7 @@ out), so a verifier can read a new step from where the last one ended instead of
 |---|---|
 | step-level AUROC (score at each step delimiter vs prefix-correct) | {m['prm']['step_auroc']:.3f} over {m['prm']['steps']:,} steps |
 | final-answer AUROC (last-step score vs final answer correct) | {m['prm']['final_auroc']:.3f} over {m['prm']['completions']:,} completions |
+| within-problem AUROC (last-step score among one problem's 16 samples, right vs wrong; mean over problems with both) | {m['prm']['within_problem_auroc']:.3f} over {m['prm']['mixed_problems']} problems |
 
 Off-by-one slips: {slip_sentence(m['prm']['slips'])}
 

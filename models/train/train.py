@@ -28,7 +28,7 @@ from model import CausalLM, Config, ProcessRewardModel
 # under bfloat16 autocast (about 3.5x faster on this CPU, same loss curve); held-out evaluation runs in float32,
 # as the exported models do.
 TRAIN_PROBLEMS, TRAIN_SEED = 200000, 101
-ATTEMPT_PROBLEMS, ATTEMPT_SEED, ATTEMPTS = 4000, 202, 4
+ATTEMPT_PROBLEMS, ATTEMPT_SEED, ATTEMPTS, REVISIONS_PER_PROBLEM = 4000, 202, 4, 2
 PRM_PROBLEMS, PRM_SEED, PRM_SAMPLES = 4000, 303, 4
 SFT_STEPS, REVISE_STEPS, PRM_STEPS = 3000, 700, 900
 BATCH, PEAK_LR, PRM_LR = 64, 2e-3, 1e-3
@@ -83,7 +83,7 @@ def main():
         with common.bf16():
             attempts = common.sample(lm, [p["prompt"] for p in problems], ATTEMPTS, TEMPERATURE, MAX_NEW, args.seed + 1)
         write_jsonl(w("attempts.jsonl"), [dict(id=p["id"], level=p["level"], prompt=p["prompt"], completions=a) for p, a in zip(problems, attempts)])
-        ttscale("data", "revisions", "--in", w("attempts.jsonl"), "--out", w("revisions.jsonl"), "--per-problem", 2,
+        ttscale("data", "revisions", "--in", w("attempts.jsonl"), "--out", w("revisions.jsonl"), "--per-problem", REVISIONS_PER_PROBLEM,
                 "--seed", args.seed, "--context", config.context_length)
 
     if stage(w("policy.pt"), "revise"):

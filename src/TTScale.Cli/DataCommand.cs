@@ -76,10 +76,10 @@ internal static class DataCommand
     {
         var input = new Option<string>("--in") { Description = "Samples JSONL: objects with 'prompt' and 'completions' (a model's own attempts).", Required = true };
         var output = new Option<string?>("--out") { Description = "Output JSONL file (default: standard output)." };
-        var perProblem = new Option<int>("--per-problem") { Description = "Revision examples per problem with a wrong attempt.", DefaultValueFactory = _ => 2 };
-        var seed = new Option<long>("--seed") { Description = "Seed for choosing which wrong attempts go in context.", DefaultValueFactory = _ => 1 };
+        var perProblem = new Option<int>("--per-problem") { Description = "Revision examples per problem.", DefaultValueFactory = _ => 2 };
+        var seed = new Option<long>("--seed") { Description = "Seed for choosing which attempts go in context.", DefaultValueFactory = _ => 1 };
         var context = ContextOption();
-        var command = new Command("revisions", "Build on-policy revision examples: a model's own wrong attempts in context, then a correct solution.") { input, output, perProblem, seed, context };
+        var command = new Command("revisions", "Build on-policy revision examples: a model's own attempts, right and wrong, in context, then the correct solution.") { input, output, perProblem, seed, context };
         command.SetAction(result =>
         {
             string path = result.GetValue(input)!;

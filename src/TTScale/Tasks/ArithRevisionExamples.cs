@@ -6,38 +6,31 @@ namespace TTScale.Tasks;
 public sealed record RevisionExample(string Prompt, string Solution, int PreviousAttempts);
 
 /// <summary>
-/// Builds revision training examples: up to <see cref="ArithFormat.MaxPreviousAttempts"/> wrong attempts in
-/// context, followed by a correct one (as Snell et al. trained their revision model). On-policy examples use
-/// the model's own wrong attempts; synthetic ones corrupt a step of the reference solution.
+/// Builds revision training examples: up to <see cref="ArithFormat.MaxPreviousAttempts"/> previous attempts in
+/// context, followed by the correct one (as Snell et al. trained their revision model). On-policy examples use
+/// the model's own attempts; synthetic ones corrupt a step of the reference solution.
 /// </summary>
 public static class ArithRevisionExamples
 {
     /// <summary>
-    /// Up to <paramref name="maxExamples"/> examples from a problem's sampled attempts. Each example takes a random
-    /// 1..4 of the wrong attempts as context; the target is the reference solution (for ArithChain the correct
-    /// solution text is unique). Where the model also got it right once, one more example ends its context with
-    /// that correct attempt, so a revision learns to keep a right answer rather than always change it. A problem
-    /// without a wrong attempt gives no example. With a token counter, the context is cut to fit
-    /// <paramref name="contextTokens"/> with room for the solution, as at inference.
+    /// <paramref name="examples"/> examples from a problem's sampled attempts. Each example's context is a random
+    /// 1..4 of the attempts, right and wrong alike, in random order; the target is the reference solution (for
+    /// ArithChain the correct solution text is unique). A context ending in a wrong attempt teaches a revision to fix
+    /// it; one ending in a right attempt (as often as the model was right) teaches it to keep it. Trained on wrong
+    /// contexts alone, revisions learned to avoid every answer in context and turned right first attempts wrong.
+    /// With a token counter, the context is cut to fit <paramref name="contextTokens"/> with room for the solution,
+    /// as at inference.
     /// </summary>
-    public static IEnumerable<RevisionExample> FromAttempts(ArithProblem problem, IReadOnlyList<string> attempts, int maxExamples,
+    public static IEnumerable<RevisionExample> FromAttempts(ArithProblem problem, IReadOnlyList<string> attempts, int examples,
         ref SplitMix64 rng, Func<string, int>? countTokens = null, int contextTokens = int.MaxValue)
     {
-        var wrong = attempts.Where(a => !ArithStepChecker.IsFullyCorrect(problem, a)).Distinct().ToList();
-        string? right = attempts.FirstOrDefault(a => ArithStepChecker.IsFullyCorrect(problem, a));
-        var examples = new List<RevisionExample>();
-        for (int e = 0; e < maxExamples && wrong.Count > 0; e++)
+        var result = new List<RevisionExample>();
+        for (int e = 0; e < examples && attempts.Count > 0; e++)
         {
-            int k = rng.NextInt(1, Math.Min(ArithFormat.MaxPreviousAttempts, wrong.Count));
-            examples.Add(Example(problem, Pick(wrong, k, ref rng), countTokens, contextTokens));
+            int k = rng.NextInt(1, Math.Min(ArithFormat.MaxPreviousAttempts, attempts.Count));
+            result.Add(Example(problem, Pick(attempts, k, ref rng), countTokens, contextTokens));
         }
-        if (right is not null && wrong.Count > 0)
-        {
-            var previous = Pick(wrong, rng.NextInt(0, Math.Min(ArithFormat.MaxPreviousAttempts - 1, wrong.Count)), ref rng);
-            previous.Add(right);
-            examples.Add(Example(problem, previous, countTokens, contextTokens));
-        }
-        return examples;
+        return result;
     }
 
     private static RevisionExample Example(ArithProblem problem, List<string> previous, Func<string, int>? countTokens, int contextTokens)
@@ -75,7 +68,7 @@ public static class ArithRevisionExamples
         return text.Append(ArithFormat.AnswerLine(value)).ToString();
     }
 
-    private static List<string> Pick(List<string> pool, int count, ref SplitMix64 rng)
+    private static List<string> Pick(IReadOnlyList<string> pool, int count, ref SplitMix64 rng)
     {
         var indices = Enumerable.Range(0, pool.Count).ToArray();
         for (int i = 0; i < count; i++)
