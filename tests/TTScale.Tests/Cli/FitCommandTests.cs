@@ -61,23 +61,33 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     }
 
     [Fact]
-    public void ReplayedBestOfNCostsWhatTheDirectRunCostsWithTheVerifierOnlyWhereTheRuleRunsIt()
+    public void ReplayedBestOfNIsWhatTheDirectRunScoresAndCostsWithTheVerifierOnlyWhereTheRuleRunsIt()
     {
-        // At N = K a direct best-of-8 draws the pool's own 8 samples (same seeds): majority runs no verifier, weighted scores all 8.
-        double Replayed(string rule) => JsonDocument.Parse(CliRunner.Run("simulate", sweep.Folder, "--strategy", rule, "--budget", "8", "--json").StdOut)
-            .RootElement.GetProperty("compute").GetDouble();
-        double Direct(string rule)
+        // At N = K a direct best-of-8 draws the pool's own 8 samples (same seeds): the replay must give its accuracy
+        // exactly (well inside its 95% interval) and its FLOPs: majority runs no verifier, weighted scores all 8.
+        (double Accuracy, double Compute) Replayed(string rule)
+        {
+            var line = JsonDocument.Parse(CliRunner.Run("simulate", sweep.Folder, "--strategy", rule, "--budget", "8", "--json").StdOut).RootElement;
+            return (line.GetProperty("accuracy").GetDouble(), line.GetProperty("compute").GetDouble());
+        }
+        (double Accuracy, double Compute) Direct(string rule)
         {
             string records = FitPath($"direct-{rule}.jsonl");
             var run = CliRunner.Run("eval", "--strategy", "best-of-n", "--n", "8", "--select", rule, "--dataset", "arith:count=16,levels=1-2,seed=5", "--out", records);
             Assert.True(run.ExitCode == 0, run.StdErr);
-            return File.ReadAllLines(records).Average(l => JsonDocument.Parse(l).RootElement.GetProperty("ledger").GetProperty("total_flops").GetDouble());
+            var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            return (lines.Average(l => l.GetProperty("correct").GetBoolean() ? 1.0 : 0.0),
+                lines.Average(l => l.GetProperty("ledger").GetProperty("total_flops").GetDouble()));
         }
-        double majority = Replayed("majority");
-        Assert.Equal(Direct("majority"), majority, majority * 1e-6);
-        double weighted = Replayed("weighted");
-        Assert.Equal(Direct("weighted"), weighted, weighted * 1e-6);
-        Assert.True(weighted > 1.5 * majority, $"weighted {weighted:E3} vs majority {majority:E3}: the PRM is most of best-of-N's FLOPs");
+        var majority = Replayed("majority");
+        var directMajority = Direct("majority");
+        Assert.Equal(directMajority.Accuracy, majority.Accuracy, 9);
+        Assert.Equal(directMajority.Compute, majority.Compute, majority.Compute * 1e-6);
+        var weighted = Replayed("weighted");
+        var directWeighted = Direct("weighted");
+        Assert.Equal(directWeighted.Accuracy, weighted.Accuracy, 9);
+        Assert.Equal(directWeighted.Compute, weighted.Compute, weighted.Compute * 1e-6);
+        Assert.True(weighted.Compute > 1.5 * majority.Compute, $"weighted {weighted.Compute:E3} vs majority {majority.Compute:E3}: the PRM is most of best-of-N's FLOPs");
     }
 
     [Theory]
