@@ -4,7 +4,6 @@ Every figure is on problems the models never saw (`ttscale data arith --seed 900
 """
 import json
 import os
-import re
 from collections import Counter, defaultdict
 
 import torch
@@ -64,7 +63,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     prm.eval()
 
     log("evaluate: sampling held-out problems ...")
-    ttscale("data", "arith", "--count", 5 * per_level, "--seed", EVAL_SEED, "--levels", "1-5", "--out", w("eval-problems.jsonl"))
+    ttscale("data", "arith", "--count", 5 * per_level, "--seed", EVAL_SEED, "--levels", "1-5", "--slips", "--out", w("eval-problems.jsonl"))
     problems = read_jsonl(w("eval-problems.jsonl"))
     samples = common.sample(lm, [p["prompt"] for p in problems], K, TEMPERATURE, MAX_NEW, seed)
     write_jsonl(w("eval-samples.jsonl"), [dict(id=p["id"], level=p["level"], prompt=p["prompt"], completions=s) for p, s in zip(problems, samples)])
@@ -126,28 +125,11 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     return metrics
 
 
-STEP = re.compile(r"(-?\d+)([+\-x])(\d+)=(-?\d+)")
-
-
-def slipped(solution):
-    """The solution with its first result +1 and every later step carried on from it, right given its input."""
-    lines, value = [], None
-    for line in solution.split("\n"):
-        step = STEP.fullmatch(line)
-        if step:
-            a, op, b = int(step[1]) if value is None else value, step[2], int(step[3])
-            result = int(step[4]) + 1 if value is None else (a + b if op == "+" else a - b if op == "-" else a * b)
-            line, value = f"{a}{op}{b}={result}", result
-        elif line.startswith("A: "):
-            line = f"A: {value}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def slip_check(prm, problems, per_level=50):
-    """Does the PRM check arithmetic? Reference vs one-slip solution on levels 2-3, by the score at the last delimiter."""
+    """Does the PRM check arithmetic? Reference vs one-slip solution (`ttscale data arith --slips`) on levels 2-3,
+    by the score at the last delimiter."""
     chosen = [p for level in (2, 3) for p in [p for p in problems if p["level"] == level][:per_level]]
-    scores = common.prm_scores(prm, [(p["prompt"], s) for p in chosen for s in (p["solution"], slipped(p["solution"]))])
+    scores = common.prm_scores(prm, [(p["prompt"], s) for p in chosen for s in (p["solution"], p["slip"])])
     higher = sum(scores[2 * i][-1] > scores[2 * i + 1][-1] for i in range(len(chosen)))
     return {"problems": len(chosen), "reference_higher": higher}
 

@@ -29,14 +29,15 @@ internal static class DataCommand
         var levels = new Option<string>("--levels") { Description = "Levels to cycle through, e.g. 1-5 or 1,3-4.", DefaultValueFactory = _ => "1-5" };
         var output = new Option<string?>("--out") { Description = "Output JSONL file (default: standard output)." };
         var revisions = new Option<bool>("--revisions") { Description = "Add a synthetic revision example (1-4 corrupted attempts, then the solution) to each problem." };
-        var command = new Command("arith", "Write ArithChain problems with reference solutions as JSONL.") { count, seed, levels, output, revisions };
+        var slips = new Option<bool>("--slips") { Description = "Add 'slip': the solution with its first result one too high and the later steps carried on from it (does a verifier check arithmetic?)." };
+        var command = new Command("arith", "Write ArithChain problems with reference solutions as JSONL.") { count, seed, levels, output, revisions, slips };
         command.SetAction(result =>
         {
             int n = result.GetValue(count);
             if (n < 0) throw new CliException("--count must be zero or more");
             long s = result.GetValue(seed);
             var levelList = ParseLevelsOption(result.GetValue(levels)!);
-            bool withRevisions = result.GetValue(revisions);
+            bool withRevisions = result.GetValue(revisions), withSlips = result.GetValue(slips);
             var records = ArithChainGenerator.Generate(s, n, levelList).Select((problem, index) =>
             {
                 RevisionExample? revision = null;
@@ -47,7 +48,7 @@ internal static class DataCommand
                     revision = ArithRevisionExamples.Synthetic(problem, ref rng);
                 }
                 return new ArithRecord(ProblemId(s, index), s, index, problem.Level, problem.Prompt, problem.Solution,
-                    problem.Answer.ToString(CultureInfo.InvariantCulture), revision);
+                    problem.Answer.ToString(CultureInfo.InvariantCulture), revision, withSlips ? problem.SolutionWithSlip(0, 1) : null);
             });
             Jsonl.Write(result.GetValue(output), records);
             return 0;
@@ -166,7 +167,7 @@ internal static class DataCommand
             steps.Select(v => new LabelledStep(v.End, v.IsAnswer, v.Correct, v.PrefixCorrect)).ToList());
     }
 
-    private sealed record ArithRecord(string Id, long Seed, int Index, int Level, string Prompt, string Solution, string Answer, RevisionExample? Revision);
+    private sealed record ArithRecord(string Id, long Seed, int Index, int Level, string Prompt, string Solution, string Answer, RevisionExample? Revision, string? Slip);
     private sealed record PromptRecord(string? Id, string Prompt);
     private sealed record RevisionRecord(string? Id, string Prompt, string Solution, int PreviousAttempts);
     private sealed record LabelledSample(string? Id, string Prompt, string Answer, IReadOnlyList<LabelledCompletion> Completions);

@@ -26,4 +26,23 @@ public sealed record ArithProblem(int Start, IReadOnlyList<ArithOperation> Opera
 
     /// <summary>The reference solution: one step per line, then the answer line.</summary>
     public string Solution => ArithFormat.Solution(this);
+
+    /// <summary>
+    /// The reference solution with step <paramref name="step"/>'s result off by <paramref name="delta"/> and every
+    /// later step carried on consistently from the wrong value, as a model's slip is: only that one step is wrong.
+    /// </summary>
+    public string SolutionWithSlip(int step, int delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, Operations.Count);
+        var text = new System.Text.StringBuilder();
+        int value = Start;
+        for (int i = 0; i < Operations.Count; i++)
+        {
+            int result = Operations[i].Apply(value) + (i == step ? delta : 0);
+            text.Append(System.FormattableString.Invariant($"{value}{Operations[i].Op}{Operations[i].Operand}={result}\n"));
+            value = result;
+        }
+        return text.Append(ArithFormat.AnswerLine(value)).ToString();
+    }
 }

@@ -48,24 +48,12 @@ public static class ArithRevisionExamples
         return new RevisionExample(ArithFormat.RevisionPrompt(problem.Prompt, previous), problem.Solution, k);
     }
 
-    /// <summary>
-    /// The reference solution with one step's result off by a small amount, the later steps carried on
-    /// consistently from the wrong value, as a model's slip would be.
-    /// </summary>
+    /// <summary>The reference solution with one random step's result off by 1-10, the later steps carried on from it.</summary>
     public static string CorruptedSolution(ArithProblem problem, ref SplitMix64 rng)
     {
         int wrongStep = rng.NextInt(0, problem.Operations.Count - 1);
         int delta = rng.NextInt(1, 10) * (rng.NextInt(0, 1) == 0 ? -1 : 1);
-        var text = new System.Text.StringBuilder();
-        int value = problem.Start;
-        for (int i = 0; i < problem.Operations.Count; i++)
-        {
-            var operation = problem.Operations[i];
-            int result = operation.Apply(value) + (i == wrongStep ? delta : 0);
-            text.Append(System.FormattableString.Invariant($"{value}{operation.Op}{operation.Operand}={result}\n"));
-            value = result;
-        }
-        return text.Append(ArithFormat.AnswerLine(value)).ToString();
+        return problem.SolutionWithSlip(wrongStep, delta);
     }
 
     private static List<string> Pick(IReadOnlyList<string> pool, int count, ref SplitMix64 rng)

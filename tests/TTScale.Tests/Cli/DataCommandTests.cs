@@ -51,6 +51,17 @@ public sealed class DataCommandTests : IDisposable
     }
 
     [Fact]
+    public void ArithSlipsAddTheSolutionWithItsFirstResultOneTooHigh()
+    {
+        var result = CliRunner.Run("data", "arith", "--count", "3", "--seed", "1", "--levels", "3", "--slips");
+        Assert.Equal(0, result.ExitCode);
+        var problems = ArithChainGenerator.Generate(1, 3, [3]).ToList();
+        var records = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(problems.Select(p => p.SolutionWithSlip(0, 1)), records.Select(r => r.GetProperty("slip").GetString()));
+        Assert.False(JsonDocument.Parse(CliRunner.Run("data", "arith", "--count", "1").StdOut).RootElement.TryGetProperty("slip", out _));
+    }
+
+    [Fact]
     public void LabelGradesEachStepWithTheChecker()
     {
         string samples = Path.Combine(_dir, "samples.jsonl"), labels = Path.Combine(_dir, "labels.jsonl");

@@ -55,6 +55,20 @@ public class ArithVerifierTests
     }
 
     [Fact]
+    public void ASolutionWithASlipIsWrongAtThatStepAlone()
+    {
+        Assert.Equal("47+28=75\n75-13=63\n63x3=189\nA: 189\n", Example.SolutionWithSlip(1, 1));
+        for (int index = 0; index < 100; index++)
+        {
+            var problem = ArithChainGenerator.Generate(8, index, 1 + index % 5);
+            int step = index % problem.Operations.Count;
+            var verdicts = ArithStepChecker.Check(problem, problem.SolutionWithSlip(step, -3));
+            Assert.Equal(Enumerable.Range(0, verdicts.Count).Select(i => i != step), verdicts.Select(v => v.Correct));
+            Assert.False(ArithAnswer.IsCorrect(problem, problem.SolutionWithSlip(step, -3)));
+        }
+    }
+
+    [Fact]
     public void AStepThatDoesNotContinueFromThePreviousResultIsWrong()
     {
         var verdicts = ArithStepChecker.Check(Example, "47+28=75\n76-13=63\n");
