@@ -35,10 +35,9 @@ internal static class PolicyCommand
         {
             var folder = SweepFolder.Read(result.GetValue(sweep)!);
             var pool = folder.SamplePool() ?? throw new CliException($"{folder.Path}: the sweep has no best-of-n pool; policy build needs one (ttscale sweep --strategies best-of-n,...)");
-            long s = result.GetValue(seed) ?? folder.Manifest.Seed;
-            int k = result.GetValue(probe), binCount = result.GetValue(bins);
             var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool,
-                new PolicyBuildOptions(CostUnits.Parse(result.GetValue(unit)!), binCount, result.GetValue(folds), s, result.GetValue(tolerance)), k));
+                new PolicyBuildOptions(CostUnits.Parse(result.GetValue(unit)!), result.GetValue(bins), result.GetValue(folds),
+                    result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe)));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
             CliFiles.WriteAtomically(path, policy.ToJson());
             Print(policy, evaluation, probeCost, Console.Out);
@@ -50,22 +49,24 @@ internal static class PolicyCommand
 
     private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, PolicyBuildOptions options, int k)
     {
-        var (unit, binCount, folds, seed) = (options.CostUnit, options.Bins, options.Folds, options.Seed);
+        var (unit, binCount) = (options.CostUnit, options.Bins);
+        var replayOptions = new ReplayOptions { Seed = options.Seed };
+        var training = new DifficultyTrainingOptions(binCount);
         var bins = DifficultyBins.FromPool(pool, binCount);
         var outcomes = new SweepOutcomes(pool, bins, unit, k);
         var levels = pool.DefaultBudgets().Union(folder.Runs.Select(r => r.Run.Budget).Where(b => b <= pool.K)).Order().ToList();
-        var replay = PoolReplay.Run(pool, levels, new ReplayOptions { Seed = seed });
+        var replay = PoolReplay.Run(pool, levels, replayOptions);
         var rows = outcomes.FromPool(replay, ReplayRules.Selections).ToList();
         foreach (var (run, records) in folder.Runs)
             rows.AddRange(outcomes.FromRun(run.Strategy, run.Parameters.ToDictionary(p => p.Key, p => (object?)p.Value), run.Budget, records));
 
         var samples = outcomes.ProbeSamples(folder.Pool);
-        var evaluation = DifficultyModel.CrossValidate(samples, folds, new DifficultyTrainingOptions(binCount), seed);
+        var evaluation = DifficultyModel.CrossValidate(samples, options.Folds, training, options.Seed);
         var fit = ScalingStudy.Fit(pool, folder.DirectSeries(unit.Axis(), bins).ToList(),
-            new ScalingOptions { Axis = unit.Axis(), Bins = binCount, Replay = new ReplayOptions { Seed = seed } });
+            new ScalingOptions { Axis = unit.Axis(), Bins = binCount, Replay = replayOptions });
         options = options with
         {
-            DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(binCount)),
+            DifficultyModel = DifficultyModel.Train(samples, training),
             CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),
         };
         return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k }, evaluation, outcomes.MeanProbeCost);
