@@ -41,21 +41,24 @@ ITERATIONS = """## What was tried
 - Revisions, first try: examples showed only wrong attempts in context (plus one per problem ending in a right
   attempt, 11.5% of examples), and the model learned that a revision changes the answer: levels 2-4 fell from 44.9%
   (first attempt) to 0.7% after four revisions. Contexts are now a random 1-4 of the model's own attempts, right and
-  wrong alike (42% end in a right one); after four revisions levels 2-4 still fall, 45.2% to 6.7%. The cause is
-  capability, not the data's balance: greedy on its own training examples, the policy copies a right last attempt
-  41 times in 60 and fixes a wrong one 3 times in 60, usually by misreading an operand from the attempts in between
-  (`244-54` for `-24 +57`). 700 steps on half revision examples do not teach reading the problem back across a
-  500-token context; many more revision steps (about 55 minutes for 2,000) would not fit the 90-minute budget, and
-  even a perfect copier only holds the first attempt's accuracy, short of the +5 points asked.
-- Majority@16 adds 3.2 points (target 5) and PRM-weighted best-of-16 is 0.2 points under majority: levels 1-2 are
-  nearly solved and levels 4-5 rarely agree on a right answer, so votes gain only on level 3. The PRM's AUROCs come
-  from telling problems and wrong chains apart, not from checking the arithmetic: among one problem's 16 samples
-  (right and wrong both present) its last-step score ranks a right sample above a wrong one about half the time
-  (within-problem AUROC in the PRM card). 84% of the policy's first wrong steps have a result off by a multiple of 10
-  (59% by exactly 10 or 100: carries), and the PRM, on the same backbone, believes them as the policy did. A PRM on
-  the backbone of a 7,000-step SFT model (88% pass@1) raised the within-problem AUROC on level 3 only from 0.47 to
-  0.59 (same labels, 900 steps): a verifier that checks each digit needs a different training signal, not just a
-  stronger backbone.
+  wrong alike (42% end in a right one). With 2 examples per problem and 700 revision-stage steps, levels 2-4 still
+  fell from 45.2% to 6.7%: greedy on its own training examples the policy copied a right last attempt 41 times in 60
+  and fixed a wrong one 3 times in 60, usually by misreading an operand from the attempts in between (`244-54` for
+  `-24 +57`). 900 more steps on revision examples alone taught revising (one greedy revision of held-out levels 2-4
+  first attempts: 136/300 right -> 156/300) but unlearned first attempts (pass@1 9.1%). The shipped recipe trains
+  longer on the same half-and-half mixture (1,600 steps, 4 examples per problem, about 38 minutes): pass@1 rose from
+  48.0% to 57.0% and four revisions now lose 15 points instead of 38; they still lose, because each revision reads
+  the problem back across up to four earlier attempts and slips more often than a fresh attempt does.
+- Majority@16 adds 4.6 points (target 5) on this policy: levels 1-2 are nearly solved and levels 4-5 rarely agree
+  on a right answer, so votes gain on levels 3-4. The PRM's AUROCs come from telling problems and wrong chains apart,
+  not from checking the arithmetic: among one problem's 16 samples (right and wrong both present) its last-step score
+  ranks a right sample above a wrong one about half the time (within-problem AUROC in the PRM card). 84% of the
+  policy's first wrong steps have a result off by a multiple of 10 (59% by exactly 10 or 100: carries), and the PRM,
+  on the same backbone, believes them as the policy did. Tried without gain: a PRM on the backbone of a 7,000-step
+  SFT model (88% pass@1; level-3 within-problem AUROC 0.47 -> 0.59); contrastive carry-slip pairs (0.49 -> 0.55);
+  labels at every character, turning 0 at the checker's first wrong character instead of at the step's delimiter
+  (within-problem AUROC 0.507 vs 0.501, PRM-weighted 61.0% vs 62.0%, one-slip check 41 vs 49 in 100). A verifier
+  that checks each digit needs more than this backbone learns from 16,000 labelled samples.
 """
 
 
