@@ -10,13 +10,26 @@ internal static class CliFiles
     public static string Version { get; } =
         typeof(CliFiles).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>Writes <paramref name="text"/> to a temporary file beside <paramref name="path"/> and renames it into place, so a failure never leaves half a file; creates the folder.</summary>
-    public static void WriteAtomically(string path, string text)
+    /// <summary>Writes <paramref name="text"/> atomically (see the other overload).</summary>
+    public static void WriteAtomically(string path, string text) => WriteAtomically(path, writer => writer.Write(text));
+
+    /// <summary>
+    /// Writes to a temporary file beside <paramref name="path"/> and renames it into place, so a failure (a bad input
+    /// line met while writing) leaves the file as it was and no temporary behind; creates the folder.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<TextWriter> write)
     {
         string full = Path.GetFullPath(path), temporary = full + ".tmp";
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, full, overwrite: true);
+        try
+        {
+            using (var writer = new StreamWriter(temporary) { NewLine = "\n" }) write(writer);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     /// <summary>The file's SHA-256 in lower-case hex.</summary>

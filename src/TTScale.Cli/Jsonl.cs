@@ -14,10 +14,7 @@ internal static class Jsonl
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>
-    /// Writes records to a file (atomically: a temporary file renamed into place, so a failure never leaves a
-    /// half-written file) or to standard output when <paramref name="path"/> is null.
-    /// </summary>
+    /// <summary>Writes records to a file (atomically, <see cref="CliFiles.WriteAtomically(string, Action{TextWriter})"/>) or to standard output when <paramref name="path"/> is null.</summary>
     public static void Write<T>(string? path, IEnumerable<T> records)
     {
         if (path is null)
@@ -26,11 +23,10 @@ internal static class Jsonl
             foreach (var record in records) stdout.WriteLine(JsonSerializer.Serialize(record, Options));
             return;
         }
-        string full = Path.GetFullPath(path);
-        string temporary = full + ".tmp";
-        using (var writer = new StreamWriter(temporary) { NewLine = "\n" })
+        CliFiles.WriteAtomically(path, writer =>
+        {
             foreach (var record in records) writer.WriteLine(JsonSerializer.Serialize(record, Options));
-        File.Move(temporary, full, overwrite: true);
+        });
     }
 
     /// <summary>Reads a JSONL file's objects with their line numbers; a malformed line is an error naming file and line.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TTScale.Cli;
 using TTScale.Tasks;
 
 namespace TTScale.Tests.Cli;
@@ -100,6 +101,21 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{samples}:2", result.StdErr);
         Assert.Equal("precious\n", File.ReadAllText(labels));
+    }
+
+    [Fact]
+    public void ABadRecordMetWhileWritingLeavesTheFileAsItWasAndNoTemporary()
+    {
+        string path = Path.Combine(_dir, "out.jsonl");
+        File.WriteAllText(path, "precious\n");
+        IEnumerable<int> Records()
+        {
+            yield return 1;
+            throw new CliException("in.jsonl:2: malformed JSON");
+        }
+        Assert.Throws<CliException>(() => Jsonl.Write(path, Records()));
+        Assert.Equal("precious\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_dir));
     }
 
     [Fact]
