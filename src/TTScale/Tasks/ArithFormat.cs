@@ -40,8 +40,11 @@ public static partial class ArithFormat
     }
 
     /// <summary>One step line, e.g. <c>47+28=75\n</c>.</summary>
-    public static string Step(int value, ArithOperation operation) =>
-        string.Create(CultureInfo.InvariantCulture, $"{value}{operation.Op}{operation.Operand}={operation.Apply(value)}\n");
+    public static string Step(int value, ArithOperation operation) => Step(value, operation, operation.Apply(value));
+
+    /// <summary>One step line with the result as written, right or not (a slip: <c>47+28=76\n</c>).</summary>
+    public static string Step(int value, ArithOperation operation, int result) =>
+        string.Create(CultureInfo.InvariantCulture, $"{value}{operation.Op}{operation.Operand}={result}\n");
 
     /// <summary>The answer line, e.g. <c>A: 186\n</c>.</summary>
     public static string AnswerLine(int answer) => string.Create(CultureInfo.InvariantCulture, $"{AnswerPrefix}{answer}\n");

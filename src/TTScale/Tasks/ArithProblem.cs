@@ -40,7 +40,7 @@ public sealed record ArithProblem(int Start, IReadOnlyList<ArithOperation> Opera
         for (int i = 0; i < Operations.Count; i++)
         {
             int result = Operations[i].Apply(value) + (i == step ? delta : 0);
-            text.Append(System.FormattableString.Invariant($"{value}{Operations[i].Op}{Operations[i].Operand}={result}\n"));
+            text.Append(ArithFormat.Step(value, Operations[i], result));
             value = result;
         }
         return text.Append(ArithFormat.AnswerLine(value)).ToString();
