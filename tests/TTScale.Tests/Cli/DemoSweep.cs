@@ -9,9 +9,12 @@ public sealed class DemoSweep : IDisposable
     public DemoSweep()
     {
         Root = Directory.CreateTempSubdirectory("ttscale-demo-sweep-").FullName;
-        var result = CliRunner.Run("sweep", "--out", Folder, "--dataset", "arith:count=16,levels=2-3,seed=5", "--strategies", "best-of-n,beam", "--budgets", "1,2,4,8");
+        var result = CliRunner.Run("sweep", "--out", Folder, "--dataset", Dataset, "--strategies", "best-of-n,beam", "--budgets", "1,2,4,8");
         if (result.ExitCode != 0) throw new InvalidOperationException($"the demo sweep failed: {result.StdErr}");
     }
+
+    /// <summary>The sweep's problems: levels 2-3, where the demo policy is neither always right nor hopeless, so budgets matter.</summary>
+    public const string Dataset = "arith:count=16,levels=2-3,seed=5";
 
     public string Root { get; }
 

@@ -73,7 +73,7 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         (double Accuracy, double Compute) Direct(string rule)
         {
             string records = FitPath($"direct-{rule}.jsonl");
-            var run = CliRunner.Run("eval", "--strategy", "best-of-n", "--n", "8", "--select", rule, "--dataset", "arith:count=16,levels=2-3,seed=5", "--out", records);
+            var run = CliRunner.Run("eval", "--strategy", "best-of-n", "--n", "8", "--select", rule, "--dataset", DemoSweep.Dataset, "--out", records);
             Assert.True(run.ExitCode == 0, run.StdErr);
             var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             return (lines.Average(l => l.GetProperty("correct").GetBoolean() ? 1.0 : 0.0),

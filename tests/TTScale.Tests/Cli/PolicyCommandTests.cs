@@ -75,7 +75,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var policy = Build("policy-d.json", "--cost-unit", "samples", "--probe", "2");
         string records = PolicyPath("adaptive.jsonl");
         var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",
-            "--dataset", "arith:count=16,levels=2-3,seed=5", "--limit", "6", "--out", records);
+            "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", records);
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("decisions bin", result.StdOut);
         var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -92,7 +92,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         // Same seed, same decisions and answers.
         string again = PolicyPath("adaptive-again.jsonl");
         Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",
-            "--dataset", "arith:count=16,levels=2-3,seed=5", "--limit", "6", "--out", again).ExitCode);
+            "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", again).ExitCode);
         static IEnumerable<string> Outcomes(IEnumerable<JsonElement> records) => records
             .Select(l => $"{l.GetProperty("id")} {l.GetProperty("answer")} {l.GetProperty("details")}").Order(StringComparer.Ordinal);
         Assert.Equal(Outcomes(lines), Outcomes(File.ReadAllLines(again).Select(l => JsonDocument.Parse(l).RootElement)));
@@ -102,7 +102,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     public void BatchAllocationSpendsTheBudgetOverTheSetAndResumesToTheSameDecisions()
     {
         Build("policy-k.json", "--cost-unit", "samples", "--probe", "2");
-        string[] run = ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "6", "--dataset", "arith:count=16,levels=2-3,seed=5"];
+        string[] run = ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "6", "--dataset", DemoSweep.Dataset];
         string full = PolicyPath("batch.jsonl");
         var result = CliRunner.Run([.. run, "--out", full]);
         Assert.True(result.ExitCode == 0, result.StdErr);
@@ -141,7 +141,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Build("policy-e.json", "--cost-unit", "samples");
         string records = PolicyPath("oracle.jsonl");
         var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-e.json"), "--budget", "8", "--oracle-bins", sweep.Folder,
-            "--dataset", "arith:count=16,levels=2-3,seed=5", "--limit", "4", "--out", records);
+            "--dataset", DemoSweep.Dataset, "--limit", "4", "--out", records);
         Assert.True(result.ExitCode == 0, result.StdErr);
         // Oracle bins as documented: problems ranked by how many of their pool samples are right (ties by id), the easier
         // half bin 0, the harder half bin 1.
@@ -179,7 +179,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Build("policy-i.json", "--cost-unit", "samples", "--probe", "2");
         string records = PolicyPath("adaptive-i.jsonl"), output = PolicyPath("report-i");
         Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-i.json"), "--budget", "4",
-            "--dataset", "arith:count=16,levels=2-3,seed=5", "--out", records).ExitCode);
+            "--dataset", DemoSweep.Dataset, "--out", records).ExitCode);
         var result = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-i.json"), "--adaptive", records, "--axis", "samples", "--out", output);
         Assert.True(result.ExitCode == 0, result.StdErr);
 
@@ -199,7 +199,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         // A run decided prompt by prompt is its own series beside the batch-allocated one.
         string perPrompt = PolicyPath("adaptive-i-prompt.jsonl");
         Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-i.json"), "--budget", "4", "--allocation", "prompt",
-            "--dataset", "arith:count=16,levels=2-3,seed=5", "--out", perPrompt).ExitCode);
+            "--dataset", DemoSweep.Dataset, "--out", perPrompt).ExitCode);
         Assert.Equal(0, CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-i.json"), "--adaptive", records, perPrompt, "--axis", "samples",
             "--out", PolicyPath("report-i2")).ExitCode);
         string both = File.ReadAllText(Path.Combine(PolicyPath("report-i2"), "index.html"));
