@@ -175,7 +175,7 @@ def prm_scores(prm, prompt_completion_pairs, batch_size=128):
             ids[j, :len(e)] = torch.tensor(e)
             mask[j, :len(e)] = 1
         positions = torch.arange(width)[None].expand(len(chunk), width)
-        probs = torch.sigmoid(prm(ids, mask, positions))
+        probs = torch.sigmoid(prm(ids, mask, positions)[0])
         out.extend(probs[j, :len(e)].tolist() for j, e in enumerate(encoded))
     return out
 

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import torch
 
 import common
+import vocab
 from common import read_jsonl, ttscale, write_jsonl
 from model import CausalLM, ProcessRewardModel
 
@@ -58,7 +59,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     lm = CausalLM(config)
     lm.load_state_dict(torch.load(lm_state))
     lm.eval()
-    prm = ProcessRewardModel(config)
+    prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
     prm.load_state_dict(torch.load(prm_state))
     prm.eval()
 

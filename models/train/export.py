@@ -13,12 +13,12 @@ from model import parameter_counts
 OPSET = 17
 
 
-def past_names(c):
-    return [f"past_key_values.{i}.{kind}" for i in range(c.num_layers) for kind in ("key", "value")]
+def past_names(layers):
+    return [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
 
 
-def present_names(c):
-    return [f"present.{i}.{kind}" for i in range(c.num_layers) for kind in ("key", "value")]
+def present_names(layers):
+    return [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
 
 
 class _PolicyGraph(torch.nn.Module):
@@ -39,7 +39,7 @@ class _PrmGraph(torch.nn.Module):
         self.prm = prm
 
     def forward(self, input_ids, attention_mask, position_ids):
-        return torch.sigmoid(self.prm(input_ids, attention_mask, position_ids))
+        return torch.sigmoid(self.prm(input_ids, attention_mask, position_ids)[0])
 
 
 class _CachedPrmGraph(torch.nn.Module):
@@ -50,8 +50,8 @@ class _CachedPrmGraph(torch.nn.Module):
         self.prm = prm
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
-        h, presents = self.prm.model(input_ids, attention_mask, position_ids, list(past))
-        return (torch.sigmoid(self.prm.score_head(h).squeeze(-1)), *presents)
+        logits, presents = self.prm(input_ids, attention_mask, position_ids, list(past))
+        return (torch.sigmoid(logits), *presents)
 
 
 def export_policy(lm, path, fp16=False):
@@ -62,15 +62,15 @@ def export_policy(lm, path, fp16=False):
     mask = torch.ones(b, past + t, dtype=torch.long)
     pos = torch.arange(past, past + t)[None].expand(b, t).contiguous()
     kv = [torch.zeros(b, c.num_kv_heads, past, c.head_dim) for _ in range(2 * c.num_layers)]
-    inputs = ["input_ids", "attention_mask", "position_ids"] + past_names(c)
-    outputs = ["logits"] + present_names(c)
+    inputs = ["input_ids", "attention_mask", "position_ids"] + past_names(c.num_layers)
+    outputs = ["logits"] + present_names(c.num_layers)
     axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
             "position_ids": {0: "batch_size", 1: "sequence_length"},
             "logits": {0: "batch_size", 1: "sequence_length"}}
-    for name in past_names(c):
+    for name in past_names(c.num_layers):
         axes[name] = {0: "batch_size", 2: "past_sequence_length"}
-    for name in present_names(c):
+    for name in present_names(c.num_layers):
         axes[name] = {0: "batch_size", 2: "total_sequence_length"}
     with torch.no_grad():
         torch.onnx.export(_PolicyGraph(lm), (ids, mask, pos, *kv), path, input_names=inputs, output_names=outputs,
@@ -96,12 +96,12 @@ def export_prm(prm, path, cached=True):
             "step_scores": {0: "batch_size", 1: "sequence_length"}}
     inputs, outputs, args = ["input_ids", "attention_mask", "position_ids"], ["step_scores"], (ids, mask, pos)
     if cached:
-        inputs += past_names(c)
-        outputs += present_names(c)
-        args += tuple(torch.zeros(b, c.num_kv_heads, past, c.head_dim) for _ in range(2 * c.num_layers))
-        for name in past_names(c):
+        inputs += past_names(prm.kv_layers)
+        outputs += present_names(prm.kv_layers)
+        args += tuple(torch.zeros(b, c.num_kv_heads, past, c.head_dim) for _ in range(2 * prm.kv_layers))
+        for name in past_names(prm.kv_layers):
             axes[name] = {0: "batch_size", 2: "past_sequence_length"}
-        for name in present_names(c):
+        for name in present_names(prm.kv_layers):
             axes[name] = {0: "batch_size", 2: "total_sequence_length"}
     graph = _CachedPrmGraph(prm) if cached else _PrmGraph(prm)
     with torch.no_grad():
@@ -157,10 +157,18 @@ def fp16_boundaries(proto, fp16_inputs, fp16_outputs):
 def write_config(directory, module, kind, dtype="float32", extra=None, cached=True):
     c = module.c
     total, non_embedding = parameter_counts(module)
+    architecture = "llama-style decoder: RMSNorm, rotary positions, grouped-query attention, SwiGLU"
+    layers = c.num_layers
+    if kind == "process-reward-model":  # num_layers counts the KV layers: the frozen policy's, then the PRM's own
+        layers = module.kv_layers
+        architecture = (f"two {c.num_layers}-layer decoders (RMSNorm, rotary positions, grouped-query attention, SwiGLU): "
+                        f"a frozen copy of the policy (KV layers 0-{c.num_layers - 1}) whose per-token surprisal feeds "
+                        f"the PRM's own (KV layers {c.num_layers}-{layers - 1})")
     config = {
         "model_type": kind,
-        "architecture": "llama-style decoder: RMSNorm, rotary positions, grouped-query attention, SwiGLU",
-        "num_layers": c.num_layers,
+        "architecture": architecture,
+        "num_layers": layers,
+        **({"decoder_layers": c.num_layers} if layers != c.num_layers else {}),
         "num_heads": c.num_heads,
         "num_kv_heads": c.num_kv_heads,
         "head_dim": c.head_dim,

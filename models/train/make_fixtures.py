@@ -52,7 +52,7 @@ def policy_golden(lm, fp16):
 def prm_golden(prm):
     ids = torch.tensor([[vocab.BOS_ID] + vocab.encode(TEXT)])
     t = ids.shape[1]
-    scores = torch.sigmoid(prm(ids, torch.ones(1, t, dtype=torch.long), torch.arange(t)[None]))
+    scores = torch.sigmoid(prm(ids, torch.ones(1, t, dtype=torch.long), torch.arange(t)[None])[0])
     return {"text": TEXT, "input_ids": ids[0].tolist(), "step_scores": [round(v, 7) for v in scores[0].tolist()]}
 
 
@@ -80,8 +80,11 @@ def main(out):
     save(d, lm, "causal-lm", "float16", policy_golden(lm, fp16=True))
     export_policy(lm, os.path.join(d, "model.onnx"), fp16=True)
 
-    # The fixture PRM keeps the plain layout (no KV), so the verifier's path for such graphs stays tested.
-    prm = ProcessRewardModel(c).eval()
+    # The fixture PRM keeps the plain layout (no KV), so the verifier's path for such graphs stays tested. Its surprisal
+    # weights are random too (training starts them at zero), so the golden scores depend on the policy's view.
+    prm = ProcessRewardModel(c, delimiter_id=vocab.ID["\n"]).eval()
+    with torch.no_grad():
+        prm.surprisal.weight.normal_(std=0.5)
     d = os.path.join(out, "tiny-prm")
     save(d, prm, "process-reward-model", "float32", prm_golden(prm), cached=False)
     export_prm(prm, os.path.join(d, "model.onnx"), cached=False)

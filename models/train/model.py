@@ -3,7 +3,8 @@
 The forward signature is the Optimum decoder layout, so the module exports to ONNX as is:
 input_ids [B, T], attention_mask [B, past + T], position_ids [B, T], past key/values per layer
 [B, kv_heads, past, head_dim] -> logits [B, T, vocab] and present key/values [B, kv_heads, past + T, head_dim].
-The process reward model is the same backbone with a one-logit head: step_scores [B, T] = sigmoid(head).
+The process reward model is the same backbone with a one-logit head, step_scores [B, T] = sigmoid(head), reading
+the policy's surprisal at each token beside the text.
 """
 import math
 from dataclasses import dataclass, asdict
@@ -115,7 +116,8 @@ class Decoder(nn.Module):
         inv_freq = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2).float() / c.head_dim))
         self.register_buffer("inv_freq", inv_freq, persistent=False)
 
-    def forward(self, input_ids, attention_mask, position_ids, past=None):
+    def forward(self, input_ids, attention_mask, position_ids, past=None, extra=None):
+        """`extra` [B, T, hidden] is added to the token embeddings (the PRM's view of the policy)."""
         t = input_ids.shape[1]
         s = attention_mask.shape[1]
         # Rotary angles from explicit positions, so rows of different lengths share a batch.
@@ -128,6 +130,8 @@ class Decoder(nn.Module):
         allowed = (k_idx <= q_idx)[None, None] & (attention_mask[:, None, None, :] > 0)
         bias = torch.where(allowed, torch.zeros((), dtype=torch.float32), torch.full((), -1e9, dtype=torch.float32))
         x = self.embed(input_ids)
+        if extra is not None:
+            x = x + extra
         presents = []
         for i, layer in enumerate(self.layers):
             pk, pv = (past[2 * i], past[2 * i + 1]) if past is not None else (None, None)
@@ -150,17 +154,54 @@ class CausalLM(nn.Module):
 
 
 class ProcessRewardModel(nn.Module):
-    def __init__(self, c: Config):
+    """Logits of P(the solution is still correct) at every position.
+
+    The PRM runs a frozen copy of the policy beside its own backbone and adds to each token's embedding what the policy
+    thought of that token (`surprisal_features`): a slip is a digit the policy itself found unlikely, which a PRM
+    trained on a few thousand problems does not learn to see from the text alone (within one problem, a PRM without it
+    ranked right and wrong samples no better than chance). Its KV is the policy's layers, then its own.
+    """
+
+    def __init__(self, c: Config, delimiter_id):
         super().__init__()
         self.c = c
+        self.delimiter_id = delimiter_id
         self.model = Decoder(c)
         self.score_head = nn.Linear(c.hidden_size, 1)
         self.apply(init_weights)
+        self.policy = CausalLM(c).requires_grad_(False)
+        self.surprisal = nn.Linear(SURPRISAL_FEATURES, c.hidden_size)
+        nn.init.zeros_(self.surprisal.weight)  # starts as a plain PRM on the policy's backbone
+        nn.init.zeros_(self.surprisal.bias)
 
-    def forward(self, input_ids, attention_mask, position_ids):
-        """Logits of P(the solution is still correct at this position), [B, T]."""
-        h, _ = self.model(input_ids, attention_mask, position_ids)
-        return self.score_head(h).squeeze(-1)
+    @property
+    def kv_layers(self):
+        return 2 * self.c.num_layers
+
+    def forward(self, input_ids, attention_mask, position_ids, past=None):
+        """Step-score logits [B, T] and the present KV."""
+        n = 2 * self.c.num_layers
+        logits, presents = self.policy(input_ids, attention_mask, position_ids, past[:n] if past else None)
+        extra = self.surprisal(surprisal_features(logits, input_ids, self.delimiter_id))
+        h, own = self.model(input_ids, attention_mask, position_ids, past[n:] if past else None, extra)
+        return self.score_head(h).squeeze(-1), presents + own
+
+
+SURPRISAL_FEATURES = 3
+
+
+def surprisal_features(logits, input_ids, delimiter_id):
+    """Per token: log p(token) under the policy, its gap to the policy's top choice, and 1 where these are known.
+
+    Unknown at a step's first token (right after a delimiter) and at the first token of the window: a PRM that reads a
+    new step on from its cached prefix starts its window there, so the features never depend on where a read began.
+    """
+    logp = F.log_softmax(logits.float(), dim=-1)[:, :-1]
+    taken = logp.gather(-1, input_ids[:, 1:, None]).squeeze(-1)
+    gap = taken - logp.max(dim=-1).values
+    known = (input_ids[:, :-1] != delimiter_id).float()
+    features = torch.stack([taken.clamp(min=-20.0) * known, gap.clamp(min=-20.0) * known, known], dim=-1)
+    return F.pad(features, (0, 0, 1, 0))
 
 
 def init_weights(m):
@@ -172,5 +213,5 @@ def init_weights(m):
 
 def parameter_counts(module):
     total = sum(p.numel() for p in module.parameters())
-    embedding = module.model.embed.weight.numel()
+    embedding = sum(m.weight.numel() for m in module.modules() if isinstance(m, nn.Embedding))
     return total, total - embedding

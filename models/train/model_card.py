@@ -20,8 +20,9 @@ as the exported model runs.
    into {r['REVISIONS_PER_PROBLEM']} examples per problem: a random 1-4 of them in context, right and wrong alike, then the correct
    solution, so a revision learns to fix a wrong last attempt and to keep a right one.
 3. **Revision training**: {r['REVISE_STEPS']:,} steps on half revision examples, half plain solutions (peak lr {r['PEAK_LR'] / 2:g}).
-4. **PRM**: initialised from the policy's backbone with a one-logit head; binary cross-entropy at every step
-   delimiter against the exact step checker's prefix-correct label, on {r['PRM_SAMPLES']} samples each of
+4. **PRM**: a frozen copy of the final policy, whose surprisal at each token feeds a second backbone initialised from
+   the policy's, with a one-logit head; binary cross-entropy at every step delimiter against the exact step checker's
+   prefix-correct label, on {r['PRM_SAMPLES']} samples each of
    {r['PRM_PROBLEMS']:,} problems (seed {r['PRM_SEED']}) from the final policy; {r['PRM_STEPS']:,} steps (peak lr {r['PRM_LR']:g}).
 """
 
@@ -50,11 +51,17 @@ ITERATIONS = """## What was tried
   48.0% to 57.0% and four revisions now lose 15 points instead of 38; they still lose, because each revision reads
   the problem back across up to four earlier attempts and slips more often than a fresh attempt does.
 - Majority@16 adds 4.6 points (target 5) on this policy: levels 1-2 are nearly solved and levels 4-5 rarely agree
-  on a right answer, so votes gain on levels 3-4. The PRM's AUROCs come from telling problems and wrong chains apart,
-  not from checking the arithmetic: among one problem's 16 samples (right and wrong both present) its last-step score
-  ranks a right sample above a wrong one about half the time (within-problem AUROC in the PRM card). 84% of the
-  policy's first wrong steps have a result off by a multiple of 10 (59% by exactly 10 or 100: carries), and the PRM,
-  on the same backbone, believes them as the policy did. Tried without gain: a PRM on the backbone of a 7,000-step
+  on a right answer, so votes gain on levels 3-4.
+- The first PRMs (one backbone reading the text) got their AUROCs from telling problems and wrong chains apart, not
+  from checking the arithmetic: among one problem's 16 samples (right and wrong both present) the last-step score
+  ranked a right sample above a wrong one about half the time (within-problem AUROC 0.501; one-slip check 49 in 100;
+  PRM-naive best-of-16 49.6%, PRM-weighted 62.0%). 84% of the policy's first wrong steps have a result off by a
+  multiple of 10 (59% by exactly 10 or 100: carries), and the PRM, on the same backbone, believed them as the policy
+  did. Yet the policy's own log-likelihood of a sample, with no training at all, ranks one problem's samples at 0.71
+  (final-answer AUROC 0.958): a slip is usually a token the policy itself rated unlikely, sampled at temperature 0.8.
+  The shipped PRM therefore reads the frozen policy's per-token surprisal beside the text (same labels, data and
+  steps; the figures above).
+  Tried without gain on the one-backbone PRM: a PRM on the backbone of a 7,000-step
   SFT model (88% pass@1; level-3 within-problem AUROC 0.47 -> 0.59); contrastive carry-slip pairs (0.49 -> 0.55);
   labels at every character, turning 0 at the checker's first wrong character instead of at the step's delimiter
   (within-problem AUROC 0.507 vs 0.501, PRM-weighted 61.0% vs 62.0%, one-slip check 41 vs 49 in 100). Four times
@@ -118,6 +125,18 @@ def architecture(config, module):
             f"vocabulary of {config.vocab_size}; {total:,} parameters ({non_embedding:,} without embeddings); fp32.")
 
 
+def prm_architecture(config):
+    prm = ProcessRewardModel(config, delimiter_id=0)
+    total, non_embedding = parameter_counts(prm)
+    return (f"Two decoders of the policy's shape side by side: a frozen copy of arith-lm, and the PRM's own backbone "
+            f"(initialised from it) with a one-logit head on its final hidden state. At each token the frozen policy "
+            f"gives its log-probability of that token and the gap to its top choice (unknown, and zero, at a step's "
+            f"first token, so a read that starts after a delimiter needs nothing from before it); a linear map of the "
+            f"two adds to the token's embedding in the PRM's backbone. {architecture(config, prm.model)} Together "
+            f"{total:,} parameters ({non_embedding:,} without embeddings); the KV holds the policy's "
+            f"{config.num_layers} layers, then the PRM's {config.num_layers}.")
+
+
 def slip_sentence(slips):
     return (f"on {slips['problems']} level 2-3 problems, the reference solution against the same solution with its first "
             f"result +1 and the rest carried on consistently (so only one step is wrong), the PRM's last-step score ranks "
@@ -157,7 +176,7 @@ correct at each position; read it at step delimiters (newlines). Inputs `input_i
 over `<bos>` + prompt + solution, and the policy's KV layout (`past_key_values.{{i}}.key/value` in, `present.{{i}}.key/value`
 out), so a verifier can read a new step from where the last one ended instead of re-reading the whole text.
 
-{architecture(config, ProcessRewardModel(config))} The head is one linear logit on the final hidden state.
+{prm_architecture(config)}
 
 {recipe(m)}
 ## Held-out figures

@@ -109,8 +109,9 @@ def main():
 
     if stage(w("prm.pt"), "prm"):
         torch.manual_seed(args.seed + 4)
-        prm = ProcessRewardModel(config)
+        prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
         policy_state = torch.load(w("policy.pt"))
+        prm.policy.load_state_dict(policy_state)
         prm.model.load_state_dict({k[len("model."):]: v for k, v in policy_state.items() if k.startswith("model.")})
         train_prm(prm, read_jsonl(w("prm-labels.jsonl")), config, args.seed + 4)
         torch.save(prm.state_dict(), w("prm.pt"))
@@ -120,7 +121,7 @@ def main():
     log("export ...")
     lm = CausalLM(config)
     lm.load_state_dict(torch.load(w("policy.pt")))
-    prm = ProcessRewardModel(config)
+    prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
     prm.load_state_dict(torch.load(w("prm.pt")))
     for d in (lm_dir, prm_dir):
         os.makedirs(d, exist_ok=True)
@@ -172,7 +173,7 @@ def train_prm(prm, labelled, config, seed):
             weights[row, :len(examples[i][1])] = torch.tensor(examples[i][1])
             targets[row, :len(examples[i][2])] = torch.tensor(examples[i][2])
         with common.bf16():
-            logits = prm(ids, attention, positions).float()
+            logits = prm(ids, attention, positions)[0].float()
         loss = (F.binary_cross_entropy_with_logits(logits, targets, reduction="none") * weights).sum() / weights.sum()
         for g in opt.param_groups:
             g["lr"] = common.lr_at(step, PRM_STEPS, PRM_LR)

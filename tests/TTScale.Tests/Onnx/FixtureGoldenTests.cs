@@ -75,7 +75,9 @@ public class FixtureGoldenTests
     {
         Assert.True(new FileInfo(Fixtures.Path(fixture, "model.onnx")).Length < 1024 * 1024, "fixtures must stay under 1 MB");
         var config = JsonDocument.Parse(File.ReadAllText(Fixtures.Path(fixture, "config.json"))).RootElement;
-        Assert.Equal(2, config.GetProperty("num_layers").GetInt32());
+        // A PRM's num_layers counts its KV layers: those of the frozen policy copy it reads, then its own decoder's.
+        var layers = config.TryGetProperty("decoder_layers", out var decoder) ? decoder : config.GetProperty("num_layers");
+        Assert.Equal(2, layers.GetInt32());
         Assert.True(config.GetProperty("num_kv_heads").GetInt32() < config.GetProperty("num_heads").GetInt32(), "fixtures use grouped-query attention");
         Assert.Equal("\n", config.GetProperty("step_delimiter").GetString());
     }
