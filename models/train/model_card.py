@@ -67,7 +67,8 @@ ITERATIONS = """## What was tried
   (within-problem AUROC 0.507 vs 0.501, PRM-weighted 61.0% vs 62.0%, one-slip check 41 vs 49 in 100). Four times
   the PRM data (16,000 problems, 2,400 steps; 10 more minutes) moved the within-problem AUROC to 0.577 and PRM-naive
   to 51.8%, but PRM-weighted to 61.8% and beam search (N=16, levels 3-5) from 29.3% to 25.3%, so it was not kept.
-  Beam with the exact step checker as verifier reaches 81.3% there: the search works, the verifier is what is missing.
+  Beam with the exact step checker as verifier reaches 81.3% there, the one-backbone PRM 29.3% and the shipped PRM
+  43.3% (above weighted best-of-16's 42.0% at the same FLOPs): the verifier is still what limits search.
 """
 
 
