@@ -196,12 +196,15 @@ def surprisal_features(logits, input_ids, delimiter_id):
     Unknown at a step's first token (right after a delimiter) and at the first token of the window: a PRM that reads a
     new step on from its cached prefix starts its window there, so the features never depend on where a read began.
     """
-    logp = F.log_softmax(logits.float(), dim=-1)[:, :-1]
-    taken = logp.gather(-1, input_ids[:, 1:, None]).squeeze(-1)
+    # Computed at each position for the token after it, then shifted one right: reductions never see an empty window
+    # (a one-token read), which ONNX Runtime cannot broadcast.
+    logp = F.log_softmax(logits.float(), dim=-1)
+    following = F.pad(input_ids[:, 1:], (0, 1), value=delimiter_id)
+    taken = logp.gather(-1, following[..., None]).squeeze(-1)
     gap = taken - logp.max(dim=-1).values
-    known = (input_ids[:, :-1] != delimiter_id).float()
+    known = (input_ids != delimiter_id).float()
     features = torch.stack([taken.clamp(min=-20.0) * known, gap.clamp(min=-20.0) * known, known], dim=-1)
-    return F.pad(features, (0, 0, 1, 0))
+    return F.pad(features[:, :-1], (0, 0, 1, 0))
 
 
 def init_weights(m):

@@ -127,7 +127,7 @@ def architecture(config, module):
 
 
 def prm_architecture(config):
-    prm = ProcessRewardModel(config, delimiter_id=0)
+    prm = ProcessRewardModel(config, delimiter_id=None)  # for its shape only
     total, non_embedding = parameter_counts(prm)
     return (f"Two decoders of the policy's shape side by side: a frozen copy of arith-lm, and the PRM's own backbone "
             f"(initialised from it) with a one-logit head on its final hidden state. At each token the frozen policy "

@@ -71,6 +71,23 @@ public class VerifierTests
     }
 
     [Fact]
+    public async Task ACachedPrmReadsAOneTokenStep()
+    {
+        // An empty line is a step of one token: the PRM's window is then that token alone, with nothing before it to
+        // give the policy's view of it (the shipped PRM's surprisal features must handle the empty shift).
+        string directory = Path.Combine(Fixtures.ModelsDirectory, "arith-prm");
+        var problem = new Problem("p", "Q: 47 +28 -12\n", "63", AnswerFormat.ArithChain, 2);
+        using var cold = PrmVerifier.Load(directory, cacheBytes: 0);
+        var whole = await cold.ScoreStepsAsync(problem, ["47+28=75\n\n"]);
+        using var warm = PrmVerifier.Load(directory);
+        await warm.ScoreStepsAsync(problem, ["47+28=75\n"]);
+        var ledger = new ComputeLedger();
+        var read = await warm.ScoreStepsAsync(problem, ["47+28=75\n\n"], ledger);
+        Assert.Equal(1, ledger.VerifierTokens);
+        Assert.Equal(whole[0], read[0], new ToleranceComparer(1e-5f));
+    }
+
+    [Fact]
     public async Task WhatACallReadsOnFromStaysForTheNext()
     {
         using var prm = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-prm"));
