@@ -157,18 +157,16 @@ def fp16_boundaries(proto, fp16_inputs, fp16_outputs):
 def write_config(directory, module, kind, dtype="float32", extra=None, cached=True):
     c = module.c
     total, non_embedding = parameter_counts(module)
-    architecture = "llama-style decoder: RMSNorm, rotary positions, grouped-query attention, SwiGLU"
-    layers = c.num_layers
+    blocks = "RMSNorm, rotary positions, grouped-query attention, SwiGLU"
+    shape = {"architecture": f"llama-style decoder: {blocks}", "num_layers": c.num_layers}
     if kind == "process-reward-model":  # num_layers counts the KV layers: the frozen policy's, then the PRM's own
-        layers = module.kv_layers
-        architecture = (f"two {c.num_layers}-layer decoders (RMSNorm, rotary positions, grouped-query attention, SwiGLU): "
-                        f"a frozen copy of the policy (KV layers 0-{c.num_layers - 1}) whose per-token surprisal feeds "
-                        f"the PRM's own (KV layers {c.num_layers}-{layers - 1})")
+        n = module.kv_layers
+        shape = {"architecture": f"two {c.num_layers}-layer decoders ({blocks}): a frozen copy of the policy (KV layers "
+                                 f"0-{c.num_layers - 1}) whose per-token surprisal feeds the PRM's own (KV layers {c.num_layers}-{n - 1})",
+                 "num_layers": n, "decoder_layers": c.num_layers}
     config = {
         "model_type": kind,
-        "architecture": architecture,
-        "num_layers": layers,
-        **({"decoder_layers": c.num_layers} if layers != c.num_layers else {}),
+        **shape,
         "num_heads": c.num_heads,
         "num_kv_heads": c.num_kv_heads,
         "head_dim": c.head_dim,
