@@ -21,6 +21,12 @@ internal static class PolicyCommand
         var output = new Option<string?>("--out") { Description = "Where policy.json goes (default: SWEEP/policy.json)." };
         var unit = new Option<string>("--cost-unit") { Description = "Unit of costs and budgets: samples, tokens, flops or eflops.", DefaultValueFactory = _ => "flops" };
         var probe = new Option<int>("--probe") { Description = "k: samples in the difficulty probe (taken from the pool; charged to every prompt).", DefaultValueFactory = _ => 4 };
+        var scoredProbe = new Option<bool>("--score-probe")
+        {
+            Description = "Whether the verifier scores the probe: its scores are difficulty features, and every prompt pays for them. " +
+                "false: the features are answer agreement, log-probability and length, and only options that select by score pay the verifier.",
+            DefaultValueFactory = _ => true,
+        };
         var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds over each bin's problems.", DefaultValueFactory = _ => 5 };
         var seed = new Option<long?>("--seed") { Description = "Seed of the folds and the replay (default: the sweep's seed)." };
@@ -30,14 +36,14 @@ internal static class PolicyCommand
             DefaultValueFactory = _ => PolicyBuildOptions.DefaultSaturationTolerance,
         };
         build.Arguments.Add(sweep);
-        foreach (var option in new Option[] { output, unit, probe, bins, folds, seed, tolerance }) build.Options.Add(option);
+        foreach (var option in new Option[] { output, unit, probe, scoredProbe, bins, folds, seed, tolerance }) build.Options.Add(option);
         build.SetAction(result =>
         {
             var folder = SweepFolder.Read(result.GetValue(sweep)!);
             var pool = folder.SamplePool() ?? throw new CliException($"{folder.Path}: the sweep has no best-of-n pool; policy build needs one (ttscale sweep --strategies best-of-n,...)");
             var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool,
                 new PolicyBuildOptions(CostUnits.Parse(result.GetValue(unit)!), result.GetValue(bins), result.GetValue(folds),
-                    result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe)));
+                    result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe), result.GetValue(scoredProbe)));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
             CliFiles.WriteAtomically(path, policy.ToJson());
             Print(policy, evaluation, probeCost, Console.Out);
@@ -47,13 +53,13 @@ internal static class PolicyCommand
         return new Command("policy", "Compute-optimal allocation policies.") { build };
     }
 
-    private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, PolicyBuildOptions options, int k)
+    private static (Policy Policy, DifficultyEvaluation Evaluation, double ProbeCost) Build(SweepFolder folder, SamplePool pool, PolicyBuildOptions options, int k, bool scoredProbe)
     {
         var (unit, binCount) = (options.CostUnit, options.Bins);
         var replayOptions = new ReplayOptions { Seed = options.Seed };
         var training = new DifficultyTrainingOptions(binCount);
         var bins = DifficultyBins.FromPool(pool, binCount);
-        var outcomes = new SweepOutcomes(pool, bins, unit, k);
+        var outcomes = new SweepOutcomes(pool, bins, unit, k, scoredProbe);
         var levels = pool.DefaultBudgets().Union(folder.Runs.Select(r => r.Run.Budget).Where(b => b <= pool.K)).Order().ToList();
         var replay = PoolReplay.Run(pool, levels, replayOptions);
         var rows = outcomes.FromPool(replay, ReplayRules.Selections).ToList();
@@ -69,7 +75,7 @@ internal static class PolicyCommand
             DifficultyModel = DifficultyModel.Train(samples, training),
             CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),
         };
-        return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k }, evaluation, outcomes.MeanProbeCost);
+        return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k, ProbeScored = scoredProbe }, evaluation, outcomes.MeanProbeCost);
     }
 
     /// <summary>A bin's fitted curves (every strategy's chosen model, parameters and saturation point) as policy.json keeps them.</summary>
@@ -84,7 +90,7 @@ internal static class PolicyCommand
     {
         var c = CultureInfo.InvariantCulture;
         string unit = policy.CostUnit.Name();
-        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} samples included ({probeCost:G3})"));
+        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ProbeScored == false ? "unscored" : "scored")} samples included ({probeCost:G3})"));
         o.WriteLine(string.Create(c, $"difficulty model (probe features -> oracle bin), held-out folds: {evaluation.Accuracy * 100:F1}% exact, {evaluation.WithinOne * 100:F1}% within one bin"));
         foreach (var bin in policy.Bins)
         {

@@ -35,7 +35,10 @@ public readonly record struct DifficultyFeatures(double Agreement, double Distin
     }
 
     /// <summary>Features of the first <paramref name="k"/> candidates of a probe (all of them where there are fewer).</summary>
-    public static DifficultyFeatures FromProbe(IReadOnlyList<CandidateRecord> candidates, int k)
+    /// <param name="candidates">The probe's candidates.</param>
+    /// <param name="k">Samples in the probe.</param>
+    /// <param name="readScores">false: an unscored probe, whose score features are 0 even where the candidates carry scores (a pool's do).</param>
+    public static DifficultyFeatures FromProbe(IReadOnlyList<CandidateRecord> candidates, int k, bool readScores = true)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         if (k <= 0) throw new ArgumentException("--probe must be positive", nameof(k));
@@ -53,7 +56,7 @@ public readonly record struct DifficultyFeatures(double Agreement, double Distin
                 string key = AnswerNormalizer.Normalize(c.Answer);
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
-            if (c.Score is float s)
+            if (readScores && c.Score is float s)
             {
                 scoreSum += s;
                 scoreSquares += (double)s * s;

@@ -15,8 +15,10 @@ namespace TTScale.Allocation;
 /// <param name="DifficultyModel">Predicts a bin from probe features; null where callers always supply bins.</param>
 /// <param name="Build">How the policy was built, for the record.</param>
 /// <param name="ProbeSamples">k: samples in the probe the difficulty model reads, and whose cost the menu's costs include; null where unknown.</param>
+/// <param name="ProbeScored">Whether the verifier scores the probe (the difficulty model then reads the scores, and the
+/// menu's costs include them); null: scored, as policies written before this field was.</param>
 public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, IReadOnlyList<PolicyBin> Bins,
-    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build, int? ProbeSamples = null)
+    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build, int? ProbeSamples = null, bool? ProbeScored = null)
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchema = 1;

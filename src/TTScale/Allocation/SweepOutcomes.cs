@@ -5,19 +5,26 @@ namespace TTScale.Allocation;
 
 /// <summary>
 /// A sweep as the policy builder's rows, costed as the adaptive strategy pays: every option carries the probe (the
-/// first k samples of the best-of-n pool, scored), except that best-of-n keeps the probe's samples and so costs
-/// max(N, k) samples rather than N + k, of which only the probe's are scored under majority voting.
+/// first k samples of the best-of-n pool, verifier-scored or not), except that best-of-n keeps the probe's samples and
+/// so costs max(N, k) samples rather than N + k, of which the verifier scores the probe's (a scored probe) and the
+/// N that a scoring rule selects from.
 /// </summary>
 public sealed class SweepOutcomes
 {
     private readonly SamplePool _pool;
     private readonly CostUnit _unit;
     private readonly int _probe;
+    private readonly bool _scoredProbe;
     private readonly Dictionary<string, int> _index;
 
     /// <summary>Reads a pool for a policy in <paramref name="unit"/> with a probe of <paramref name="probeSamples"/> samples.</summary>
+    /// <param name="pool">The sweep's best-of-n pool.</param>
+    /// <param name="bins">The oracle bins.</param>
+    /// <param name="unit">The policy's cost unit.</param>
+    /// <param name="probeSamples">k: samples in the probe.</param>
+    /// <param name="scoredProbe">Whether the verifier scores the probe (its features then include the scores, and every option pays for them).</param>
     /// <exception cref="ArgumentException">A probe outside [1, K].</exception>
-    public SweepOutcomes(SamplePool pool, DifficultyBins bins, CostUnit unit, int probeSamples)
+    public SweepOutcomes(SamplePool pool, DifficultyBins bins, CostUnit unit, int probeSamples, bool scoredProbe = true)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(bins);
@@ -25,6 +32,7 @@ public sealed class SweepOutcomes
         _pool = pool;
         _unit = unit;
         _probe = probeSamples;
+        _scoredProbe = scoredProbe;
         Bins = bins;
         _index = pool.Problems.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
     }
@@ -33,7 +41,10 @@ public sealed class SweepOutcomes
     public DifficultyBins Bins { get; }
 
     /// <summary>Mean probe cost per problem over the pool, in the policy's unit.</summary>
-    public double MeanProbeCost => _pool.ExpectedCost(_probe).On(_unit.Axis());
+    public double MeanProbeCost => _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
+
+    /// <summary>Samples of the probe the verifier scores.</summary>
+    private int ProbeScored => _scoredProbe ? _probe : 0;
 
     /// <summary>Best-of-N with each selection rule at each budget, per problem: the replayed expected accuracy and the expected cost.</summary>
     public IEnumerable<SweepOutcome> FromPool(PoolReplay replay, IEnumerable<ReplayRule> rules)
@@ -49,8 +60,8 @@ public sealed class SweepOutcomes
                 int drawn = Math.Max(n, _probe);
                 foreach (var rule in ruleList)
                 {
-                    // The probe is always scored (its features need the scores); samples past it only where the rule uses them.
-                    double cost = problem.ExpectedCost(drawn, rule.Scores(n) ? drawn : _probe).On(_unit.Axis());
+                    // A scoring rule scores the N it selects from, a scored probe its k.
+                    double cost = problem.ExpectedCost(drawn, Math.Max(rule.Scores(n) ? n : 0, ProbeScored)).On(_unit.Axis());
                     var parameters = new Dictionary<string, object?> { ["n"] = n, ["select"] = rule.ToString().ToLowerInvariant() };
                     // Exact enumeration sums many terms: clamp the last ulp back into [0, 1].
                     yield return new SweepOutcome(problem.Id, bin, "best-of-n", parameters, n, cost, Math.Clamp(replay.ProblemAccuracy(rule, n, i), 0, 1));
@@ -66,7 +77,7 @@ public sealed class SweepOutcomes
         foreach (var record in records)
         {
             if (!_index.TryGetValue(record.Id, out int i)) continue;
-            double probe = _pool.Problems[i].ExpectedCost(_probe).On(_unit.Axis());
+            double probe = _pool.Problems[i].ExpectedCost(_probe, ProbeScored).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
                 CostUnits.CostOf(record, _unit) + probe, record.Correct ? 1 : 0);
         }
@@ -75,5 +86,5 @@ public sealed class SweepOutcomes
     /// <summary>The difficulty model's training samples: each pool problem's first k samples as probe features, with its oracle bin.</summary>
     public IReadOnlyList<DifficultySample> ProbeSamples(IReadOnlyList<EvalRecord> poolRecords) =>
         poolRecords.Where(r => _index.ContainsKey(r.Id))
-            .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe), Bins.BinOf(r.Id) - 1)).ToList();
+            .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe, _scoredProbe), Bins.BinOf(r.Id) - 1)).ToList();
 }

@@ -7,9 +7,10 @@ namespace TTScale.Strategies;
 
 /// <summary>
 /// Compute-optimal test-time scaling per prompt: a cheap probe (the first k samples of best-of-n, scored by the
-/// verifier) gives difficulty features with no gold answer; the allocator turns them into a bin and, at its price,
-/// a strategy and budget; that strategy then solves the problem. The probe's compute is charged to the problem, and a
-/// best-of-n choice keeps the probe's samples (same seed, same streams), so they are not paid for twice.
+/// verifier or not, as the policy was built) gives difficulty features with no gold answer; the allocator turns them
+/// into a bin and, at its price, a strategy and budget; that strategy then solves the problem. The probe's compute is
+/// charged to the problem, and a best-of-n choice keeps the probe's samples (same seed, same streams), so they are not
+/// paid for twice; it scores an unscored probe's samples only where its rule selects by score.
 /// Decisions are made per prompt at the allocator's dual price (what a serving stack does), or, with a batch budget,
 /// once for the whole problem set: every problem is probed first, then <see cref="BudgetAllocator.Allocate"/> spends
 /// the budget across them, weighing each prompt's bin probabilities, so the set spends what it was given.
@@ -19,21 +20,23 @@ public sealed class Adaptive : IPlannedStrategy
     private readonly StrategyContext _context;
     private readonly BudgetAllocator _allocator;
     private readonly int _probe;
+    private readonly bool _scoredProbe;
     private readonly Func<AllocationDecision, IStrategy> _create;
     private readonly IReadOnlyDictionary<string, int>? _oracleBins;
     private readonly double? _batchBudget;
     private IReadOnlyDictionary<string, (StrategyResult Probe, AllocationDecision Decision)>? _plan;
 
     /// <summary>Creates the strategy.</summary>
-    /// <param name="context">What the probe runs on (its verifier scores the probe).</param>
+    /// <param name="context">What the probe runs on (its verifier scores a scored probe).</param>
     /// <param name="allocator">The policy and the price it decides at.</param>
     /// <param name="probeSamples">k: samples in the probe.</param>
+    /// <param name="scoredProbe">Whether the verifier scores the probe (as the policy's difficulty model was trained).</param>
     /// <param name="create">Builds the strategy a decision names, with its parameters and budget.</param>
     /// <param name="parameters">What identifies this run in records (policy, budget, price).</param>
     /// <param name="oracleBins">Problem id to oracle bin (0 easiest), replacing the probe's prediction: the oracle-difficulty comparison.</param>
     /// <param name="batchBudget">Mean budget per problem, spent across the set <see cref="PlanAsync"/> is given (probe included);
     /// null: each prompt is decided alone at the allocator's price.</param>
-    public Adaptive(StrategyContext context, BudgetAllocator allocator, int probeSamples, Func<AllocationDecision, IStrategy> create,
+    public Adaptive(StrategyContext context, BudgetAllocator allocator, int probeSamples, bool scoredProbe, Func<AllocationDecision, IStrategy> create,
         IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, int>? oracleBins = null, double? batchBudget = null)
     {
         if (probeSamples < 1) throw new ArgumentOutOfRangeException(nameof(probeSamples), probeSamples, "--probe must be 1 or more");
@@ -41,6 +44,7 @@ public sealed class Adaptive : IPlannedStrategy
         _context = context;
         _allocator = allocator;
         _probe = probeSamples;
+        _scoredProbe = scoredProbe;
         _create = create;
         _oracleBins = oracleBins;
         _batchBudget = batchBudget;
@@ -109,13 +113,13 @@ public sealed class Adaptive : IPlannedStrategy
         };
     }
 
-    /// <summary>The probe: the first k samples of best-of-n, verifier-scored, and the difficulty they signal (or the oracle bin).</summary>
+    /// <summary>The probe: the first k samples of best-of-n (verifier-scored for a scored probe), and the difficulty they signal (or the oracle bin).</summary>
     private async Task<(StrategyResult Probe, DifficultySignal Signal)> ProbeAsync(Problem problem, long seed, CancellationToken cancellationToken)
     {
-        var probe = await new BestOfN(_context, _probe, _context.Verifier is null ? SelectionRule.Majority : SelectionRule.Weighted)
+        var probe = await new BestOfN(_context, _probe, _scoredProbe && _context.Verifier is not null ? SelectionRule.Weighted : SelectionRule.Majority)
             .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
         var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
-            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe);
+            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe, _scoredProbe);
         var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)
             : _oracleBins.TryGetValue(problem.Id, out int bin) ? DifficultySignal.FromBin(bin)
             : throw new ArgumentException($"problem '{problem.Id}' has no oracle bin", nameof(problem));

@@ -42,6 +42,8 @@ public sealed class BestOfN : IStrategy
     /// <summary>
     /// Best-of-N that keeps candidates already drawn with the same seed (a probe's first k samples): sample i always
     /// comes from stream (seed, i), so the result equals <see cref="SolveAsync"/>'s while only samples k..N-1 are drawn.
+    /// Where the rule selects by score, drawn candidates without scores (an unscored probe's) are scored here, into this
+    /// result's ledger.
     /// </summary>
     public async Task<StrategyResult> ContinueAsync(Problem problem, long seed, IReadOnlyList<Candidate> drawn, CancellationToken cancellationToken = default)
     {
@@ -49,7 +51,7 @@ public sealed class BestOfN : IStrategy
         var ledger = new ComputeLedger();
         bool score = _n > 1 && Selection.NeedsScores(_select);
         var candidates = drawn.Take(_n).ToList();
-        if (score && candidates.Any(c => c.Score is null)) throw new ArgumentException("drawn candidates were not scored by the verifier", nameof(drawn));
+        if (score) candidates = await _context.WithScoresAsync(problem, candidates, ledger, cancellationToken).ConfigureAwait(false);
         if (candidates.Count < _n)
         {
             using var root = generator.Start(problem.Prompt, seed);

@@ -42,4 +42,21 @@ public sealed record StrategyContext(IGenerator Generator, IProcessVerifier? Ver
                 c.Tokens.Count, c.LogProbs.Sum(), chain, attempt);
         }).ToList();
     }
+
+    /// <summary>
+    /// The candidates with verifier scores, scoring those drawn without (an unscored probe's) into
+    /// <paramref name="ledger"/>; scored ones are kept as they are.
+    /// </summary>
+    internal async Task<List<Candidate>> WithScoresAsync(Problem problem, List<Candidate> candidates, Compute.ComputeLedger ledger,
+        CancellationToken cancellationToken)
+    {
+        var unscored = candidates.Select((c, i) => (c, i)).Where(x => x.c.Score is null).Select(x => x.i).ToList();
+        if (unscored.Count == 0) return candidates;
+        if (Verifier is null) throw new InvalidOperationException("this selection needs a verifier (--prm DIR or --verifier oracle)");
+        var steps = await Verifier.ScoreStepsAsync(problem, unscored.Select(i => candidates[i].Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
+        var result = candidates.ToList();
+        for (int j = 0; j < unscored.Count; j++)
+            result[unscored[j]] = result[unscored[j]] with { StepScores = steps[j], Score = StepScores.Aggregate(steps[j], Aggregation) };
+        return result;
+    }
 }

@@ -26,4 +26,29 @@ public class SweepOutcomesTests
         Assert.Equal(4, outcomes.MeanProbeCost);
         Assert.Throws<ArgumentException>(() => new SweepOutcomes(pool, bins, CostUnit.Samples, probeSamples: 9));
     }
+
+    [Fact]
+    public void AnUnscoredProbeChargesTheVerifierOnlyToTheSamplesARuleScoresAndReadsNoScores()
+    {
+        var records = ScalingFixtures.Records(problems: 10, k: 8, seed: 3);
+        var pool = SamplePool.FromRecords(records);
+        var bins = DifficultyBins.FromPool(pool, 2);
+        var scored = new SweepOutcomes(pool, bins, CostUnit.Flops, probeSamples: 4);
+        var unscored = new SweepOutcomes(pool, bins, CostUnit.Flops, probeSamples: 4, scoredProbe: false);
+        var replay = PoolReplay.Run(pool, [2, 8]);
+        double Cost(SweepOutcomes o, ReplayRule rule, int n, string id) =>
+            o.FromPool(replay, [rule]).Single(r => r.ProblemId == id && r.BudgetLevel == n).Cost;
+
+        var problem = pool.Problems[0];
+        double Flops(int drawn, int scoredSamples) => problem.ExpectedCost(drawn, scoredSamples).On(CostUnit.Flops.Axis());
+        Assert.Equal(Flops(4, 0), Cost(unscored, ReplayRule.Majority, 2, problem.Id)); // majority never runs the verifier
+        Assert.Equal(Flops(4, 4), Cost(scored, ReplayRule.Majority, 2, problem.Id)); // a scored probe always pays for its k
+        Assert.Equal(Flops(4, 2), Cost(unscored, ReplayRule.Weighted, 2, problem.Id)); // weighted over 2 of the probe's 4 scores those 2
+        Assert.Equal(Flops(8, 8), Cost(unscored, ReplayRule.Weighted, 8, problem.Id));
+        Assert.True(unscored.MeanProbeCost < scored.MeanProbeCost);
+        Assert.Equal(pool.ExpectedCost(4, scored: false).On(CostUnit.Flops.Axis()), unscored.MeanProbeCost);
+
+        Assert.All(unscored.ProbeSamples(records), s => Assert.Equal((0.0, 0.0), (s.Features.MeanScore, s.Features.ScoreSpread)));
+        Assert.Contains(scored.ProbeSamples(records), s => s.Features.MeanScore > 0);
+    }
 }

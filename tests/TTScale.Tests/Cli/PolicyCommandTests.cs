@@ -99,6 +99,30 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void AnUnscoredProbeIsRecordedAndPaysTheVerifierOnlyWhereTheChosenOptionSelectsByScore()
+    {
+        var scored = Build("policy-s.json", "--probe", "2");
+        var unscored = Build("policy-u.json", "--probe", "2", "--score-probe", "false");
+        Assert.Equal((true, false), (scored.ProbeScored, unscored.ProbeScored));
+        for (int b = 0; b < 2; b++) Assert.True(unscored.Bins[b].Curve.Min(p => p.Cost) < scored.Bins[b].Curve.Min(p => p.Cost));
+
+        string records = PolicyPath("adaptive-unscored.jsonl");
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-u.json"), "--budget", "3e9",
+            "--dataset", DemoSweep.Dataset, "--out", records);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        foreach (var record in lines)
+        {
+            var details = record.GetProperty("details");
+            bool scores = details.GetProperty("parameters").TryGetProperty("select", out var select) && select.GetString() is "weighted" or "naive";
+            long verifierTokens = record.GetProperty("ledger").GetProperty("verifier_tokens").GetInt64();
+            Assert.True(scores ? verifierTokens > 0 : verifierTokens == 0, $"{details}: {verifierTokens} verifier tokens");
+        }
+        Assert.Contains(lines, r => r.GetProperty("ledger").GetProperty("verifier_tokens").GetInt64() == 0);
+        Assert.Contains(lines, r => r.GetProperty("ledger").GetProperty("verifier_tokens").GetInt64() > 0);
+    }
+
+    [Fact]
     public void BatchAllocationSpendsTheBudgetOverTheSetAndResumesToTheSameDecisions()
     {
         Build("policy-k.json", "--cost-unit", "samples", "--probe", "2");

@@ -49,6 +49,20 @@ public sealed class StrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task BestOfNContinuingAnUnscoredProbeScoresItsSamplesAndEqualsAFreshRun()
+    {
+        var probe = await new BestOfN(Context(_prm), 3, SelectionRule.Majority).SolveAsync(_problem, seed: 5);
+        Assert.All(probe.Candidates, c => Assert.Null(c.Score));
+        var strategy = new BestOfN(Context(_prm), 6, SelectionRule.Weighted);
+        var continued = await strategy.ContinueAsync(_problem, 5, probe.Candidates);
+        var fresh = await strategy.SolveAsync(_problem, seed: 5);
+        Assert.Equal(fresh.Candidates.Select(c => (c.Text, c.Score)), continued.Candidates.Select(c => (c.Text, c.Score)));
+        Assert.Equal(fresh.Chosen, continued.Chosen);
+        Assert.Equal(fresh.Ledger.VerifierTokens, continued.Ledger.VerifierTokens); // the probe's samples scored here, once
+        Assert.Equal(0, probe.Ledger.VerifierTokens);
+    }
+
+    [Fact]
     public async Task MajorityNeedsNoVerifierAndSpendsNone()
     {
         var result = await new BestOfN(Context(null), 4, SelectionRule.Majority).SolveAsync(_problem, seed: 1);
