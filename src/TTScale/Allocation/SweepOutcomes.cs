@@ -44,7 +44,7 @@ public sealed class SweepOutcomes
     public double MeanProbeCost => _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
 
     /// <summary>Samples of the probe the verifier scores.</summary>
-    private int ProbeScored => _scoredProbe ? _probe : 0;
+    private int ScoredProbeSamples => _scoredProbe ? _probe : 0;
 
     /// <summary>Best-of-N with each selection rule at each budget, per problem: the replayed expected accuracy and the expected cost.</summary>
     public IEnumerable<SweepOutcome> FromPool(PoolReplay replay, IEnumerable<ReplayRule> rules)
@@ -61,7 +61,7 @@ public sealed class SweepOutcomes
                 foreach (var rule in ruleList)
                 {
                     // A scoring rule scores the N it selects from, a scored probe its k.
-                    double cost = problem.ExpectedCost(drawn, Math.Max(rule.Scores(n) ? n : 0, ProbeScored)).On(_unit.Axis());
+                    double cost = problem.ExpectedCost(drawn, Math.Max(rule.Scores(n) ? n : 0, ScoredProbeSamples)).On(_unit.Axis());
                     var parameters = new Dictionary<string, object?> { ["n"] = n, ["select"] = rule.ToString().ToLowerInvariant() };
                     // Exact enumeration sums many terms: clamp the last ulp back into [0, 1].
                     yield return new SweepOutcome(problem.Id, bin, "best-of-n", parameters, n, cost, Math.Clamp(replay.ProblemAccuracy(rule, n, i), 0, 1));
@@ -77,7 +77,7 @@ public sealed class SweepOutcomes
         foreach (var record in records)
         {
             if (!_index.TryGetValue(record.Id, out int i)) continue;
-            double probe = _pool.Problems[i].ExpectedCost(_probe, ProbeScored).On(_unit.Axis());
+            double probe = _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
                 CostUnits.CostOf(record, _unit) + probe, record.Correct ? 1 : 0);
         }
