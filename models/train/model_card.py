@@ -52,7 +52,15 @@ ITERATIONS = """## What was tried
   the problem back across up to four earlier attempts and slips more often than a fresh attempt does. Restating the
   question right before the new attempt did not help: from the shipped policy, 400 more steps of the same mixture
   with the question restated took levels 2-4 from 56.9% (first attempt) to 39.4% after four revisions, against 47.2%
-  after the same 400 steps in the shipped format (1,200 chains each).
+  after the same 400 steps in the shipped format (1,200 chains each). What a revision loses is mostly a carry: of
+  the 571 chain steps (of 4,800) where a right attempt was revised into a wrong one, 302 changed the first differing
+  result by exactly 10 and 43 by exactly 100 (`56+8=64` revised to `56+8=74`), the same shape as the policy's own
+  slips (75% of its first wrong results are off by 10 or 100). Trained on contexts where an attempt is often off by
+  a carry, the revision hedges: it flips a carry it cannot check. Revision examples only for problems the model
+  solves greedily (2,849 of the 4,000, so that the target is always the answer it is most sure of) did not change
+  this: from the shipped policy, 400 more steps took levels 2-4 from 56.9% to 46.8% after four revisions (47.2% with
+  all problems). Greedy decoding reaches 67.0% on levels 2-4 (98/70/33%) against 58.8% sampled, so the headroom a
+  revision could take is there; the policy does not learn to check a carry from its own attempts at this size.
 - Majority@16 adds 4.6 points (target 5) on this policy: levels 1-2 are nearly solved and levels 4-5 rarely agree
   on a right answer, so votes gain on levels 3-4.
 - The first PRMs (one backbone reading the text) got their AUROCs from telling problems and wrong chains apart, not
