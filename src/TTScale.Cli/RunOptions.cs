@@ -16,6 +16,11 @@ internal sealed class RunOptions
 {
     public readonly Option<string?> Model = new("--model") { Description = "Policy model directory (default: models/arith-lm)." };
     public readonly Option<string?> Prm = new("--prm") { Description = "Process reward model directory (default: models/arith-prm)." };
+    public readonly Option<double> PrmCache = new("--prm-cache")
+    {
+        Description = "MB of PRM KV kept across a problem's verifier calls, so extended texts are read on from where they were left; 0 reads every text whole.",
+        DefaultValueFactory = _ => PrmVerifier.DefaultCacheBytes / (1 << 20),
+    };
     public readonly Option<string> Verifier = new("--verifier") { Description = "prm, oracle (the exact ArithChain checker) or none.", DefaultValueFactory = _ => "prm" };
     public readonly Option<string> Dataset = new("--dataset") { Description = "arith:count=N,levels=1-5,seed=S or a JSONL file (GSM8K, MATH or {id, prompt, answer}).", DefaultValueFactory = _ => "arith:count=100,levels=1-5,seed=1234" };
     public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
@@ -39,7 +44,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Prm, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
+        foreach (var option in new Option[] { Model, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
             Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device })
             command.Options.Add(option);
     }
@@ -53,6 +58,8 @@ internal sealed class RunOptions
         if (concurrency < 1) throw new CliException("--concurrency must be 1 or more");
         string verifier = result.GetValue(Verifier)!;
         if (verifier is not ("prm" or "oracle" or "none")) throw new CliException($"--verifier '{verifier}' is not a verifier: use prm, oracle or none");
+        double prmCache = result.GetValue(PrmCache);
+        if (!(prmCache >= 0 && prmCache <= long.MaxValue >> 20)) throw new CliException($"--prm-cache {prmCache} must be a number of MB, 0 or more");
         var sampling = new SamplingOptions
         {
             Temperature = result.GetValue(Temperature), TopP = result.GetValue(TopP), MaxTokens = result.GetValue(MaxTokens),
@@ -60,7 +67,7 @@ internal sealed class RunOptions
         GenerateCommand.ValidateSampling(sampling);
         string? select = result.GetValue(Select);
         return new RunSettings(
-            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), result.GetValue(Prm), verifier,
+            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), result.GetValue(Prm), (long)(prmCache * (1 << 20)), verifier,
             result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
                 BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
@@ -70,7 +77,7 @@ internal sealed class RunOptions
 }
 
 /// <summary>What <see cref="RunOptions"/> read.</summary>
-internal sealed record RunSettings(string Model, string? Prm, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
+internal sealed record RunSettings(string Model, string? Prm, long PrmCacheBytes, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
     StepAggregation Aggregation, StrategySettings Strategy, long Seed, int Concurrency, HardwareProfile Hardware, ExecutionDevice Device)
 {
     /// <summary>The dataset's problems (the first <see cref="Limit"/>); skipped malformed lines are reported on stderr.</summary>
@@ -90,7 +97,7 @@ internal sealed record RunSettings(string Model, string? Prm, string Verifier, s
         var generator = OnnxGenerator.Load(Model, new GeneratorOptions { Device = Device, MaxBatchRows = 128 });
         try
         {
-            var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device) : null;
+            var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device, cacheBytes: PrmCacheBytes) : null;
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
             return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));
         }

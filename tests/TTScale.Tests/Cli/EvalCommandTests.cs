@@ -71,6 +71,30 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrmCacheZeroReadsEveryTextWholeToTheSameAnswers()
+    {
+        (string[] Answers, long VerifierTokens) Beam(string cacheMb, string name)
+        {
+            string output = Path.Combine(_dir, name);
+            // The demo PRM: the fixture's graph has no KV inputs, so it reads every text whole either way.
+            var result = CliRunner.Run("eval", "--strategy", "beam", "--n", "4", "--beam-width", "2", "--dataset", "arith:count=3,levels=2-3,seed=5",
+                "--prm-cache", cacheMb, "--out", output, "--json");
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            var answers = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement)
+                .OrderBy(r => r.GetProperty("id").GetString()).Select(r => $"{r.GetProperty("id")} {(r.TryGetProperty("answer", out var a) ? a.ToString() : "-")}").ToArray();
+            return (answers, JsonDocument.Parse(result.StdOut).RootElement.GetProperty("summary").GetProperty("verifier_tokens").GetInt64());
+        }
+        var cached = Beam("256", "cached.jsonl");
+        var whole = Beam("0", "whole.jsonl");
+        Assert.Equal(cached.Answers, whole.Answers);
+        Assert.True(cached.VerifierTokens < whole.VerifierTokens, $"{cached.VerifierTokens} cached vs {whole.VerifierTokens} whole");
+
+        var bad = Eval("--strategy", "beam", "--limit", "1", "--prm-cache", "-1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--prm-cache -1", bad.StdErr);
+    }
+
+    [Fact]
     public void EtsRunsAndReportsItsRoundKv()
     {
         var result = Eval("--strategy", "ets", "--n", "4", "--lambda-s", "1.4", "--iterations", "3", "--limit", "2", "--json");
