@@ -1,4 +1,5 @@
 using TTScale.Allocation;
+using TTScale.Evaluation;
 using TTScale.Scaling;
 using TTScale.Tests.Scaling;
 
@@ -6,49 +7,47 @@ namespace TTScale.Tests.Allocation;
 
 public class SweepOutcomesTests
 {
+    private static readonly IReadOnlyList<EvalRecord> Records = ScalingFixtures.Records(problems: 10, k: 8, seed: 3);
+    private static readonly SamplePool Pool = SamplePool.FromRecords(Records);
+    private static readonly DifficultyBins Bins = DifficultyBins.FromPool(Pool, 2);
+
     [Fact]
     public void BestOfNCostsMaxOfNAndTheProbeAndOtherStrategiesPayTheProbeOnTop()
     {
-        var records = ScalingFixtures.Records(problems: 10, k: 8, seed: 3);
-        var pool = SamplePool.FromRecords(records);
-        var bins = DifficultyBins.FromPool(pool, 2);
-        var outcomes = new SweepOutcomes(pool, bins, CostUnit.Samples, probeSamples: 4);
-        var rows = outcomes.FromPool(PoolReplay.Run(pool, [1, 2, 4, 8]), [ReplayRule.Weighted]).ToList();
+        var outcomes = new SweepOutcomes(Pool, Bins, CostUnit.Samples, probeSamples: 4);
+        var rows = outcomes.FromPool(PoolReplay.Run(Pool, [1, 2, 4, 8]), [ReplayRule.Weighted]).ToList();
 
         Assert.Equal(10 * 4, rows.Count);
         Assert.All(rows, r => Assert.Equal(Math.Max(r.BudgetLevel, 4), r.Cost)); // best-of-N keeps the probe's samples
-        Assert.All(rows, r => Assert.Equal(bins.BinOf(r.ProblemId) - 1, r.Bin));
+        Assert.All(rows, r => Assert.Equal(Bins.BinOf(r.ProblemId) - 1, r.Bin));
         Assert.All(rows, r => Assert.InRange(r.Correct, 0, 1));
 
-        var direct = outcomes.FromRun("beam", new Dictionary<string, object?> { ["n"] = 2 }, 2, records).ToList();
+        var direct = outcomes.FromRun("beam", new Dictionary<string, object?> { ["n"] = 2 }, 2, Records).ToList();
         Assert.Equal(10, direct.Count);
-        Assert.All(direct, r => Assert.Equal(records.Single(x => x.Id == r.ProblemId).Candidates.Count + 4, r.Cost)); // its own cost plus the probe
+        Assert.All(direct, r => Assert.Equal(Records.Single(x => x.Id == r.ProblemId).Candidates.Count + 4, r.Cost)); // its own cost plus the probe
         Assert.Equal(4, outcomes.MeanProbeCost);
-        Assert.Throws<ArgumentException>(() => new SweepOutcomes(pool, bins, CostUnit.Samples, probeSamples: 9));
+        Assert.Throws<ArgumentException>(() => new SweepOutcomes(Pool, Bins, CostUnit.Samples, probeSamples: 9));
     }
 
     [Fact]
     public void AnUnscoredProbeChargesTheVerifierOnlyToTheSamplesARuleScoresAndReadsNoScores()
     {
-        var records = ScalingFixtures.Records(problems: 10, k: 8, seed: 3);
-        var pool = SamplePool.FromRecords(records);
-        var bins = DifficultyBins.FromPool(pool, 2);
-        var scored = new SweepOutcomes(pool, bins, CostUnit.Flops, probeSamples: 4);
-        var unscored = new SweepOutcomes(pool, bins, CostUnit.Flops, probeSamples: 4, scoredProbe: false);
-        var replay = PoolReplay.Run(pool, [2, 8]);
+        var scored = new SweepOutcomes(Pool, Bins, CostUnit.Flops, probeSamples: 4);
+        var unscored = new SweepOutcomes(Pool, Bins, CostUnit.Flops, probeSamples: 4, scoredProbe: false);
+        var replay = PoolReplay.Run(Pool, [2, 8]);
         double Cost(SweepOutcomes o, ReplayRule rule, int n, string id) =>
             o.FromPool(replay, [rule]).Single(r => r.ProblemId == id && r.BudgetLevel == n).Cost;
 
-        var problem = pool.Problems[0];
+        var problem = Pool.Problems[0];
         double Flops(int drawn, int scoredSamples) => problem.ExpectedCost(drawn, scoredSamples).On(CostUnit.Flops.Axis());
         Assert.Equal(Flops(4, 0), Cost(unscored, ReplayRule.Majority, 2, problem.Id)); // majority never runs the verifier
         Assert.Equal(Flops(4, 4), Cost(scored, ReplayRule.Majority, 2, problem.Id)); // a scored probe always pays for its k
         Assert.Equal(Flops(4, 2), Cost(unscored, ReplayRule.Weighted, 2, problem.Id)); // weighted over 2 of the probe's 4 scores those 2
         Assert.Equal(Flops(8, 8), Cost(unscored, ReplayRule.Weighted, 8, problem.Id));
         Assert.True(unscored.MeanProbeCost < scored.MeanProbeCost);
-        Assert.Equal(pool.ExpectedCost(4, scored: false).On(CostUnit.Flops.Axis()), unscored.MeanProbeCost);
+        Assert.Equal(Pool.ExpectedCost(4, scored: false).On(CostUnit.Flops.Axis()), unscored.MeanProbeCost);
 
-        Assert.All(unscored.ProbeSamples(records), s => Assert.Equal((0.0, 0.0), (s.Features.MeanScore, s.Features.ScoreSpread)));
-        Assert.Contains(scored.ProbeSamples(records), s => s.Features.MeanScore > 0);
+        Assert.All(unscored.ProbeSamples(Records), s => Assert.Equal((0.0, 0.0), (s.Features.MeanScore, s.Features.ScoreSpread)));
+        Assert.Contains(scored.ProbeSamples(Records), s => s.Features.MeanScore > 0);
     }
 }
