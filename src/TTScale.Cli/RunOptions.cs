@@ -18,7 +18,7 @@ internal sealed class RunOptions
     public readonly Option<string?> Prm = new("--prm") { Description = "Process reward model directory (default: models/arith-prm)." };
     public readonly Option<double> PrmCache = new("--prm-cache")
     {
-        Description = "MB of PRM KV kept across a problem's verifier calls, so extended texts are read on from where they were left; 0 reads every text whole.",
+        Description = "MB of PRM KV kept between verifier calls (each problem's last scored texts), so extended texts are read on from where they were left; 0 reads every text whole.",
         DefaultValueFactory = _ => PrmVerifier.DefaultCacheBytes / (1 << 20),
     };
     public readonly Option<string> Verifier = new("--verifier") { Description = "prm, oracle (the exact ArithChain checker) or none.", DefaultValueFactory = _ => "prm" };
