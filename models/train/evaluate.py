@@ -59,7 +59,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     lm = CausalLM(config)
     lm.load_state_dict(torch.load(lm_state))
     lm.eval()
-    prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
+    prm = ProcessRewardModel(config, delimiter_id=vocab.STEP_DELIMITER_ID)
     prm.load_state_dict(torch.load(prm_state))
     prm.eval()
 

@@ -183,7 +183,7 @@ def write_config(directory, module, kind, dtype="float32", extra=None, cached=Tr
         "bos_token_id": vocab.BOS_ID,
         "eos_token_id": vocab.EOS_ID,
         "unk_token_id": vocab.UNK_ID,
-        "step_delimiter": "\n",
+        "step_delimiter": vocab.STEP_DELIMITER,
         "tokenizer": {"type": "char-bpe", "vocab": "vocab.json"},
         "onnx": "model.onnx",
     }

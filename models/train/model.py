@@ -180,7 +180,7 @@ class ProcessRewardModel(nn.Module):
 
     def forward(self, input_ids, attention_mask, position_ids, past=None):
         """Step-score logits [B, T] and the present KV."""
-        n = 2 * self.c.num_layers
+        n = 2 * self.c.num_layers  # past is flat (key, value per layer): the policy's entries, then the PRM's
         logits, presents = self.policy(input_ids, attention_mask, position_ids, past[:n] if past else None)
         extra = self.surprisal(surprisal_features(logits, input_ids, self.delimiter_id))
         h, own = self.model(input_ids, attention_mask, position_ids, past[n:] if past else None, extra)

@@ -109,7 +109,7 @@ def main():
 
     if stage(w("prm.pt"), "prm"):
         torch.manual_seed(args.seed + 4)
-        prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
+        prm = ProcessRewardModel(config, delimiter_id=vocab.STEP_DELIMITER_ID)
         policy_state = torch.load(w("policy.pt"))
         prm.policy.load_state_dict(policy_state)
         prm.model.load_state_dict({k[len("model."):]: v for k, v in policy_state.items() if k.startswith("model.")})
@@ -121,7 +121,7 @@ def main():
     log("export ...")
     lm = CausalLM(config)
     lm.load_state_dict(torch.load(w("policy.pt")))
-    prm = ProcessRewardModel(config, delimiter_id=vocab.ID["\n"])
+    prm = ProcessRewardModel(config, delimiter_id=vocab.STEP_DELIMITER_ID)
     prm.load_state_dict(torch.load(w("prm.pt")))
     for d in (lm_dir, prm_dir):
         os.makedirs(d, exist_ok=True)
@@ -153,7 +153,7 @@ def train_prm(prm, labelled, config, seed):
             weights = [0.0] * len(ids)
             for step in completion["steps"]:
                 i = common.delimiter_index(record["prompt"], step["end"])
-                if i < len(ids) and ids[i] == vocab.ID["\n"]:
+                if i < len(ids) and ids[i] == vocab.STEP_DELIMITER_ID:
                     targets[i], weights[i] = float(step["prefix_correct"]), 1.0
             examples.append((ids, weights, targets))
     log(f"  {len(examples)} labelled completions, {sum(sum(e[1]) for e in examples):.0f} labelled steps")

@@ -12,6 +12,8 @@ TOKENS = SPECIALS + CHARS
 ID = {t: i for i, t in enumerate(TOKENS)}
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = (ID[t] for t in SPECIALS)
 VOCAB_SIZE = len(TOKENS)
+STEP_DELIMITER = "\n"  # ArithChain's step delimiter: the PRM is read, and its features reset, at this token
+STEP_DELIMITER_ID = ID[STEP_DELIMITER]
 
 
 def encode(text):
