@@ -28,10 +28,11 @@ internal static class GenerateCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sample.", DefaultValueFactory = _ => 256 };
         var stop = new Option<string[]>("--stop") { Description = "Stop a sample once its text contains this (repeatable; \\n is a newline).", AllowMultipleArgumentsPerToken = false };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var threads = ThreadsOption();
         var hardware = new Option<string>("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with 'samples' and 'ledger'." };
         var command = new Command("generate", "Sample completions of a prompt and report the compute spent.")
-            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, hardware, json };
+            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, threads, hardware, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             int n = result.GetValue(count);
@@ -44,7 +45,7 @@ internal static class GenerateCommand
             };
             ValidateSampling(sampling);
             var profile = Hardware(result.GetValue(hardware)!);
-            var executionDevice = ExecutionDevice.Parse(result.GetValue(device)!);
+            var executionDevice = Device(result.GetValue(device)!, result.GetValue(threads));
             string directory = result.GetValue(model) ?? ModelPaths.Demo("arith-lm");
             string text = Unescape(result.GetValue(prompt)!);
             long s = result.GetValue(seed);
@@ -88,6 +89,18 @@ internal static class GenerateCommand
     }
 
     internal static HardwareProfile Hardware(string name) => CliErrors.Checked(() => HardwareProfile.Get(name), "--hardware");
+
+    /// <summary>--threads, shared by every command that loads a model.</summary>
+    internal static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "CPU threads each ONNX Runtime session uses inside an operator; 0 lets ONNX Runtime choose (one per physical core). " +
+            "Where several problems run at once their passes already fill the cores, and 1 can be faster.",
+    };
+
+    /// <summary>The --device and --threads options as one execution device.</summary>
+    internal static ExecutionDevice Device(string device, int threads) => threads >= 0
+        ? ExecutionDevice.Parse(device) with { IntraOpThreads = threads }
+        : throw new CliException($"--threads {threads} must be 0 (ONNX Runtime's choice) or more");
 
     private static void PrintText(IReadOnlyList<Completion> completions, LedgerReport report)
     {

@@ -41,11 +41,12 @@ internal sealed class RunOptions
     public readonly Option<int> Concurrency = new("--concurrency") { Description = "Problems solved at once (their sequences share batches).", DefaultValueFactory = _ => 8 };
     public readonly Option<string> Hardware = new("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+    public readonly Option<int> Threads = GenerateCommand.ThreadsOption();
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
-            Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device })
+            Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device, Threads })
             command.Options.Add(option);
     }
 
@@ -72,7 +73,8 @@ internal sealed class RunOptions
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
                 BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
                 Dedupe: result.GetValue(Dedupe), Ets: new EtsOptions(result.GetValue(LambdaC), result.GetValue(LambdaS))),
-            result.GetValue(Seed), concurrency, GenerateCommand.Hardware(result.GetValue(Hardware)!), ExecutionDevice.Parse(result.GetValue(Device)!));
+            result.GetValue(Seed), concurrency, GenerateCommand.Hardware(result.GetValue(Hardware)!),
+            GenerateCommand.Device(result.GetValue(Device)!, result.GetValue(Threads)));
     }
 }
 

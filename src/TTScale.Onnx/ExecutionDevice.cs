@@ -8,6 +8,17 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
     /// <summary>The CPU.</summary>
     public static ExecutionDevice Cpu { get; } = new("cpu", 0);
 
+    /// <summary>
+    /// Threads each ONNX Runtime session on this device uses inside one operator; 0 (the default) lets ONNX Runtime choose
+    /// (one per physical core).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
+    public int IntraOpThreads
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, "threads must be 0 (ONNX Runtime's choice) or more");
+    }
+
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     /// <exception cref="FormatException">Any other text.</exception>
     public static ExecutionDevice Parse(string text)
@@ -21,9 +32,9 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
 
     /// <summary>Session options for this device.</summary>
     /// <exception cref="NotSupportedException">CUDA was asked for but the loaded ONNX Runtime lacks it.</exception>
-    public SessionOptions CreateSessionOptions(int intraOpThreads = 0)
+    public SessionOptions CreateSessionOptions()
     {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads };
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = IntraOpThreads };
         // ORT worker threads otherwise spin after each Run, taking the cores the engine needs between passes.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (Provider == "cuda")

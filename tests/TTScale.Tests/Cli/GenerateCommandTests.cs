@@ -28,7 +28,19 @@ public class GenerateCommandTests
         Assert.NotEqual(first.StdOut, CliRunner.Run([.. args[..7], "2", .. args[8..]]).StdOut);
     }
 
+    [Fact]
+    public void TheThreadCountDoesNotChangeTheSamples()
+    {
+        string demo = Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "arith-lm");
+        string[] args = ["generate", "--model", demo, "--prompt", "Q: 47+28-5\\n", "-n", "16", "--seed", "3", "--max-tokens", "40", "--json", "--threads"];
+        var one = CliRunner.Run([.. args, "1"]);
+        var two = CliRunner.Run([.. args, "2"]);
+        Assert.Equal(0, one.ExitCode);
+        Assert.Equal(one.StdOut, two.StdOut);
+    }
+
     [Theory]
+    [InlineData("--threads", "-1", "--threads")]
     [InlineData("--temperature", "-1", "--temperature")]
     [InlineData("--top-p", "0", "--top-p")]
     [InlineData("--max-tokens", "0", "--max-tokens")]
