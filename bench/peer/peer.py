@@ -33,7 +33,8 @@ PROMPT_SEED, PROMPT_LEVEL = 7, 3
 def load_from_onnx(directory):
     """Rebuilds the PyTorch module from model.onnx. Parameters keep their names ("lm." + the module path), except
     MatMul weights, which the exporter stores transposed under generated names: those are found by the scoped name of
-    the MatMul node that reads them (/lm/model/layers.0/attn/q_proj/MatMul -> model.layers.0.attn.q_proj.weight)."""
+    the MatMul node that reads them (/lm/model/layers.0/attn/q_proj/MatMul -> model.layers.0.attn.q_proj.weight), or for
+    a fused projection by the names of its Split's outputs (/lm/model/layers.0/attn/k_proj/MatMul_output_0)."""
     with open(os.path.join(directory, "config.json")) as f:
         cfg = json.load(f)
     c = Config(vocab_size=cfg["vocab_size"], hidden_size=cfg["hidden_size"], num_layers=cfg["num_layers"], num_heads=cfg["num_heads"],
@@ -46,10 +47,16 @@ def load_from_onnx(directory):
         if node.op_type == "Identity" and node.input[0] in arrays:
             arrays[node.output[0]] = arrays[node.input[0]]
     weights = {name[3:]: array for name, array in arrays.items() if name.startswith("lm.")}
+    path = lambda name: name[len("/lm/"):name.rindex("/MatMul")].replace("/", ".") + ".weight"
+    splits = {node.input[0]: node for node in proto.graph.node if node.op_type == "Split"}
     for node in proto.graph.node:
         if node.op_type == "MatMul" and node.input[1] in arrays and node.name.startswith("/lm/"):
-            path = node.name[len("/lm/"):-len("/MatMul")].replace("/", ".")
-            weights[path + ".weight"] = arrays[node.input[1]].t().contiguous()
+            w = arrays[node.input[1]]
+            split = splits.get(node.output[0])
+            # A fused projection (export.fuse_projections) splits into the products it replaced, under their output names.
+            parts = zip(split.output, torch.split(w, arrays[split.input[1]].long().tolist(), dim=1)) if split else [(node.name, w)]
+            for name, part in parts:
+                weights[path(name)] = part.t().contiguous()
     state = lm.state_dict()
     missing = set(state) - set(weights)
     if missing:
