@@ -98,9 +98,8 @@ internal static class GenerateCommand
     };
 
     /// <summary>The --device and --threads options as one execution device.</summary>
-    internal static ExecutionDevice Device(string device, int threads) => threads >= 0
-        ? ExecutionDevice.Parse(device) with { IntraOpThreads = threads }
-        : throw new CliException($"--threads {threads} must be 0 (ONNX Runtime's choice) or more");
+    internal static ExecutionDevice Device(string device, int threads) =>
+        CliErrors.Checked(() => ExecutionDevice.Parse(device) with { IntraOpThreads = threads }, "--threads");
 
     private static void PrintText(IReadOnlyList<Completion> completions, LedgerReport report)
     {

@@ -16,7 +16,7 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
     public int IntraOpThreads
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, "threads must be 0 (ONNX Runtime's choice) or more");
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, $"{value} must be 0 (ONNX Runtime's choice) or more");
     }
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>

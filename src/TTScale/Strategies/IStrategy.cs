@@ -29,12 +29,7 @@ public sealed record StrategyContext(IGenerator Generator, IProcessVerifier? Ver
         Compute.ComputeLedger ledger, CancellationToken cancellationToken, Func<int, (int? Chain, int? Attempt)>? position = null)
     {
         var texts = completions.Select(c => c.Text).ToList();
-        IReadOnlyList<IReadOnlyList<float>>? steps = null;
-        if (score)
-        {
-            if (Verifier is null) throw new InvalidOperationException("this selection needs a verifier (--prm DIR or --verifier oracle)");
-            steps = await Verifier.ScoreStepsAsync(problem, texts, ledger, cancellationToken).ConfigureAwait(false);
-        }
+        var steps = score ? await ScoreStepsAsync(problem, texts, ledger, cancellationToken).ConfigureAwait(false) : null;
         return completions.Select((c, i) =>
         {
             var (chain, attempt) = position?.Invoke(i) ?? (null, null);
@@ -52,11 +47,15 @@ public sealed record StrategyContext(IGenerator Generator, IProcessVerifier? Ver
     {
         var unscored = candidates.Select((c, i) => (c, i)).Where(x => x.c.Score is null).Select(x => x.i).ToList();
         if (unscored.Count == 0) return candidates;
-        if (Verifier is null) throw new InvalidOperationException("this selection needs a verifier (--prm DIR or --verifier oracle)");
-        var steps = await Verifier.ScoreStepsAsync(problem, unscored.Select(i => candidates[i].Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
+        var steps = await ScoreStepsAsync(problem, unscored.Select(i => candidates[i].Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
         var result = candidates.ToList();
         for (int j = 0; j < unscored.Count; j++)
             result[unscored[j]] = result[unscored[j]] with { StepScores = steps[j], Score = StepScores.Aggregate(steps[j], Aggregation) };
         return result;
     }
+
+    private Task<IReadOnlyList<IReadOnlyList<float>>> ScoreStepsAsync(Problem problem, IReadOnlyList<string> texts, Compute.ComputeLedger ledger,
+        CancellationToken cancellationToken) =>
+        (Verifier ?? throw new InvalidOperationException("this selection needs a verifier (--prm DIR or --verifier oracle)"))
+            .ScoreStepsAsync(problem, texts, ledger, cancellationToken);
 }
