@@ -1,9 +1,13 @@
 """Held-out figures for the model cards: pass@1, pass@16, majority@16, revisions, PRM AUROC, PRM-weighted best-of-16.
 
 Every figure is on problems the models never saw (`ttscale data arith --seed 9001`), sampled at temperature 0.8.
+Best-of-16 figures are expectations over K = 64 samples a problem (pass@16 by the unbiased estimator, the selection
+rules by the mean over random 16-subsets): one draw of 16 moves majority@16 by a point or two on 500 problems.
 """
 import json
+import math
 import os
+import random
 from collections import Counter, defaultdict
 
 import torch
@@ -13,7 +17,7 @@ import vocab
 from common import read_jsonl, ttscale, write_jsonl
 from model import CausalLM, ProcessRewardModel
 
-EVAL_SEED, PER_LEVEL, K, REVISION_LEVELS, CHAINS, REVISIONS = 9001, 100, 16, (2, 3, 4), 4, 4
+EVAL_SEED, PER_LEVEL, K, N, SUBSETS, REVISION_LEVELS, CHAINS, REVISIONS = 9001, 100, 64, 16, 400, (2, 3, 4), 4, 4
 TEMPERATURE, MAX_NEW = 0.8, 160
 
 
@@ -53,6 +57,23 @@ def weighted(answers, scores):
     return max(totals, key=lambda a: (totals[a], -answers.index(a))) if totals else None
 
 
+def pass_at(n, right, k):
+    """Unbiased pass@k from n samples of which `right` are right (Chen et al. 2021): 1 - C(n - right, k) / C(n, k)."""
+    return 1.0 if n - right < k else 1.0 - math.comb(n - right, k) / math.comb(n, k)
+
+
+def best_of(answers, scores, correct, gold, rng):
+    """Expected majority, PRM-weighted and PRM-naive accuracy of N samples drawn from the problem's K, over SUBSETS
+    random subsets (ties go to the subset's earliest sample, so they break at random)."""
+    right = Counter()
+    for _ in range(SUBSETS):
+        pick = rng.sample(range(len(answers)), N)
+        right["majority"] += majority([answers[i] for i in pick]) == gold
+        right["weighted"] += weighted([answers[i] for i in pick], [scores[i] for i in pick]) == gold
+        right["naive"] += correct[max(pick, key=lambda i: (scores[i], -pick.index(i)))]
+    return {rule: count / SUBSETS for rule, count in right.items()}
+
+
 def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, smoke=False):
     w = lambda name: os.path.join(work, name)
     per_level = 4 if smoke else PER_LEVEL
@@ -76,6 +97,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     token_scores = iter(common.prm_scores(prm, pairs))
     step_scores, step_labels, final_scores, final_labels = [], [], [], []
     rows = defaultdict(lambda: defaultdict(list))
+    rng = random.Random(seed)
     within = []  # AUROC among one problem's samples, where some are right and some wrong: does the PRM pick candidates?
     for problem, record in zip(problems, labelled):
         answers, last_scores, correct = [], [], []
@@ -95,11 +117,11 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
             within.append(auroc(last_scores, correct))
         gold = record["answer"]
         r = rows[problem["level"]]
+        expected = best_of(answers, last_scores, correct, gold, rng)
         r["pass@1"].append(sum(correct) / len(correct))
-        r["pass@16"].append(float(any(correct)))
-        r["majority@16"].append(float(majority(answers) == gold))
-        r["weighted@16"].append(float(weighted(answers, last_scores) == gold))
-        r["naive@16"].append(float(correct[max(range(len(correct)), key=lambda i: last_scores[i])]))
+        r[f"pass@{N}"].append(pass_at(len(correct), sum(correct), N))
+        for rule in ("majority", "weighted", "naive"):
+            r[f"{rule}@{N}"].append(expected[rule])
 
     slips = slip_check(prm, problems)
 
@@ -111,7 +133,7 @@ def run(work, lm_dir, prm_dir, lm_state, prm_state, config, recipe, seed, log, s
     table["all"] = {k: 100 * sum(sum(rows[l][k]) for l in levels) / sum(len(rows[l][k]) for l in levels) for k in rows[levels[0]]}
     metrics = {
         "recipe": recipe,
-        "problems_per_level": per_level, "samples_per_problem": K, "temperature": TEMPERATURE, "eval_seed": EVAL_SEED,
+        "problems_per_level": per_level, "samples_per_problem": K, "best_of": N, "subsets": SUBSETS, "temperature": TEMPERATURE, "eval_seed": EVAL_SEED,
         "by_level": table,
         "prm": {"step_auroc": auroc(step_scores, step_labels), "final_auroc": auroc(final_scores, final_labels),
                 "within_problem_auroc": sum(within) / len(within) if within else float("nan"), "mixed_problems": len(within),
