@@ -11,7 +11,8 @@ public sealed class ReportComposer(IFigureRenderer renderer)
     /// <summary>Renders every figure and builds every table of <paramref name="data"/>.</summary>
     public ReportDocument Compose(ScalingReportData data)
     {
-        var palette = new StrategyPalette(data.StrategyNames);
+        var names = data.StrategyNames;
+        var palette = new StrategyPalette(names);
         var figures = new ReportFigures(data, palette);
         var sections = new List<ReportSection>
         {
@@ -44,7 +45,7 @@ public sealed class ReportComposer(IFigureRenderer renderer)
                 [.. new[] { ReportTables.AdaptiveAtMatchedCompute(adaptive, data.Axis) }.OfType<ReportTable>(),
                     ReportTables.Results([.. adaptive.Adaptive, .. adaptive.Baselines], "Adaptive policy and baselines")]));
         return new ReportDocument($"TTScale scaling report: {data.Provenance.Dataset}", Provenance(data.Provenance), sections,
-            data.StrategyNames.ToDictionary(name => name, name => palette[name]));
+            names.ToDictionary(name => name, name => palette[name]));
     }
 
     private ReportFigure Render(string name, FigureSpec spec) => new(name, spec.Title, renderer.RenderPng(spec));
