@@ -68,9 +68,10 @@ def best_of(answers, scores, correct, gold, rng):
     right = Counter()
     for _ in range(SUBSETS):
         pick = rng.sample(range(len(answers)), N)
-        right["majority"] += majority([answers[i] for i in pick]) == gold
-        right["weighted"] += weighted([answers[i] for i in pick], [scores[i] for i in pick]) == gold
-        right["naive"] += correct[max(pick, key=lambda i: (scores[i], -pick.index(i)))]
+        picked = [answers[i] for i in pick]
+        right["majority"] += majority(picked) == gold
+        right["weighted"] += weighted(picked, [scores[i] for i in pick]) == gold
+        right["naive"] += correct[max(pick, key=lambda i: scores[i])]  # max keeps the first of equals
     return {rule: count / SUBSETS for rule, count in right.items()}
 
 
