@@ -86,7 +86,7 @@ internal static class StrategyCatalog
             oracle = CliErrors.Checked(() => Scaling.DifficultyBins.FromPool(pool, allocator.Bins)).Assignment.ToDictionary(a => a.Key, a => a.Value - 1);
             parameters["oracle_bins"] = Path.GetFullPath(oracleSweep);
         }
-        return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k, allocator.Policy.ProbeScored != false,
+        return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k, allocator.Policy.ScoresProbe,
             decision => Create(decision.Strategy, context, FromParameters(decision.Parameters, defaults)), parameters, oracle, batch ? budget : null));
     }
 

@@ -23,6 +23,10 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchema = 1;
 
+    /// <summary>Whether the verifier scores the probe, reading a missing <see cref="ProbeScored"/> as scored.</summary>
+    [JsonIgnore]
+    public bool ScoresProbe => ProbeScored ?? true;
+
     /// <summary>policy.json's serialiser settings: snake_case names, lower-case enums, indented.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {

@@ -65,6 +65,9 @@ public class PolicyBuilderTests
         Assert.Contains("\"cost_unit\": \"eflops\"", json);
         Assert.Contains("\"cv_accuracy\"", json);
         Assert.Contains("\"difficulty_model\"", json);
+        Assert.DoesNotContain("scores_probe", json); // derived from probe_scored, which a policy without it reads as scored
+        Assert.True(policy.ScoresProbe);
+        Assert.False((policy with { ProbeScored = false }).ScoresProbe);
 
         string path = Path.Combine(Path.GetTempPath(), $"policy-{Guid.NewGuid():N}.json");
         try
