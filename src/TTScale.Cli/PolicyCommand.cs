@@ -68,7 +68,7 @@ internal static class PolicyCommand
 
         var samples = outcomes.ProbeSamples(folder.Pool);
         var evaluation = DifficultyModel.CrossValidate(samples, options.Folds, training, options.Seed);
-        var fit = ScalingStudy.Fit(pool, folder.DirectSeries(unit.Axis(), bins).ToList(),
+        var fit = ScalingStudy.FitReplay(replay, folder.DirectSeries(unit.Axis(), bins).ToList(),
             new ScalingOptions { Axis = unit.Axis(), Bins = binCount, Replay = replayOptions });
         options = options with
         {
@@ -90,7 +90,7 @@ internal static class PolicyCommand
     {
         var c = CultureInfo.InvariantCulture;
         string unit = policy.CostUnit.Name();
-        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ProbeScored == false ? "unscored" : "scored")} samples included ({probeCost:G3})"));
+        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ScoresProbe ? "scored" : "unscored")} samples included ({probeCost:G3})"));
         o.WriteLine(string.Create(c, $"difficulty model (probe features -> oracle bin), held-out folds: {evaluation.Accuracy * 100:F1}% exact, {evaluation.WithinOne * 100:F1}% within one bin"));
         foreach (var bin in policy.Bins)
         {

@@ -1,6 +1,6 @@
 namespace TTScale.Scaling;
 
-/// <summary>What <see cref="ScalingStudy.Fit"/> replays and fits.</summary>
+/// <summary>What <see cref="ScalingStudy"/> replays and fits.</summary>
 public sealed record ScalingOptions
 {
     /// <summary>The compute axis curves are fitted against (default FLOPs, verifier included).</summary>

@@ -9,7 +9,7 @@ namespace TTScale.Scaling;
 public static class ScalingStudy
 {
     /// <summary>Fits a pool and/or direct series into a <see cref="FitReport"/> (the content of fit.json).</summary>
-    /// <param name="pool">A best-of-n pool to replay, or null to fit direct series only.</param>
+    /// <param name="pool">A best-of-n pool to replay at <see cref="ScalingOptions.Budgets"/>, or null to fit direct series only.</param>
     /// <param name="direct">Directly-run series (see <see cref="DirectSeries.FromRuns"/>), on <see cref="ScalingOptions.Axis"/>.</param>
     /// <param name="options">What to replay and fit; defaults when null.</param>
     /// <exception cref="ArgumentException">Bad options, neither pool nor series, or a series on another axis.</exception>
@@ -19,18 +19,33 @@ public static class ScalingStudy
         options.Validate();
         var directList = direct?.ToList() ?? [];
         if (pool is null && directList.Count == 0) throw new ArgumentException("nothing to fit: give a sample pool or directly-run series", nameof(pool));
-        foreach (var s in directList)
+        return FitCore(pool is null ? null : PoolReplay.Run(pool, options.Budgets ?? pool.DefaultBudgets(), options.Replay), directList, options);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(SamplePool?, IEnumerable{ScalingSeries}?, ScalingOptions?)"/> from a replay already run (its budgets
+    /// are the fit's; <see cref="ScalingOptions.Budgets"/> is not read), so a caller that needs the replay too runs it once.
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad options, or a series on another axis.</exception>
+    public static FitReport FitReplay(PoolReplay replay, IEnumerable<ScalingSeries>? direct = null, ScalingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(replay);
+        options ??= new ScalingOptions();
+        options.Validate();
+        return FitCore(replay, direct?.ToList() ?? [], options);
+    }
+
+    private static FitReport FitCore(PoolReplay? replay, List<ScalingSeries> direct, ScalingOptions options)
+    {
+        foreach (var s in direct)
             if (s.Axis != options.Axis)
                 throw new ArgumentException($"series {s.Strategy} (bin {s.Bin}) is on the {s.Axis.Name()} axis, not {options.Axis.Name()}", nameof(direct));
 
         var series = new List<ScalingSeries>();
-        IReadOnlyList<int> budgets = [];
         IReadOnlyList<DifficultyBin> binList = [];
-        if (pool is not null)
+        if (replay is not null)
         {
-            budgets = options.Budgets ?? pool.DefaultBudgets();
-            var replay = PoolReplay.Run(pool, budgets, options.Replay);
-            var bins = Bins(pool, options);
+            var bins = Bins(replay.Pool, options);
             binList = bins.Bins;
             foreach (var rule in options.Rules)
             {
@@ -38,11 +53,11 @@ public static class ScalingStudy
                 foreach (var bin in bins.Bins) series.Add(replay.Series(rule, options.Axis, bin.Bin, bins.ProblemIndices(bin.Bin)));
             }
         }
-        series.AddRange(directList);
+        series.AddRange(direct);
         var fits = series.Select(s => FitSeries(s, options)).ToList();
         var byBin = binList.Count == 0 ? [] : options.Rules.Select(r => ByBin(r.StrategyName(), fits, binList)).OfType<ByBinPrediction>().ToList();
         return new FitReport(FitReport.CurrentSchemaVersion, options.Axis, options.Epsilon, options.FitMaxBudget, options.Replay.Seed,
-            pool?.Problems.Count ?? 0, pool?.K ?? 0, budgets, binList, fits, byBin);
+            replay?.Pool.Problems.Count ?? 0, replay?.Pool.K ?? 0, replay?.Budgets ?? [], binList, fits, byBin);
     }
 
     /// <summary>The difficulty bins a fit of <paramref name="pool"/> uses (no more bins than problems); direct series are binned with them too.</summary>

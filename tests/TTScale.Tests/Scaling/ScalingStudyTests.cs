@@ -90,6 +90,16 @@ public class ScalingStudyTests
     }
 
     [Fact]
+    public void FittingAReplayAlreadyRunGivesTheSameReportAsFittingItsPool()
+    {
+        var pool = ScalingFixtures.Pool(60, 16, 4);
+        var options = Options with { Budgets = [1, 2, 3, 4, 8, 16], FitMaxBudget = 4, Bins = 3 };
+        var replay = PoolReplay.Run(pool, options.Budgets!, options.Replay);
+        Assert.Equal(FitReportJson.Serialize(ScalingStudy.Fit(pool, null, options)),
+            FitReportJson.Serialize(ScalingStudy.FitReplay(replay, null, options with { Budgets = null })));
+    }
+
+    [Fact]
     public void WhereTheSplitIsTooShortToValidateTheModelIsChosenByFitError()
     {
         // Budgets 1 and 2 only: every model that fits two points, none that could be fitted on one and judged on the other.
