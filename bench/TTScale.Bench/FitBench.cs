@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using TTScale.Scaling;
+using TTScale.Tests.Scaling;
 
 namespace TTScale.Bench;
 
@@ -16,7 +17,7 @@ public class FitBench
     [GlobalSetup]
     public void Setup()
     {
-        var pool = SyntheticPool.Create(1000, 64, 1);
+        var pool = ScalingFixtures.Pool(1000, 64, 1);
         var replay = PoolReplay.Run(pool, [1, 2, 4, 8, 16, 32, 64], new ReplayOptions { Seed = 1 });
         var bins = DifficultyBins.FromPool(pool);
         foreach (var rule in ReplayRules.Selections)

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using TTScale.Scaling;
+using TTScale.Tests.Scaling;
 
 namespace TTScale.Bench;
 
@@ -17,7 +18,7 @@ public class ReplayBench
     public bool Parallel { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _pool = SyntheticPool.Create(1000, 64, 1);
+    public void Setup() => _pool = ScalingFixtures.Pool(1000, 64, 1);
 
     [Benchmark]
     public double Replay()
