@@ -17,7 +17,7 @@ public static class ScalingStudy
     {
         options ??= new ScalingOptions();
         options.Validate();
-        var directList = direct?.ToList() ?? [];
+        var directList = DirectOnAxis(direct, options);
         if (pool is null && directList.Count == 0) throw new ArgumentException("nothing to fit: give a sample pool or directly-run series", nameof(pool));
         return FitCore(pool is null ? null : PoolReplay.Run(pool, options.Budgets ?? pool.DefaultBudgets(), options.Replay), directList, options);
     }
@@ -32,15 +32,20 @@ public static class ScalingStudy
         ArgumentNullException.ThrowIfNull(replay);
         options ??= new ScalingOptions();
         options.Validate();
-        return FitCore(replay, direct?.ToList() ?? [], options);
+        return FitCore(replay, DirectOnAxis(direct, options), options);
+    }
+
+    private static List<ScalingSeries> DirectOnAxis(IEnumerable<ScalingSeries>? direct, ScalingOptions options)
+    {
+        var list = direct?.ToList() ?? [];
+        foreach (var s in list)
+            if (s.Axis != options.Axis)
+                throw new ArgumentException($"series {s.Strategy} (bin {s.Bin}) is on the {s.Axis.Name()} axis, not {options.Axis.Name()}", nameof(direct));
+        return list;
     }
 
     private static FitReport FitCore(PoolReplay? replay, List<ScalingSeries> direct, ScalingOptions options)
     {
-        foreach (var s in direct)
-            if (s.Axis != options.Axis)
-                throw new ArgumentException($"series {s.Strategy} (bin {s.Bin}) is on the {s.Axis.Name()} axis, not {options.Axis.Name()}", nameof(direct));
-
         var series = new List<ScalingSeries>();
         IReadOnlyList<DifficultyBin> binList = [];
         if (replay is not null)
