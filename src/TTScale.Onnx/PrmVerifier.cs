@@ -8,8 +8,10 @@ namespace TTScale.Onnx;
 
 /// <summary>
 /// A process reward model as an ONNX graph: <c>input_ids</c>, <c>attention_mask</c> (and optional <c>position_ids</c>) in,
-/// <c>step_scores</c> [batch, seq] out, the probability that the solution is still correct at each position. Scores are
-/// read at the step delimiters of each completion (and at the last token of an unfinished last line). Completions of a
+/// <c>step_scores</c> [batch, seq] out, the probability that the solution is still correct at each position, or a
+/// <c>logits</c> head read as a PRM as config.json's <c>prm</c> object says (<see cref="PrmReadout"/>). Scores are
+/// read at the step delimiters of each completion (and at the last token of an unfinished last line), or at the step
+/// tag the readout writes at each step's end. Completions of a
 /// problem are scored together in batches. A graph with the policy's KV layout (<c>past_key_values</c> in,
 /// <c>present</c> out) keeps each problem's last completions cached, so a text that extends one (a tree search's next
 /// step) is read from where that one ended; the scores are those of reading it whole, and the ledger charges what ran.
@@ -26,6 +28,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
     private readonly KvAccounting _kv = new();
     private readonly PrmPrefixCache? _cache;
+    private readonly PrmReadout _readout;
 
     /// <inheritdoc/>
     public string Name => "prm";
@@ -48,15 +51,16 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>KV bytes the cache holds right now.</summary>
     public long CachedKvBytes => _cache?.Bytes ?? 0;
 
-    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int maxBatchRows, KvLayout? kv, long cacheBytes)
+    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, PrmReadout readout, int maxBatchRows, KvLayout? kv, long cacheBytes)
     {
         _session = session;
+        _readout = readout;
         Config = config;
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(), .. kv?.PastNames ?? []];
-        _outputNames = ["step_scores", .. kv?.PresentNames ?? []];
+        _outputNames = [readout.Output, .. kv?.PresentNames ?? []];
         _kvLayout = kv;
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
@@ -70,7 +74,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <param name="maxBatchRows">Most completions per forward pass.</param>
     /// <param name="cacheBytes">KV a graph with a KV cache may keep across problems; 0 reads every text whole.</param>
     /// <exception cref="FileNotFoundException">config.json, the model or the tokenizer is missing.</exception>
-    /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output), its KV disagrees with the config, or it cannot be loaded; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output, nor a <c>logits</c> head config.json's <c>prm</c> object reads), its KV disagrees with the config, or it cannot be loaded; the message names the file.</exception>
     public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes)
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
@@ -81,9 +85,8 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         {
             foreach (var name in new[] { "input_ids", "attention_mask" })
                 if (!session.InputMetadata.ContainsKey(name)) throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
-            if (!session.OutputMetadata.ContainsKey("step_scores"))
-                throw new InvalidDataException($"{modelPath}: the graph has no 'step_scores' output; is this a process reward model?");
-            return new PrmVerifier(session, config, tokenizer, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
+            var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer);
+            return new PrmVerifier(session, config, tokenizer, readout, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
         }
         catch
         {
@@ -141,24 +144,38 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         return Task.FromResult<IReadOnlyList<IReadOnlyList<float>>>(result);
     }
 
-    /// <summary>The row's tokens (cut to the context) and the positions to read: each step's last token.</summary>
+    /// <summary>The row's tokens (cut to the context) and the positions to read: each step's last token, or its tag.</summary>
     private (int[] Tokens, int[] StepEnds) Row(List<int> prefix, string completion)
     {
         var tokens = new List<int>(prefix);
         var stepEnds = new List<int>();
-        var ids = Tokenizer.EncodeToIds(completion);
-        bool open = false;
-        foreach (int id in ids)
+        var ids = Tokenizer.EncodeToIds(_readout.Text(completion, StepDelimiter, out int steps));
+        if (_readout.StepTag is { } tag)
         {
-            tokens.Add(id);
-            open = true;
-            if (Tokenizer.Decode([id])?.Contains(StepDelimiter, StringComparison.Ordinal) == true)
+            foreach (int id in ids)
             {
-                stepEnds.Add(tokens.Count - 1);
-                open = false;
+                tokens.Add(id);
+                if (id == _readout.StepTagId) stepEnds.Add(tokens.Count - 1);
             }
+            if (stepEnds.Count != steps)
+                throw new InvalidDataException($"{_readout.ConfigPath}: prm.step_tag '{tag}' did not encode to token {_readout.StepTagId} once a step " +
+                    $"({stepEnds.Count} for {steps} steps); set prm.step_tag_id to the token the tag becomes in running text");
         }
-        if (open) stepEnds.Add(tokens.Count - 1);
+        else
+        {
+            bool open = false;
+            foreach (int id in ids)
+            {
+                tokens.Add(id);
+                open = true;
+                if (Tokenizer.Decode([id])?.Contains(StepDelimiter, StringComparison.Ordinal) == true)
+                {
+                    stepEnds.Add(tokens.Count - 1);
+                    open = false;
+                }
+            }
+            if (open) stepEnds.Add(tokens.Count - 1);
+        }
         int limit = Config.ContextLength;
         if (tokens.Count > limit)
         {
@@ -215,13 +232,12 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         entries = _cache is null ? null : new PrmPrefixCache.Entry[batch];
         try
         {
-            var flat = outputs[0].GetTensorDataAsSpan<float>();
             for (int r = 0; r < batch; r++)
             {
                 int length = rows[r].Tokens.Length, pending = length - cached[r];
                 var scores = new float[length];
                 rows[r].From?.Scores.AsSpan().CopyTo(scores);
-                flat.Slice(r * width, pending).CopyTo(scores.AsSpan(cached[r]));
+                _readout.Scores(outputs[0], r, width, scores.AsSpan(cached[r], pending));
                 result[r] = scores;
                 if (entries is not null && kv is not null)
                 {
