@@ -1,6 +1,7 @@
 """Tiny random-weight models with golden outputs, so the C# engine can be checked against PyTorch.
 
-Writes models/fixtures/{tiny-lm-fp32,tiny-lm-fp16,tiny-prm}/ : model.onnx, config.json, vocab.json, golden.json.
+Writes models/fixtures/{tiny-lm-fp32,tiny-lm-fp16,tiny-prm}/ : model.onnx, config.json, vocab.json, golden.json, and
+tiny-lm-merged/, tiny-lm-fp32 in Optimum's legacy merged-decoder layout (merged_decoder.py; tiny-lm-fp32's golden outputs).
 """
 import json
 import os
@@ -8,6 +9,7 @@ import sys
 
 import torch
 
+import merged_decoder
 import vocab
 from export import export_policy, export_prm, write_config
 from model import CausalLM, Config, ProcessRewardModel
@@ -71,6 +73,7 @@ def main(out):
     d = os.path.join(out, "tiny-lm-fp32")
     save(d, lm, "causal-lm", "float32", policy_golden(lm, fp16=False))
     export_policy(lm, os.path.join(d, "model.onnx"))
+    merged_decoder.merge(d, os.path.join(out, "tiny-lm-merged"))
 
     # The fp16 fixture holds the same weights rounded to fp16; its golden outputs round weights, KV and logits alike.
     with torch.no_grad():

@@ -22,7 +22,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public const long DefaultCacheBytes = 256L << 20;
 
     private readonly InferenceSession _session;
-    private readonly bool _hasPositionIds;
+    private readonly bool _hasPositionIds, _hasCacheBranch;
     private readonly string[] _inputNames, _outputNames;
     private readonly int _maxBatchRows;
     private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
@@ -59,7 +59,9 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
-        _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(), .. kv?.PastNames ?? []];
+        _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch"); // an Optimum merged decoder
+        _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
+            .. _hasCacheBranch ? ["use_cache_branch"] : Array.Empty<string>(), .. kv?.PastNames ?? []];
         _outputNames = [readout.Output, .. kv?.PresentNames ?? []];
         _kvLayout = kv;
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
@@ -268,8 +270,10 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, maskShape);
         using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, shape);
+        using var cacheBranch = OrtValue.CreateTensorValueFromMemory(new[] { maskShape[1] > shape[1] }, [1]); // a past is fed
         var values = new List<OrtValue>(_inputNames.Length) { idsValue, maskValue };
         if (_hasPositionIds) values.Add(positionValue);
+        if (_hasCacheBranch) values.Add(cacheBranch);
         values.AddRange(past); // empty for a graph without KV inputs
         using var runOptions = new RunOptions();
         return _session.Run(runOptions, _inputNames, values, _outputNames);

@@ -70,6 +70,7 @@ public class FixtureGoldenTests
     [Theory]
     [InlineData("tiny-lm-fp32")]
     [InlineData("tiny-lm-fp16")]
+    [InlineData("tiny-lm-merged")]
     [InlineData("tiny-prm")]
     public void FixturesAreSmallAndDescribeThemselves(string fixture)
     {

@@ -16,10 +16,11 @@ public sealed class OnnxGeneratorTests : IDisposable
     [Theory]
     [InlineData("tiny-lm-fp32", 1e-4f)]
     [InlineData("tiny-lm-fp16", 2e-2f)]
-    public async Task PrefillThenOneTokenAtATimeMatchesTheGoldenCachedLogits(string fixture, float tolerance)
+    [InlineData("tiny-lm-merged", 1e-4f, "tiny-lm-fp32")] // use_cache_branch: false on the first pass, true after
+    public async Task PrefillThenOneTokenAtATimeMatchesTheGoldenCachedLogits(string fixture, float tolerance, string? goldenOf = null)
     {
         using var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture));
-        var golden = Fixtures.Golden(fixture);
+        var golden = Fixtures.Golden(goldenOf ?? fixture);
         int[] ids = golden.GetProperty("input_ids").EnumerateArray().Select(v => v.GetInt32()).ToArray();
         int prefill = golden.GetProperty("prefill_length").GetInt32();
         var cached = Fixtures.Matrix(golden.GetProperty("cached_logits"));

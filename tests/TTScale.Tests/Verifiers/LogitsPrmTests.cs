@@ -63,13 +63,18 @@ public sealed class LogitsPrmTests : IDisposable
         Assert.Equal(3 * (1 + Fixture.Prompt.Length) + read.Sum(r => r.Length), ledger.VerifierTokens); // the tags are read too
     }
 
-    [Fact]
-    public async Task ACachedHeadReadsOnlyTheNewTaggedStepsAndATagThePolicyWroteIsNoStep()
+    [Theory]
+    [InlineData("tiny-lm-fp32")]
+    [InlineData("tiny-lm-merged")] // an Optimum merged decoder: use_cache_branch true only where a past is fed
+    public async Task ACachedHeadReadsOnlyTheNewTaggedStepsAndATagThePolicyWroteIsNoStep(string fixture)
     {
-        string directory = Prm("tiny-lm-fp32", $$"""{"step_tag": " #", "score_token_ids": [{{Good}}, {{Bad}}]}""");
+        string prmObject = $$"""{"step_tag": " #", "score_token_ids": [{{Good}}, {{Bad}}]}""";
+        string directory = Prm(fixture, prmObject);
         using var cold = PrmVerifier.Load(directory, cacheBytes: 0);
         var whole = await cold.ScoreStepsAsync(Fixture, [Solution, "5+8=13 #\n"]);
         Assert.Single(whole[1]);
+        using var plain = PrmVerifier.Load(Prm("tiny-lm-fp32", prmObject), cacheBytes: 0);
+        Assert.Equal((await plain.ScoreStepsAsync(Fixture, [Solution]))[0], whole[0]);
 
         using var warm = PrmVerifier.Load(directory);
         await warm.ScoreStepsAsync(Fixture, ["5+8=13\n"]);
