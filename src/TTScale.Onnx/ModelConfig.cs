@@ -5,12 +5,13 @@ namespace TTScale.Onnx;
 /// <summary>
 /// A model directory's <c>config.json</c>: TTScale's own names (as the demo models write them) or a Hugging Face
 /// config's (<c>num_hidden_layers</c>, <c>num_attention_heads</c>, ...). Missing parameter counts are estimated for a
-/// Llama-style decoder.
+/// Llama-style decoder. <see cref="EosTokenIds"/> are every end-of-sequence token: <c>eos_token_id</c> may be one id or
+/// a list (Llama 3), and a directory's <c>generation_config.json</c> adds its own (as Hugging Face's generate reads them).
 /// </summary>
 public sealed record ModelConfig(
     int Layers, int Heads, int KvHeads, int HeadDim, int HiddenSize, int VocabSize, int ContextLength,
     long Parameters, long NonEmbeddingParameters, string Dtype,
-    int? BosTokenId, int? EosTokenId, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile)
+    int? BosTokenId, IReadOnlyList<int> EosTokenIds, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile)
 {
     /// <summary>Bytes per stored weight: 2 for 16-bit dtypes, else 4.</summary>
     public int WeightBytesPerParameter => Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
@@ -20,12 +21,27 @@ public sealed record ModelConfig(
     /// <param name="what">What the directory holds, for messages ("model", "PRM").</param>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="FileNotFoundException">It has no config.json.</exception>
+    /// <exception cref="InvalidDataException">config.json or generation_config.json is malformed; the message names the file.</exception>
     public static ModelConfig LoadDirectory(string directory, string what)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: {what} directory not found");
         string path = Path.Combine(directory, "config.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: {what} config not found", path);
-        return Load(path);
+        var config = Load(path);
+        string generation = Path.Combine(directory, "generation_config.json");
+        if (!File.Exists(generation)) return config;
+        var more = TokenIds(JsonFile.ReadObject(generation), "eos_token_id", generation);
+        return config with { EosTokenIds = [.. config.EosTokenIds.Union(more)] };
+    }
+
+    /// <summary>A field that holds one token id or a list of them (none where it is absent or null).</summary>
+    private static int[] TokenIds(JsonElement root, string name, string path)
+    {
+        if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return [];
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int one)) return [one];
+        if (v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out _)))
+            return [.. v.EnumerateArray().Select(e => e.GetInt32())];
+        throw new InvalidDataException($"{path}: '{name}' must be a token id or a list of them");
     }
 
     /// <summary>Reads <paramref name="path"/>.</summary>
@@ -68,7 +84,7 @@ public sealed record ModelConfig(
         }
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
             Str("dtype") ?? Str("torch_dtype") ?? "float32",
-            IntOrNull("bos_token_id"), IntOrNull("eos_token_id"), IntOrNull("pad_token_id"),
+            IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
             Str("step_delimiter"), Str("onnx") ?? "model.onnx", tokenizerType, vocabFile);
     }
 }

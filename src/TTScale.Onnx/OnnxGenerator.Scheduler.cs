@@ -128,7 +128,7 @@ public sealed partial class OnnxGenerator
         int token = Sampler.Sample(sequence.NextLogits, options, ref sequence.Random, out float logProb);
         Ledger.AddSampled(1);
         row.Request.Ledger?.AddSampled(1);
-        if (options.StopOnEos && token == Config.EosTokenId)
+        if (options.StopOnEos && Config.EosTokenIds.Contains(token))
         {
             row.Reason = FinishReason.Eos;
             return;

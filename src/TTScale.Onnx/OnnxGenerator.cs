@@ -64,7 +64,7 @@ public sealed partial class OnnxGenerator : IGenerator
         _graph = graph;
         Tokenizer = tokenizer;
         _options = options;
-        _padTokenId = config.PadTokenId ?? config.EosTokenId ?? 0;
+        _padTokenId = config.PadTokenId ?? (config.EosTokenIds.Count > 0 ? config.EosTokenIds[0] : 0);
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
             config.WeightBytesPerParameter, graph.KvElementBytes);
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
@@ -94,7 +94,7 @@ public sealed partial class OnnxGenerator : IGenerator
         int largest = bpe.Vocabulary.Values.Max();
         if (largest >= config.VocabSize)
             throw new InvalidDataException($"{directory}: the tokenizer has token id {largest} but config.json says vocab_size {config.VocabSize}");
-        foreach (var (name, id) in new[] { ("bos_token_id", config.BosTokenId), ("eos_token_id", config.EosTokenId) })
+        foreach (var (name, id) in config.EosTokenIds.Select(id => ("eos_token_id", (int?)id)).Prepend(("bos_token_id", config.BosTokenId)))
             if (id is int i && (i < 0 || i >= config.VocabSize))
                 throw new InvalidDataException($"{directory}: config.json {name} {i} is outside the vocabulary");
     }

@@ -115,11 +115,22 @@ public sealed class ModelConfigTests : IDisposable
         var c = TTScale.Onnx.ModelConfig.Load(_path);
         Assert.Equal((2, 4, 2, 16, 128), (c.Layers, c.Heads, c.KvHeads, c.HeadDim, c.ContextLength));
         Assert.Equal("float16", c.Dtype);
-        Assert.Equal(2, c.EosTokenId);
+        Assert.Equal([2], c.EosTokenIds);
         // Per layer: q and o 64x64 each, k and v 64x32 each, a gated MLP 3x64x128, two norms; a final norm and an untied head.
         long perLayer = 64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128 + 2 * 64;
         Assert.Equal(2 * perLayer + 64 + 100 * 64, c.NonEmbeddingParameters);
         Assert.Equal(c.NonEmbeddingParameters + 100 * 64, c.Parameters);
+    }
+
+    [Fact]
+    public void EndOfSequenceIsOneIdOrAList()
+    {
+        File.WriteAllText(_path, """{"num_layers": 1, "num_heads": 1, "hidden_size": 8, "vocab_size": 200000, "context_length": 8, "eos_token_id": [128001, 128009]}""");
+        Assert.Equal([128001, 128009], TTScale.Onnx.ModelConfig.Load(_path).EosTokenIds);
+        File.WriteAllText(_path, """{"num_layers": 1, "num_heads": 1, "hidden_size": 8, "vocab_size": 8, "context_length": 8, "eos_token_id": "</s>"}""");
+        var e = Assert.Throws<InvalidDataException>(() => TTScale.Onnx.ModelConfig.Load(_path));
+        Assert.Contains(_path, e.Message);
+        Assert.Contains("'eos_token_id' must be a token id or a list of them", e.Message);
     }
 
     [Fact]

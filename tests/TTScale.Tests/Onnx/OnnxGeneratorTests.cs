@@ -37,6 +37,34 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryEndOfSequenceTokenStopsGeneration()
+    {
+        using var first = _lm.Start(Prompt, seed: 1);
+        var free = (await _lm.GenerateAsync([first], SamplingOptions.Greedy with { MaxTokens = 24 }))[0];
+        Assert.Equal(FinishReason.MaxTokens, free.Reason); // the fixture's greedy text never reaches <eos> (2)
+        int stop = free.Tokens[5], at = free.Tokens.ToList().IndexOf(stop);
+
+        // A second end-of-sequence token, as Llama 3 configs list them, from generation_config.json.
+        string directory = Directory.CreateTempSubdirectory("ttscale-eos-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32")))
+                File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+            File.WriteAllText(Path.Combine(directory, "generation_config.json"), $$"""{"eos_token_id": [2, {{stop}}]}""");
+            using var lm = OnnxGenerator.Load(directory);
+            Assert.Equal([2, stop], lm.Config.EosTokenIds);
+            using var second = lm.Start(Prompt, seed: 1);
+            var stopped = (await lm.GenerateAsync([second], SamplingOptions.Greedy with { MaxTokens = 24 }))[0];
+            Assert.Equal(FinishReason.Eos, stopped.Reason);
+            Assert.Equal(free.Tokens.Take(at), stopped.Tokens);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task CachedGreedyDecodingEqualsFullRecomputation()
     {
         using var sequence = _lm.Start(Prompt, seed: 1);

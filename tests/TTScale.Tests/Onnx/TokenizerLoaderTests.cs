@@ -23,7 +23,7 @@ public sealed class TokenizerLoaderTests : IDisposable
         return vocabulary;
     }
 
-    private static ModelConfig Config() => new(1, 1, 1, 1, 1, 300, 16, 1, 1, "float32", null, null, null, null, "model.onnx", null, null);
+    private static ModelConfig Config() => new(1, 1, 1, 1, 1, 300, 16, 1, 1, "float32", null, [], null, null, "model.onnx", null, null);
 
     [Fact]
     public void TokenizerJsonBpeRoundTripsAndAppliesMerges()
