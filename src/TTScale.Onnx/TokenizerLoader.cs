@@ -22,7 +22,7 @@ public static partial class TokenizerLoader
         if (File.Exists(Path("tokenizer.model")))
         {
             using var model = File.OpenRead(Path("tokenizer.model"));
-            return LlamaTokenizer.Create(model);
+            return LlamaTokenizer.Create(model, addBeginOfSentence: false); // the engine adds the config's bos_token_id
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
             return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = Gpt2PreTokenizer(null) });

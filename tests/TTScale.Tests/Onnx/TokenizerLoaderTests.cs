@@ -3,7 +3,7 @@ using TTScale.Onnx;
 
 namespace TTScale.Tests.Onnx;
 
-/// <summary>Byte-level BPE tokenizers in the two formats real models ship: tokenizer.json, and GPT-2's vocab.json + merges.txt.</summary>
+/// <summary>The tokenizer formats real models ship: tokenizer.json and GPT-2's vocab.json + merges.txt (byte-level BPE), and SentencePiece.</summary>
 public sealed class TokenizerLoaderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-tokenizer-").FullName;
@@ -56,6 +56,24 @@ public sealed class TokenizerLoaderTests : IDisposable
         Assert.Contains(vocabulary["hell"], ids);
         Assert.Contains(vocabulary["Ġw"], ids);
         Assert.True(ids.Count < System.Text.Encoding.UTF8.GetByteCount(text), "merges should shorten the sequence");
+    }
+
+    [Fact]
+    public void SentencePieceEncodesAsSentencePieceAndLeavesTheStartTokenToTheEngine()
+    {
+        // tiny-lm-fp32's graph with models/fixtures/tiny-spm/tokenizer.model (64 pieces; <s> is 1, as config.json's bos_token_id).
+        File.Copy(Fixtures.Path("tiny-lm-fp32", "model.onnx"), Path.Combine(_dir, "model.onnx"));
+        File.Copy(Fixtures.Path("tiny-spm", "tokenizer.model"), Path.Combine(_dir, "tokenizer.model"));
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        config.Remove("tokenizer");
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+
+        using var lm = OnnxGenerator.Load(_dir);
+        var ids = lm.Encode("Q: 5 +8 +5");
+        Assert.Equal([7, 46, 19, 4, 41, 4, 44], ids); // python3-sentencepiece: ▁Q : ▁5 ▁+ 8 ▁+ 5
+        Assert.Equal("Q: 5 +8 +5", lm.Decode(ids));
+        using var sequence = lm.Start("Q: 5 +8 +5", seed: 1);
+        Assert.Equal([1, .. ids], sequence.Tokens); // one <s>, from the config
     }
 
     [Fact]
