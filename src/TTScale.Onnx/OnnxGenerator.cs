@@ -24,6 +24,7 @@ public sealed partial class OnnxGenerator : IGenerator
     private readonly HashSet<OnnxSequence> _live = [];
     private readonly Lock _liveLock = new();
     private readonly int _padTokenId;
+    private readonly int? _startTokenId; // what the model's tokenizer puts before a text
 
     /// <summary>The model directory.</summary>
     public string Directory { get; }
@@ -57,8 +58,9 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <summary>KV bytes held right now, across every live sequence and batch.</summary>
     public long PhysicalKvBytes => _kv.Bytes;
 
-    private OnnxGenerator(string directory, ModelConfig config, DecoderGraph graph, Tokenizer tokenizer, GeneratorOptions options)
+    private OnnxGenerator(string directory, ModelConfig config, DecoderGraph graph, Tokenizer tokenizer, int? startTokenId, GeneratorOptions options)
     {
+        _startTokenId = startTokenId;
         Directory = directory;
         Config = config;
         _graph = graph;
@@ -84,8 +86,9 @@ public sealed partial class OnnxGenerator : IGenerator
         var config = ModelConfig.LoadDirectory(directory, "model");
         var tokenizer = TokenizerLoader.Load(directory, config);
         CheckVocabulary(directory, config, tokenizer);
+        int? start = TokenizerLoader.StartToken(directory, config);
         var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);
-        return new OnnxGenerator(directory, config, graph, tokenizer, options);
+        return new OnnxGenerator(directory, config, graph, tokenizer, start, options);
     }
 
     private static void CheckVocabulary(string directory, ModelConfig config, Tokenizer tokenizer)
@@ -109,7 +112,7 @@ public sealed partial class OnnxGenerator : IGenerator
     public Sequence Start(string prompt, long seed)
     {
         var tokens = new List<int>();
-        if (Config.BosTokenId is int bos) tokens.Add(bos);
+        if (_startTokenId is int bos) tokens.Add(bos);
         tokens.AddRange(Encode(prompt));
         if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
         if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));

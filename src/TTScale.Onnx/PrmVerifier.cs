@@ -29,6 +29,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     private readonly KvAccounting _kv = new();
     private readonly PrmPrefixCache? _cache;
     private readonly PrmReadout _readout;
+    private readonly int? _startTokenId; // what the PRM's tokenizer puts before a text
 
     /// <inheritdoc/>
     public string Name => "prm";
@@ -51,9 +52,11 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>KV bytes the cache holds right now.</summary>
     public long CachedKvBytes => _cache?.Bytes ?? 0;
 
-    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, PrmReadout readout, int maxBatchRows, KvLayout? kv, long cacheBytes)
+    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int? startTokenId, PrmReadout readout, int maxBatchRows,
+        KvLayout? kv, long cacheBytes)
     {
         _session = session;
+        _startTokenId = startTokenId;
         _readout = readout;
         Config = config;
         Tokenizer = tokenizer;
@@ -81,6 +84,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
         var tokenizer = TokenizerLoader.Load(directory, config);
+        int? start = TokenizerLoader.StartToken(directory, config);
         string modelPath = Path.Combine(directory, config.ModelFile);
         var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
         try
@@ -88,7 +92,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             foreach (var name in new[] { "input_ids", "attention_mask" })
                 if (!session.InputMetadata.ContainsKey(name)) throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
             var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer);
-            return new PrmVerifier(session, config, tokenizer, readout, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
+            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
         }
         catch
         {
@@ -102,7 +106,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
     {
         var prefix = new List<int>();
-        if (Config.BosTokenId is int bos) prefix.Add(bos);
+        if (_startTokenId is int bos) prefix.Add(bos);
         prefix.AddRange(Tokenizer.EncodeToIds(problem.Prompt));
         var rows = completions.Select(c => Row(prefix, c)).ToArray();
         var read = new PrmPrefixCache.Entry?[rows.Length]; // cached: what each completion extends

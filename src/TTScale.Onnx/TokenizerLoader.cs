@@ -31,6 +31,44 @@ public static partial class TokenizerLoader
     }
 
     /// <summary>
+    /// The token every text starts with, as the model's own tokenizer adds it (Hugging Face's behaviour): config.json's
+    /// <c>bos_token_id</c> for the demo vocabulary and for SentencePiece (unless tokenizer_config.json sets
+    /// <c>add_bos_token</c> false); for <c>tokenizer.json</c>, the special token its TemplateProcessing post-processor
+    /// puts first (Llama's <c>&lt;s&gt;</c>, Llama 3's <c>&lt;|begin_of_text|&gt;</c>), and none without one (Qwen, GPT-2,
+    /// whatever their config's <c>bos_token_id</c>); none for GPT-2's vocab.json + merges.txt.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed; the message names it.</exception>
+    public static int? StartToken(string directory, ModelConfig config)
+    {
+        string Path(string name) => System.IO.Path.Combine(directory, name);
+        if (config.TokenizerType == "char-bpe") return config.BosTokenId;
+        if (File.Exists(Path("tokenizer.json"))) return TemplateStartToken(Path("tokenizer.json"));
+        if (!File.Exists(Path("tokenizer.model"))) return null;
+        string settings = Path("tokenizer_config.json");
+        bool addBos = !File.Exists(settings) || !JsonFile.ReadObject(settings).TryGetProperty("add_bos_token", out var add) || add.ValueKind != JsonValueKind.False;
+        return addBos ? config.BosTokenId : null;
+    }
+
+    private static int? TemplateStartToken(string path)
+    {
+        var root = JsonFile.ReadObject(path);
+        if (!root.TryGetProperty("post_processor", out var post) || post.ValueKind != JsonValueKind.Object) return null;
+        // Llama 3 nests it in a Sequence beside ByteLevel.
+        var template = post.TryGetProperty("processors", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().FirstOrDefault(p => p.TryGetProperty("type", out var t) && t.GetString() == "TemplateProcessing")
+            : post;
+        if (!template.TryGetProperty("type", out var type) || type.GetString() != "TemplateProcessing"
+            || !template.TryGetProperty("single", out var single) || single.ValueKind != JsonValueKind.Array || single.GetArrayLength() == 0
+            || !single[0].TryGetProperty("SpecialToken", out var first))
+            return null;
+        string name = first.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
+        return template.TryGetProperty("special_tokens", out var specials) && specials.TryGetProperty(name, out var special)
+            && special.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() == 1
+            ? ids[0].GetInt32()
+            : throw new InvalidDataException($"{path}: post_processor puts '{name}' first but gives it no single id in special_tokens");
+    }
+
+    /// <summary>
     /// A Hugging Face <c>tokenizer.json</c> with a BPE model, mapped into <see cref="BpeOptions"/>: its vocabulary, merges
     /// (either "a b" strings or [a, b] pairs), unknown token, added tokens as special tokens, and byte-level encoding
     /// with GPT-2's pre-tokenizer where the file's pre-tokenizer is ByteLevel.
