@@ -77,7 +77,7 @@ internal sealed record PrmReadout(string ConfigPath, string Output, string? Step
     /// <summary>
     /// The text the PRM reads for <paramref name="completion"/>: with a step tag, the tag at the end of every step (before
     /// its delimiter, or instead of it) and after an unfinished last line; a tag the policy wrote itself is dropped, so
-    /// that each tag is one step. Without a tag, the completion. <paramref name="steps"/> counts the steps either way.
+    /// that each tag is one step; <paramref name="steps"/> counts the tags written. Without a tag, the completion (and 0).
     /// </summary>
     public string Text(string completion, string delimiter, out int steps)
     {
