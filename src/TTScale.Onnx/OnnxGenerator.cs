@@ -84,9 +84,8 @@ public sealed partial class OnnxGenerator : IGenerator
         options ??= new GeneratorOptions();
         if (options.MaxBatchRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchRows, "MaxBatchRows must be 1 or more");
         var config = ModelConfig.LoadDirectory(directory, "model");
-        var tokenizer = TokenizerLoader.Load(directory, config);
+        var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
         CheckVocabulary(directory, config, tokenizer);
-        int? start = TokenizerLoader.StartToken(directory, config);
         var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);
         return new OnnxGenerator(directory, config, graph, tokenizer, start, options);
     }

@@ -83,8 +83,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes)
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
-        var tokenizer = TokenizerLoader.Load(directory, config);
-        int? start = TokenizerLoader.StartToken(directory, config);
+        var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
         string modelPath = Path.Combine(directory, config.ModelFile);
         var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
         try

@@ -14,15 +14,40 @@ public static partial class TokenizerLoader
     /// <summary>Loads the tokenizer of the model in <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">No tokenizer files were found; the message lists what was looked for.</exception>
     /// <exception cref="InvalidDataException">A tokenizer file is malformed or of an unsupported kind; the message names it.</exception>
-    public static Tokenizer Load(string directory, ModelConfig config)
+    public static Tokenizer Load(string directory, ModelConfig config) => Load(directory, config, out _);
+
+    /// <summary>
+    /// Loads the tokenizer of the model in <paramref name="directory"/>, and the token every text starts with as that
+    /// tokenizer adds it (Hugging Face's behaviour; the engine prepends it, so the tokenizer itself adds none):
+    /// config.json's <c>bos_token_id</c> for the demo vocabulary and for SentencePiece (unless tokenizer_config.json sets
+    /// <c>add_bos_token</c> false); for <c>tokenizer.json</c>, the special token its TemplateProcessing post-processor
+    /// puts first (Llama's <c>&lt;s&gt;</c>, Llama 3's <c>&lt;|begin_of_text|&gt;</c>), and none without one (Qwen, GPT-2,
+    /// whatever their config's <c>bos_token_id</c>); none for GPT-2's vocab.json + merges.txt.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No tokenizer files were found; the message lists what was looked for.</exception>
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed or of an unsupported kind; the message names it.</exception>
+    public static Tokenizer Load(string directory, ModelConfig config, out int? startToken)
     {
         string Path(string name) => System.IO.Path.Combine(directory, name);
-        if (config.TokenizerType == "char-bpe") return CharVocabularyTokenizer.Load(Path(config.VocabFile ?? "vocab.json"));
-        if (File.Exists(Path("tokenizer.json"))) return FromTokenizerJson(Path("tokenizer.json"));
+        startToken = null;
+        if (config.TokenizerType == "char-bpe")
+        {
+            startToken = config.BosTokenId;
+            return CharVocabularyTokenizer.Load(Path(config.VocabFile ?? "vocab.json"));
+        }
+        if (File.Exists(Path("tokenizer.json")))
+        {
+            var root = JsonFile.ReadObject(Path("tokenizer.json"));
+            startToken = TemplateStartToken(root, Path("tokenizer.json"));
+            return FromTokenizerJson(root, Path("tokenizer.json"));
+        }
         if (File.Exists(Path("tokenizer.model")))
         {
+            string settings = Path("tokenizer_config.json");
+            bool addBos = !File.Exists(settings) || !JsonFile.ReadObject(settings).TryGetProperty("add_bos_token", out var add) || add.ValueKind != JsonValueKind.False;
+            startToken = addBos ? config.BosTokenId : null;
             using var model = File.OpenRead(Path("tokenizer.model"));
-            return LlamaTokenizer.Create(model, addBeginOfSentence: false); // the engine adds the config's bos_token_id
+            return LlamaTokenizer.Create(model, addBeginOfSentence: false);
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
             return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = Gpt2PreTokenizer(null) });
@@ -30,28 +55,8 @@ public static partial class TokenizerLoader
             $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.json, tokenizer.model, vocab.json + merges.txt)");
     }
 
-    /// <summary>
-    /// The token every text starts with, as the model's own tokenizer adds it (Hugging Face's behaviour): config.json's
-    /// <c>bos_token_id</c> for the demo vocabulary and for SentencePiece (unless tokenizer_config.json sets
-    /// <c>add_bos_token</c> false); for <c>tokenizer.json</c>, the special token its TemplateProcessing post-processor
-    /// puts first (Llama's <c>&lt;s&gt;</c>, Llama 3's <c>&lt;|begin_of_text|&gt;</c>), and none without one (Qwen, GPT-2,
-    /// whatever their config's <c>bos_token_id</c>); none for GPT-2's vocab.json + merges.txt.
-    /// </summary>
-    /// <exception cref="InvalidDataException">A tokenizer file is malformed; the message names it.</exception>
-    public static int? StartToken(string directory, ModelConfig config)
+    private static int? TemplateStartToken(JsonElement root, string path)
     {
-        string Path(string name) => System.IO.Path.Combine(directory, name);
-        if (config.TokenizerType == "char-bpe") return config.BosTokenId;
-        if (File.Exists(Path("tokenizer.json"))) return TemplateStartToken(Path("tokenizer.json"));
-        if (!File.Exists(Path("tokenizer.model"))) return null;
-        string settings = Path("tokenizer_config.json");
-        bool addBos = !File.Exists(settings) || !JsonFile.ReadObject(settings).TryGetProperty("add_bos_token", out var add) || add.ValueKind != JsonValueKind.False;
-        return addBos ? config.BosTokenId : null;
-    }
-
-    private static int? TemplateStartToken(string path)
-    {
-        var root = JsonFile.ReadObject(path);
         if (!root.TryGetProperty("post_processor", out var post) || post.ValueKind != JsonValueKind.Object) return null;
         // Llama 3 nests it in a Sequence beside ByteLevel.
         var template = post.TryGetProperty("processors", out var list) && list.ValueKind == JsonValueKind.Array
@@ -73,9 +78,10 @@ public static partial class TokenizerLoader
     /// (either "a b" strings or [a, b] pairs), unknown token, added tokens as special tokens, and byte-level encoding
     /// with GPT-2's pre-tokenizer where the file's pre-tokenizer is ByteLevel.
     /// </summary>
-    public static BpeTokenizer FromTokenizerJson(string path)
+    public static BpeTokenizer FromTokenizerJson(string path) => FromTokenizerJson(JsonFile.ReadObject(path), path);
+
+    private static BpeTokenizer FromTokenizerJson(JsonElement root, string path)
     {
-        var root = JsonFile.ReadObject(path);
         if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: no 'model' object");
         string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";

@@ -79,6 +79,12 @@ public sealed class TokenizerLoaderTests : IDisposable
     private const string Llama = """{"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [5]}}}""";
     private const string Llama3 = """{"type": "Sequence", "processors": [{"type": "ByteLevel"}, {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>"}}, {"Sequence": {"id": "A"}}], "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [128000]}}}]}""";
 
+    private int? Start(ModelConfig config)
+    {
+        TokenizerLoader.Load(_dir, config, out int? start);
+        return start;
+    }
+
     [Theory]
     [InlineData(Llama, 5)]
     [InlineData(Llama3, 128000)] // nested beside ByteLevel
@@ -86,17 +92,17 @@ public sealed class TokenizerLoaderTests : IDisposable
     [InlineData("null", null)]
     public void ATokenizerJsonStartsTextsAsItsPostProcessorSays(string postProcessor, int? expected)
     {
-        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {}}, "post_processor": """ + postProcessor + "}");
-        Assert.Equal(expected, TokenizerLoader.StartToken(_dir, Config() with { BosTokenId = 7 })); // the config's bos_token_id does not decide
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}}, "post_processor": """ + postProcessor + "}");
+        Assert.Equal(expected, Start(Config() with { BosTokenId = 7 })); // the config's bos_token_id does not decide
     }
 
     [Fact]
     public void SentencePieceStartsTextsWithTheConfigsStartTokenUnlessTokenizerConfigSaysNot()
     {
         File.Copy(Fixtures.Path("tiny-spm", "tokenizer.model"), Path.Combine(_dir, "tokenizer.model"));
-        Assert.Equal(1, TokenizerLoader.StartToken(_dir, Config() with { BosTokenId = 1 }));
+        Assert.Equal(1, Start(Config() with { BosTokenId = 1 }));
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"add_bos_token": false}""");
-        Assert.Null(TokenizerLoader.StartToken(_dir, Config() with { BosTokenId = 1 }));
+        Assert.Null(Start(Config() with { BosTokenId = 1 }));
     }
 
     [Fact]
