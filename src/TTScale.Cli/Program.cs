@@ -1,5 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using TTScale.Cli;
+
+// Figures print the same under every locale. Globalization itself stays on: without ICU, string.Normalize does nothing,
+// and tokenizers with a Unicode normalizer (Qwen2's NFC) would tokenize unnormalized text.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
 var root = new RootCommand("TTScale: test-time compute strategies, scaling curves and budget allocation for ONNX language models.");
 root.Subcommands.Add(DataCommand.Create());

@@ -1,15 +1,15 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace TTScale.Onnx;
 
 /// <summary>
 /// Finds and loads a model directory's tokenizer through Microsoft.ML.Tokenizers, in this order: the demo models'
-/// character vocabulary (config <c>tokenizer.type = char-bpe</c>), a Hugging Face <c>tokenizer.json</c> BPE, a
+/// character vocabulary (config <c>tokenizer.type = char-bpe</c>), a Hugging Face <c>tokenizer.json</c> BPE
+/// (<see cref="TokenizerJson"/>; one converted from SentencePiece runs from the <c>tokenizer.model</c> beside it), a
 /// SentencePiece <c>tokenizer.model</c>, and a GPT-2-style byte-level BPE <c>vocab.json</c> + <c>merges.txt</c>.
 /// </summary>
-public static partial class TokenizerLoader
+public static class TokenizerLoader
 {
     /// <summary>Loads the tokenizer of the model in <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">No tokenizer files were found; the message lists what was looked for.</exception>
@@ -39,20 +39,30 @@ public static partial class TokenizerLoader
         {
             var root = JsonFile.ReadObject(Path("tokenizer.json"));
             startToken = TemplateStartToken(root, Path("tokenizer.json"));
-            return FromTokenizerJson(root, Path("tokenizer.json"));
+            if (!TokenizerJson.IsSentencePiece(root)) return TokenizerJson.Load(root, Path("tokenizer.json"));
+            // Llama 2 and Mistral ship the SentencePiece model beside its BPE conversion; the library runs the original.
+            return File.Exists(Path("tokenizer.model"))
+                ? SentencePiece(Path("tokenizer.model"))
+                : throw new InvalidDataException($"{Path("tokenizer.json")}: a SentencePiece model converted to BPE (byte fallback, '\u2581' for spaces) "
+                    + "is read from its tokenizer.model, which is not in the directory");
         }
         if (File.Exists(Path("tokenizer.model")))
         {
             string settings = Path("tokenizer_config.json");
             bool addBos = !File.Exists(settings) || !JsonFile.ReadObject(settings).TryGetProperty("add_bos_token", out var add) || add.ValueKind != JsonValueKind.False;
             startToken = addBos ? config.BosTokenId : null;
-            using var model = File.OpenRead(Path("tokenizer.model"));
-            return LlamaTokenizer.Create(model, addBeginOfSentence: false);
+            return SentencePiece(Path("tokenizer.model"));
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
-            return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = Gpt2PreTokenizer(null) });
+            return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = PreTokenizerPipeline.ByteLevel() });
         throw new FileNotFoundException(
             $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.json, tokenizer.model, vocab.json + merges.txt)");
+    }
+
+    private static LlamaTokenizer SentencePiece(string path)
+    {
+        using var model = File.OpenRead(path);
+        return LlamaTokenizer.Create(model, addBeginOfSentence: false);
     }
 
     private static int? TemplateStartToken(JsonElement root, string path)
@@ -73,43 +83,4 @@ public static partial class TokenizerLoader
             : throw new InvalidDataException($"{path}: post_processor puts '{name}' first but gives it no single id in special_tokens");
     }
 
-    /// <summary>
-    /// A Hugging Face <c>tokenizer.json</c> with a BPE model, mapped into <see cref="BpeOptions"/>: its vocabulary, merges
-    /// (either "a b" strings or [a, b] pairs), unknown token, added tokens as special tokens, and byte-level encoding
-    /// with GPT-2's pre-tokenizer where the file's pre-tokenizer is ByteLevel.
-    /// </summary>
-    public static BpeTokenizer FromTokenizerJson(string path) => FromTokenizerJson(JsonFile.ReadObject(path), path);
-
-    private static BpeTokenizer FromTokenizerJson(JsonElement root, string path)
-    {
-        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{path}: no 'model' object");
-        string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-        if (type != "BPE") throw new InvalidDataException($"{path}: model type '{type}' is not supported (only BPE)");
-        if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{path}: model.vocab is missing");
-        var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetInt32())).ToList();
-        var merges = model.TryGetProperty("merges", out var m)
-            ? m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? $"{e[0].GetString()} {e[1].GetString()}" : e.GetString()!).ToList()
-            : [];
-        var special = root.TryGetProperty("added_tokens", out var added)
-            ? added.EnumerateArray().Where(a => a.TryGetProperty("special", out var s) && s.GetBoolean())
-                .ToDictionary(a => a.GetProperty("content").GetString()!, a => a.GetProperty("id").GetInt32())
-            : [];
-        bool byteLevel = root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind == JsonValueKind.Object && pre.ToString().Contains("\"ByteLevel\"", StringComparison.Ordinal);
-        var options = new BpeOptions(vocabulary)
-        {
-            Merges = merges,
-            SpecialTokens = special.Count > 0 ? special : null,
-            UnknownToken = model.TryGetProperty("unk_token", out var unk) && unk.ValueKind == JsonValueKind.String ? unk.GetString() : null,
-            ByteLevel = byteLevel,
-            PreTokenizer = byteLevel ? Gpt2PreTokenizer(special.Count > 0 ? special : null) : PreTokenizer.CreateWordOrNonWord(special.Count > 0 ? special : null),
-        };
-        return BpeTokenizer.Create(options);
-    }
-
-    private static PreTokenizer Gpt2PreTokenizer(IReadOnlyDictionary<string, int>? special) => new RegexPreTokenizer(Gpt2Pattern(), special);
-
-    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    private static partial Regex Gpt2Pattern();
 }

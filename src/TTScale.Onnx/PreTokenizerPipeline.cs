@@ -1,0 +1,189 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace TTScale.Onnx;
+
+/// <summary>
+/// A tokenizer.json <c>pre_tokenizer</c> run as Hugging Face's tokenizers runs it: added tokens are cut out first and
+/// kept whole, then each rule in turn splits every piece the rules before it left. Qwen2's and Llama 3's regex
+/// <c>Split</c> (digits one or three at a time, "\n\n" as one piece), StarCoder's <c>Digits</c> and GPT-2's
+/// <c>ByteLevel</c> regex each change which ids a text gets, so mapping them all onto GPT-2's pattern, as before, fed a
+/// model token sequences it was never trained on.
+/// </summary>
+internal sealed partial class PreTokenizerPipeline : PreTokenizer
+{
+    private delegate IEnumerable<(int Offset, int Length)> Rule(string text, int offset, int length);
+
+    private readonly Regex? _addedTokens;
+    private readonly Rule[] _rules;
+
+    private PreTokenizerPipeline(IEnumerable<string>? addedTokens, Rule[] rules)
+    {
+        var alternatives = addedTokens?.OrderByDescending(t => t.Length).Select(Regex.Escape).ToList();
+        _addedTokens = alternatives is { Count: > 0 } ? new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant) : null;
+        _rules = rules;
+    }
+
+    /// <summary>GPT-2's pre-tokenizer (ByteLevel with its regex), for a vocab.json + merges.txt.</summary>
+    public static PreTokenizerPipeline ByteLevel() => new(null, [Split(Gpt2Pattern(), "Isolated", invert: false)]);
+
+    /// <summary>Reads a tokenizer.json <c>pre_tokenizer</c> (null: the whole text is one piece).</summary>
+    /// <exception cref="InvalidDataException">A pre-tokenizer of a kind not supported here, or an invalid pattern; the message names the file.</exception>
+    public static PreTokenizerPipeline FromJson(JsonElement preTokenizer, IEnumerable<string> addedTokens, string path)
+    {
+        var rules = new List<Rule>();
+        AddRules(preTokenizer, rules, path);
+        return new PreTokenizerPipeline(addedTokens, [.. rules]);
+    }
+
+    private static void AddRules(JsonElement pre, List<Rule> rules, string path)
+    {
+        if (pre.ValueKind == JsonValueKind.Null || pre.ValueKind == JsonValueKind.Undefined) return;
+        string type = pre.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        switch (type)
+        {
+            case "Sequence":
+                foreach (var inner in pre.GetProperty("pretokenizers").EnumerateArray()) AddRules(inner, rules, path);
+                break;
+            case "ByteLevel":
+                // The byte-to-character mapping itself is BpeOptions.ByteLevel; here only the splitting.
+                if (pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
+                    throw new InvalidDataException($"{path}: pre_tokenizer ByteLevel with add_prefix_space true is not supported");
+                if (!pre.TryGetProperty("use_regex", out var useRegex) || useRegex.ValueKind != JsonValueKind.False)
+                    rules.Add(Split(Gpt2Pattern(), "Isolated", invert: false));
+                break;
+            case "Split":
+                rules.Add(Split(Pattern(pre, path), pre.TryGetProperty("behavior", out var b) ? b.GetString() ?? "" : "", Flag(pre, "invert"), path));
+                break;
+            case "Digits":
+                rules.Add(Split(Flag(pre, "individual_digits") ? DigitPattern() : DigitsPattern(), "Isolated", invert: false));
+                break;
+            default:
+                throw new InvalidDataException($"{path}: pre_tokenizer type '{type}' is not supported (Sequence, ByteLevel, Split and Digits are)");
+        }
+    }
+
+    private static bool Flag(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+
+    private static Regex Pattern(JsonElement split, string path)
+    {
+        if (!split.TryGetProperty("pattern", out var pattern) || pattern.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: pre_tokenizer Split has no pattern");
+        if (pattern.TryGetProperty("String", out var literal)) return new Regex(Regex.Escape(literal.GetString() ?? ""), RegexOptions.CultureInvariant);
+        string regex = pattern.TryGetProperty("Regex", out var r) ? r.GetString() ?? "" : throw new InvalidDataException($"{path}: pre_tokenizer Split pattern is neither String nor Regex");
+        try
+        {
+            return new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: pre_tokenizer Split pattern '{regex}' is not a .NET regular expression ({e.Message})", e);
+        }
+    }
+
+    private static Rule Split(Regex pattern, string behavior, bool invert, string? path = null)
+    {
+        Func<List<(int Start, int End, bool Match)>, IEnumerable<(int Start, int End)>> merge = behavior switch
+        {
+            "Isolated" => parts => parts.Select(p => (p.Start, p.End)),
+            "Removed" => parts => parts.Where(p => !p.Match).Select(p => (p.Start, p.End)),
+            "MergedWithPrevious" => MergedWithPrevious,
+            "MergedWithNext" => MergedWithNext,
+            "Contiguous" => Contiguous,
+            _ => throw new InvalidDataException($"{path}: pre_tokenizer Split behavior '{behavior}' is not one of Isolated, Removed, MergedWithPrevious, MergedWithNext, Contiguous"),
+        };
+        return (text, offset, length) =>
+        {
+            // Each piece is matched on its own, as Hugging Face does: a lookahead sees the piece's end, not the text's.
+            var parts = new List<(int Start, int End, bool Match)>();
+            int at = 0;
+            foreach (Match m in pattern.Matches(text.Substring(offset, length)))
+            {
+                if (m.Length == 0) continue;
+                if (m.Index > at) parts.Add((at, m.Index, invert));
+                parts.Add((m.Index, m.Index + m.Length, !invert));
+                at = m.Index + m.Length;
+            }
+            if (at < length) parts.Add((at, length, invert));
+            return merge(parts).Where(p => p.End > p.Start).Select(p => (offset + p.Start, p.End - p.Start));
+        };
+    }
+
+    // The three merging behaviors, as tokenizers' NormalizedString::split defines them.
+    private static IEnumerable<(int Start, int End)> MergedWithPrevious(List<(int Start, int End, bool Match)> parts)
+    {
+        var pieces = new List<(int Start, int End)>();
+        bool previousMatch = false;
+        foreach (var (start, end, match) in parts)
+        {
+            if (match && !previousMatch && pieces.Count > 0) pieces[^1] = (pieces[^1].Start, end);
+            else pieces.Add((start, end));
+            previousMatch = match;
+        }
+        return pieces;
+    }
+
+    private static IEnumerable<(int Start, int End)> MergedWithNext(List<(int Start, int End, bool Match)> parts)
+    {
+        var pieces = new List<(int Start, int End)>();
+        bool previousMatch = false;
+        for (int i = parts.Count - 1; i >= 0; i--)
+        {
+            var (start, end, match) = parts[i];
+            if (match && !previousMatch && pieces.Count > 0) pieces[^1] = (start, pieces[^1].End);
+            else pieces.Add((start, end));
+            previousMatch = match;
+        }
+        pieces.Reverse();
+        return pieces;
+    }
+
+    private static IEnumerable<(int Start, int End)> Contiguous(List<(int Start, int End, bool Match)> parts)
+    {
+        var pieces = new List<(int Start, int End)>();
+        bool previousMatch = false;
+        foreach (var (start, end, match) in parts)
+        {
+            if (match == previousMatch && pieces.Count > 0) pieces[^1] = (pieces[^1].Start, end); // inverted, gaps can be neighbours too
+            else pieces.Add((start, end));
+            previousMatch = match;
+        }
+        return pieces;
+    }
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => PreTokenize(text.ToString());
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
+    {
+        if (text.Length == 0) return [];
+        IEnumerable<(int Offset, int Length)> pieces = [(0, text.Length)];
+        var added = new HashSet<int>(); // offsets of added-token pieces, which no rule splits
+        if (_addedTokens is not null)
+        {
+            var cut = new List<(int Offset, int Length)>();
+            int at = 0;
+            foreach (Match m in _addedTokens.Matches(text))
+            {
+                if (m.Index > at) cut.Add((at, m.Index - at));
+                cut.Add((m.Index, m.Length));
+                added.Add(m.Index);
+                at = m.Index + m.Length;
+            }
+            if (at < text.Length) cut.Add((at, text.Length - at));
+            pieces = cut;
+        }
+        foreach (var rule in _rules)
+            pieces = pieces.SelectMany(p => added.Contains(p.Offset) ? [p] : rule(text, p.Offset, p.Length)).ToList();
+        return pieces;
+    }
+
+    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
+    private static partial Regex Gpt2Pattern();
+
+    [GeneratedRegex(@"\p{N}")]
+    private static partial Regex DigitPattern();
+
+    [GeneratedRegex(@"\p{N}+")]
+    private static partial Regex DigitsPattern();
+}

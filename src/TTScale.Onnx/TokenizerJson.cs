@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
+
+namespace TTScale.Onnx;
+
+/// <summary>
+/// A Hugging Face <c>tokenizer.json</c> BPE mapped into <see cref="BpeOptions"/>: vocabulary, merges ("a b" strings or
+/// [a, b] pairs), every added token, the normalizer and the pre-tokenizer as the file defines them, and
+/// <c>ignore_merges</c>. Checked against Hugging Face's tokenizers on GPT-2's, Qwen2's, Llama 3's, StarCoder's and
+/// DeepSeek-V3's pre-tokenizers (models/fixtures/hf-tokenizers).
+/// </summary>
+internal static class TokenizerJson
+{
+    /// <summary>
+    /// Whether the file is a SentencePiece model converted to BPE (Llama 2, Mistral): byte fallback, or "▁" for spaces
+    /// through a Metaspace pre-tokenizer or Prepend/Replace normalizers, none of which <see cref="BpeOptions"/> can express.
+    /// </summary>
+    public static bool IsSentencePiece(JsonElement root) =>
+        root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
+            && model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True
+        || Types(root, "pre_tokenizer").Contains("Metaspace")
+        || Types(root, "normalizer").Any(t => t is "Prepend" or "Replace");
+
+    /// <summary>The <c>type</c> of the named component and of every component nested in it.</summary>
+    private static IEnumerable<string> Types(JsonElement root, string component)
+    {
+        if (!root.TryGetProperty(component, out var element)) return [];
+        var types = new List<string>();
+        void Walk(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.Array) foreach (var item in e.EnumerateArray()) Walk(item);
+            if (e.ValueKind != JsonValueKind.Object) return;
+            foreach (var p in e.EnumerateObject())
+                if (p.Name == "type" && p.Value.ValueKind == JsonValueKind.String) types.Add(p.Value.GetString()!);
+                else Walk(p.Value);
+        }
+        Walk(element);
+        return types;
+    }
+
+    /// <exception cref="InvalidDataException">Not a BPE model, or a component not supported here; the message names the file.</exception>
+    public static BpeTokenizer Load(JsonElement root, string path)
+    {
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: no 'model' object");
+        string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        if (type != "BPE") throw new InvalidDataException($"{path}: model type '{type}' is not supported (only BPE)");
+        if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{path}: model.vocab is missing");
+        var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetInt32())).ToList();
+        var merges = model.TryGetProperty("merges", out var m)
+            ? m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? $"{e[0].GetString()} {e[1].GetString()}" : e.GetString()!).ToList()
+            : [];
+        // Hugging Face matches every added token whole, special or not (Qwen's <tool_call> is not special).
+        var added = root.TryGetProperty("added_tokens", out var a) && a.ValueKind == JsonValueKind.Array
+            ? a.EnumerateArray().ToDictionary(e => e.GetProperty("content").GetString()!, e => e.GetProperty("id").GetInt32())
+            : [];
+        bool byteLevel = Types(root, "pre_tokenizer").Contains("ByteLevel");
+        var whole = new Dictionary<string, int>(added);
+        if (model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True)
+        {
+            // Llama 3 takes a piece found whole in the vocabulary as that token, whatever the merges would build; the
+            // library does that for its special tokens, so each word goes in as one, under its text.
+            foreach (var (word, id) in vocabulary)
+                if ((byteLevel ? ByteLevelText(word) : word) is { } text) whole.TryAdd(text, id);
+        }
+        var options = new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            SpecialTokens = whole.Count > 0 ? whole : null,
+            UnknownToken = String(model, "unk_token"),
+            ContinuingSubwordPrefix = String(model, "continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
+            EndOfWordSuffix = String(model, "end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
+            FuseUnknownTokens = model.TryGetProperty("fuse_unk", out var fuse) && fuse.ValueKind == JsonValueKind.True,
+            ByteLevel = byteLevel,
+            Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
+            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, added.Keys, path),
+        };
+        return BpeTokenizer.Create(options);
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static readonly Dictionary<char, byte> ByteOfChar = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelChar((byte)b), b => (byte)b);
+
+    /// <summary>GPT-2's byte-to-character table: printable bytes stand for themselves, the rest for 256 + n.</summary>
+    private static char ByteLevelChar(byte b)
+    {
+        static bool Printable(int c) => c is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
+        if (Printable(b)) return (char)b;
+        int n = 0;
+        for (int c = 0; c < b; c++) if (!Printable(c)) n++;
+        return (char)(256 + n);
+    }
+
+    /// <summary>The text a byte-level vocabulary word stands for; null where its bytes are not whole UTF-8.</summary>
+    private static string? ByteLevelText(string word)
+    {
+        var bytes = new byte[word.Length];
+        for (int i = 0; i < word.Length; i++)
+            if (!ByteOfChar.TryGetValue(word[i], out bytes[i])) return null;
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

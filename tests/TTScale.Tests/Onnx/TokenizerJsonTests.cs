@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using TTScale.Onnx;
+
+namespace TTScale.Tests.Onnx;
+
+/// <summary>
+/// tokenizer.json files encode texts to the ids Hugging Face's tokenizers gives them: models/fixtures/hf-tokenizers holds
+/// one vocabulary under the pre-tokenizers and normalizers of real models, and golden.json the reference's encodings
+/// (models/train/hf_tokenizer_fixtures.mjs, tokenizers 0.22.2).
+/// </summary>
+public sealed class TokenizerJsonTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-tokenizer-json-").FullName;
+    private static readonly JsonElement Golden = Fixtures.Golden("hf-tokenizers");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ModelConfig Config() => new(1, 1, 1, 1, 1, 320, 16, 1, 1, "float32", null, [], null, null, "model.onnx", null, null);
+
+    private Microsoft.ML.Tokenizers.Tokenizer Load(string variant)
+    {
+        File.Copy(Fixtures.Path("hf-tokenizers", variant + ".json"), Path.Combine(_dir, "tokenizer.json"), overwrite: true);
+        return TokenizerLoader.Load(_dir, Config());
+    }
+
+    public static TheoryData<string> Variants() => [.. Golden.GetProperty("ids").EnumerateObject().Select(p => p.Name)];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EncodesAsHuggingFaceTokenizersDoesAndDecodesBack(string variant)
+    {
+        var tokenizer = Load(variant);
+        var texts = Golden.GetProperty("texts").EnumerateArray().Select(t => t.GetString()!).ToArray();
+        var expected = Golden.GetProperty("ids").GetProperty(variant).EnumerateArray().ToArray();
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var ids = tokenizer.EncodeToIds(texts[i]);
+            Assert.True(expected[i].EnumerateArray().Select(e => e.GetInt32()).SequenceEqual(ids),
+                $"{variant}, text {i}: expected [{string.Join(",", expected[i].EnumerateArray())}], got [{string.Join(",", ids)}]");
+            if (!variant.StartsWith("split-removed", StringComparison.Ordinal)) // Removed drops the digits
+                Assert.Equal(variant == "qwen2" ? texts[i].Normalize(NormalizationForm.FormC) : texts[i], tokenizer.Decode(ids));
+        }
+    }
+
+    [Fact]
+    public void TheVariantsDisagreeSoTheTestCanTellThemApart()
+    {
+        // Each real pre-tokenizer gives at least one text different ids from GPT-2's, which the loader used for all.
+        var gpt2 = Golden.GetProperty("ids").GetProperty("gpt2").GetRawText();
+        foreach (var name in new[] { "qwen2", "llama3", "starcoder", "deepseek" })
+            Assert.NotEqual(gpt2, Golden.GetProperty("ids").GetProperty(name).GetRawText());
+    }
+
+    [Fact]
+    public void SentencePieceConvertedToBpeRunsFromTokenizerModel()
+    {
+        // Llama 2's tokenizer.json: byte fallback and Metaspace, beside the tokenizer.model it came from.
+        const string llama2 = """
+            {"normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"}, {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]},
+             "pre_tokenizer": null,
+             "model": {"type": "BPE", "byte_fallback": true, "vocab": {"a": 0}, "merges": []}}
+            """;
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), llama2);
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("tokenizer.model", e.Message);
+
+        File.Copy(Fixtures.Path("tiny-spm", "tokenizer.model"), Path.Combine(_dir, "tokenizer.model"));
+        Assert.Equal([7, 46, 19, 4, 41, 4, 44], TokenizerLoader.Load(_dir, Config()).EncodeToIds("Q: 5 +8 +5")); // python3-sentencepiece's ids
+    }
+
+    [Theory]
+    [InlineData("""{"type": "Metaspace", "replacement": "\u2581"}""", null)] // SentencePiece-style, no tokenizer.model
+    [InlineData("""{"type": "BertPreTokenizer"}""", "BertPreTokenizer")]
+    [InlineData("""{"type": "Split", "pattern": {"Regex": "a++"}, "behavior": "Isolated"}""", "a++")]
+    [InlineData("""{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Sideways"}""", "Sideways")]
+    [InlineData("""{"type": "ByteLevel", "add_prefix_space": true}""", "add_prefix_space")]
+    public void UnsupportedPreTokenizersAreNamed(string preTokenizer, string? named)
+    {
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": """ + preTokenizer + "}");
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Contains("tokenizer.json", e.Message);
+        if (named is not null) Assert.Contains(named, e.Message);
+    }
+
+    [Fact]
+    public void UnsupportedNormalizerIsNamed()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "normalizer": {"type": "BertNormalizer"}}""");
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("BertNormalizer", e.Message);
+    }
+}
