@@ -21,10 +21,17 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>KV a cached PRM keeps by default, across problems (a beam of 16 holds about 3 MB per problem).</summary>
     public const long DefaultCacheBytes = 256L << 20;
 
+    /// <summary>
+    /// The most output one pass may return: a <c>logits</c> head returns [rows, tokens, vocabulary], 2.5 GB for 32 rows of
+    /// 600 tokens over a 32k vocabulary (Math-Shepherd), so its passes take fewer rows (8 of 512 tokens at this budget).
+    /// </summary>
+    public const long DefaultMaxOutputBytes = 512L << 20;
+
     private readonly InferenceSession _session;
     private readonly bool _hasPositionIds, _hasCacheBranch;
     private readonly string[] _inputNames, _outputNames;
-    private readonly int _maxBatchRows;
+    private readonly int _maxBatchRows, _valuesPerPosition; // the output's last dimension: 1 for step_scores, the vocabulary for logits
+    private readonly long _maxOutputBytes;
     private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
     private readonly KvAccounting _kv = new();
     private readonly PrmPrefixCache? _cache;
@@ -53,7 +60,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public long CachedKvBytes => _cache?.Bytes ?? 0;
 
     private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int? startTokenId, PrmReadout readout, int maxBatchRows,
-        KvLayout? kv, long cacheBytes)
+        long maxOutputBytes, KvLayout? kv, long cacheBytes)
     {
         _session = session;
         _startTokenId = startTokenId;
@@ -61,6 +68,9 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         Config = config;
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
+        _maxOutputBytes = maxOutputBytes;
+        _valuesPerPosition = readout.Output != PrmReadout.LogitsOutput ? 1
+            : session.OutputMetadata[PrmReadout.LogitsOutput].Dimensions[2] is > 0 and var vocabulary ? vocabulary : config.VocabSize;
         _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
         _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch"); // an Optimum merged decoder
         _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
@@ -77,10 +87,12 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <param name="directory">The model directory.</param>
     /// <param name="device">Where it runs (default: the CPU).</param>
     /// <param name="maxBatchRows">Most completions per forward pass.</param>
+    /// <param name="maxOutputBytes">Most output bytes per forward pass (fp32); a pass takes fewer rows where more would exceed it, and always one.</param>
     /// <param name="cacheBytes">KV a graph with a KV cache may keep across problems; 0 reads every text whole.</param>
     /// <exception cref="FileNotFoundException">config.json, the model or the tokenizer is missing.</exception>
     /// <exception cref="InvalidDataException">The graph is not a PRM (no <c>step_scores</c> output, nor a <c>logits</c> head config.json's <c>prm</c> object reads), its KV disagrees with the config, or it cannot be loaded; the message names the file.</exception>
-    public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes)
+    public static PrmVerifier Load(string directory, ExecutionDevice? device = null, int maxBatchRows = 32, long cacheBytes = DefaultCacheBytes,
+        long maxOutputBytes = DefaultMaxOutputBytes)
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
         var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
@@ -91,7 +103,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             foreach (var name in new[] { "input_ids", "attention_mask" })
                 if (!session.InputMetadata.ContainsKey(name)) throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
             var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer);
-            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, KvLayout.Read(session, config, modelPath), cacheBytes);
+            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, KvLayout.Read(session, config, modelPath), cacheBytes);
         }
         catch
         {
@@ -127,10 +139,11 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 }
                 else todo.Add(i);
             }
-            for (int start = 0; start < todo.Count; start += _maxBatchRows)
+            for (int start = 0; start < todo.Count;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = todo.Skip(start).Take(_maxBatchRows).ToArray();
+                var batch = NextBatch(todo, start, i => rows[i].Tokens.Length - (read[i]?.Tokens.Length ?? 0));
+                start += batch.Length;
                 var scores = Run([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, out var entries);
                 for (int b = 0; b < batch.Length; b++)
                 {
@@ -147,6 +160,23 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         var result = new IReadOnlyList<float>[rows.Length];
         for (int i = 0; i < rows.Length; i++) result[i] = rows[i].StepEnds.Select(e => positionScores[i][e]).ToArray();
         return Task.FromResult<IReadOnlyList<IReadOnlyList<float>>>(result);
+    }
+
+    /// <summary>
+    /// The rows from <paramref name="start"/> that one pass reads: at most <c>maxBatchRows</c>, and no more than keep the
+    /// output, rows x widest <paramref name="pending"/> x values per position, within its budget; always at least one.
+    /// </summary>
+    private int[] NextBatch(List<int> todo, int start, Func<int, int> pending)
+    {
+        int count = 0, width = 0;
+        while (start + count < todo.Count && count < _maxBatchRows)
+        {
+            int wider = Math.Max(width, pending(todo[start + count]));
+            if (count > 0 && (long)(count + 1) * wider * _valuesPerPosition * sizeof(float) > _maxOutputBytes) break;
+            width = wider;
+            count++;
+        }
+        return todo.GetRange(start, count).ToArray();
     }
 
     /// <summary>The row's tokens (cut to the context) and the positions to read: each step's last token, or its tag.</summary>

@@ -86,6 +86,27 @@ public sealed class LogitsPrmTests : IDisposable
     }
 
     [Fact]
+    public async Task AHeadsPassesTakeNoMoreRowsThanItsOutputBudgetHolds()
+    {
+        // The fixture's head has 100 outputs a position: a budget of 400 bytes a token holds one row of one token, so
+        // every completion gets a pass of its own, with the same scores as one pass for all three.
+        string directory = Prm("tiny-lm-fp32", $$"""{"step_tag": " #", "score_token_ids": [{{Good}}, {{Bad}}]}""");
+        string[] completions = [Solution, "5+8=1", ""];
+        using var together = PrmVerifier.Load(directory, cacheBytes: 0);
+        using var apart = PrmVerifier.Load(directory, cacheBytes: 0, maxOutputBytes: 400);
+        ComputeLedger one = new(), three = new();
+        var expected = await together.ScoreStepsAsync(Fixture, completions, one);
+        var scores = await apart.ScoreStepsAsync(Fixture, completions, three);
+        for (int i = 0; i < completions.Length; i++)
+        {
+            Assert.Equal(expected[i].Count, scores[i].Count);
+            for (int s = 0; s < scores[i].Count; s++) Assert.Equal(expected[i][s], scores[i][s], 1e-5);
+        }
+        Assert.Equal(one.VerifierTokens, three.VerifierTokens);
+        Assert.Equal(2 * together.Cost.WeightBytes, three.KvBytesRead - one.KvBytesRead, 1e-6 * one.KvBytesRead); // each pass reads the weights
+    }
+
+    [Fact]
     public void ABadPrmObjectIsNamed()
     {
         string outside = Prm("tiny-lm-fp32", """{"step_tag": " #", "score_token_ids": [16, 100]}""");
