@@ -13,7 +13,7 @@ namespace TTScale.Onnx;
 /// </summary>
 internal sealed partial class PreTokenizerPipeline : PreTokenizer
 {
-    private delegate IEnumerable<(int Offset, int Length)> Rule(string text, int offset, int length);
+    private delegate IEnumerable<(int Start, int End)> Rule(string text, int start, int end);
 
     private readonly Regex? _addedTokens;
     private readonly Rule[] _rules;
@@ -88,64 +88,45 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
         {
             "Isolated" => parts => parts.Select(p => (p.Start, p.End)),
             "Removed" => parts => parts.Where(p => !p.Match).Select(p => (p.Start, p.End)),
-            "MergedWithPrevious" => MergedWithPrevious,
-            "MergedWithNext" => MergedWithNext,
-            "Contiguous" => Contiguous,
+            // The three merging behaviors, as tokenizers' NormalizedString::split defines them.
+            "MergedWithPrevious" => parts => Merge(parts, (match, previous) => match && !previous),
+            "MergedWithNext" => parts => Merge(parts.AsEnumerable().Reverse(), (match, previous) => match && !previous).AsEnumerable().Reverse(),
+            "Contiguous" => parts => Merge(parts, (match, previous) => match == previous), // inverted, gaps can be neighbours too
             _ => throw new InvalidDataException($"{path}: pre_tokenizer Split behavior '{behavior}' is not one of Isolated, Removed, MergedWithPrevious, MergedWithNext, Contiguous"),
         };
-        return (text, offset, length) =>
-        {
-            // Each piece is matched on its own, as Hugging Face does: a lookahead sees the piece's end, not the text's.
-            var parts = new List<(int Start, int End, bool Match)>();
-            int at = 0;
-            foreach (Match m in pattern.Matches(text.Substring(offset, length)))
-            {
-                if (m.Length == 0) continue;
-                if (m.Index > at) parts.Add((at, m.Index, invert));
-                parts.Add((m.Index, m.Index + m.Length, !invert));
-                at = m.Index + m.Length;
-            }
-            if (at < length) parts.Add((at, length, invert));
-            return merge(parts).Where(p => p.End > p.Start).Select(p => (offset + p.Start, p.End - p.Start));
-        };
+        return (text, start, end) => merge(Partition(pattern, text, start, end, invert)).Where(p => p.End > p.Start);
     }
 
-    // The three merging behaviors, as tokenizers' NormalizedString::split defines them.
-    private static IEnumerable<(int Start, int End)> MergedWithPrevious(List<(int Start, int End, bool Match)> parts)
+    /// <summary>
+    /// The piece <paramref name="text"/>[start, end) cut into the pattern's matches and the gaps between
+    /// them, in order, each marked a match (or, inverted, a gap). The piece is matched on its own, as Hugging Face does:
+    /// a lookahead sees the piece's end, not the text's.
+    /// </summary>
+    private static List<(int Start, int End, bool Match)> Partition(Regex pattern, string text, int start, int end, bool invert = false)
+    {
+        var parts = new List<(int Start, int End, bool Match)>();
+        int at = start;
+        foreach (Match m in pattern.Matches(text.Substring(start, end - start)))
+        {
+            if (m.Length == 0) continue;
+            int from = start + m.Index, to = from + m.Length;
+            if (from > at) parts.Add((at, from, invert));
+            parts.Add((from, to, !invert));
+            at = to;
+        }
+        if (at < end) parts.Add((at, end, invert));
+        return parts;
+    }
+
+    /// <summary>Parts in order, each joined to the piece before it where <paramref name="joinsPrevious"/>(its match, the previous part's) says so.</summary>
+    private static List<(int Start, int End)> Merge(IEnumerable<(int Start, int End, bool Match)> parts, Func<bool, bool, bool> joinsPrevious)
     {
         var pieces = new List<(int Start, int End)>();
         bool previousMatch = false;
         foreach (var (start, end, match) in parts)
         {
-            if (match && !previousMatch && pieces.Count > 0) pieces[^1] = (pieces[^1].Start, end);
-            else pieces.Add((start, end));
-            previousMatch = match;
-        }
-        return pieces;
-    }
-
-    private static IEnumerable<(int Start, int End)> MergedWithNext(List<(int Start, int End, bool Match)> parts)
-    {
-        var pieces = new List<(int Start, int End)>();
-        bool previousMatch = false;
-        for (int i = parts.Count - 1; i >= 0; i--)
-        {
-            var (start, end, match) = parts[i];
-            if (match && !previousMatch && pieces.Count > 0) pieces[^1] = (start, pieces[^1].End);
-            else pieces.Add((start, end));
-            previousMatch = match;
-        }
-        pieces.Reverse();
-        return pieces;
-    }
-
-    private static IEnumerable<(int Start, int End)> Contiguous(List<(int Start, int End, bool Match)> parts)
-    {
-        var pieces = new List<(int Start, int End)>();
-        bool previousMatch = false;
-        foreach (var (start, end, match) in parts)
-        {
-            if (match == previousMatch && pieces.Count > 0) pieces[^1] = (pieces[^1].Start, end); // inverted, gaps can be neighbours too
+            if (joinsPrevious(match, previousMatch) && pieces.Count > 0)
+                pieces[^1] = (Math.Min(pieces[^1].Start, start), Math.Max(pieces[^1].End, end)); // either direction
             else pieces.Add((start, end));
             previousMatch = match;
         }
@@ -157,25 +138,11 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
     {
         if (text.Length == 0) return [];
-        IEnumerable<(int Offset, int Length)> pieces = [(0, text.Length)];
-        var added = new HashSet<int>(); // offsets of added-token pieces, which no rule splits
-        if (_addedTokens is not null)
-        {
-            var cut = new List<(int Offset, int Length)>();
-            int at = 0;
-            foreach (Match m in _addedTokens.Matches(text))
-            {
-                if (m.Index > at) cut.Add((at, m.Index - at));
-                cut.Add((m.Index, m.Length));
-                added.Add(m.Index);
-                at = m.Index + m.Length;
-            }
-            if (at < text.Length) cut.Add((at, text.Length - at));
-            pieces = cut;
-        }
+        // Added tokens are the matches of their own pattern, and no rule splits them.
+        IEnumerable<(int Start, int End, bool Added)> pieces = _addedTokens is null ? [(0, text.Length, false)] : Partition(_addedTokens, text, 0, text.Length);
         foreach (var rule in _rules)
-            pieces = pieces.SelectMany(p => added.Contains(p.Offset) ? [p] : rule(text, p.Offset, p.Length)).ToList();
-        return pieces;
+            pieces = pieces.SelectMany(p => p.Added ? [p] : rule(text, p.Start, p.End).Select(r => (r.Start, r.End, false))).ToList();
+        return pieces.Select(p => (p.Start, p.End - p.Start));
     }
 
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]

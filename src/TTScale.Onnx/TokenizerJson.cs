@@ -83,16 +83,16 @@ internal static class TokenizerJson
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static readonly Dictionary<char, byte> ByteOfChar = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelChar((byte)b), b => (byte)b);
+    /// <summary>GPT-2's byte-to-character table, inverted: printable bytes stand for themselves, the rest for 256 + n.</summary>
+    private static readonly Dictionary<char, byte> ByteOfChar = ByteLevelTable();
 
-    /// <summary>GPT-2's byte-to-character table: printable bytes stand for themselves, the rest for 256 + n.</summary>
-    private static char ByteLevelChar(byte b)
+    private static Dictionary<char, byte> ByteLevelTable()
     {
-        static bool Printable(int c) => c is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-        if (Printable(b)) return (char)b;
-        int n = 0;
-        for (int c = 0; c < b; c++) if (!Printable(c)) n++;
-        return (char)(256 + n);
+        var table = new Dictionary<char, byte>();
+        int extra = 0;
+        for (int b = 0; b < 256; b++)
+            table[b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF ? (char)b : (char)(256 + extra++)] = (byte)b;
+        return table;
     }
 
     /// <summary>The text a byte-level vocabulary word stands for; null where its bytes are not whole UTF-8.</summary>
