@@ -18,9 +18,7 @@ internal sealed class DecoderGraph : IDisposable
     public TensorElementType KvType => Kv.Type;
     public int KvElementBytes => Kv.ElementBytes;
     public TensorElementType LogitsType { get; }
-    public bool HasPositionIds { get; }
-    public bool HasCacheBranch { get; }
-    public string[] InputNames { get; }
+    public GraphInputs Inputs { get; }
     public string[] OutputNames { get; }
 
     public DecoderGraph(string path, ModelConfig config, ExecutionDevice device)
@@ -28,20 +26,13 @@ internal sealed class DecoderGraph : IDisposable
         Session = device.OpenSession(path);
         try
         {
-            var inputs = Session.InputMetadata;
-            foreach (var name in new[] { "input_ids", "attention_mask" })
-                if (!inputs.ContainsKey(name)) throw Mismatch(path, $"has no '{name}' input (inputs: {string.Join(", ", inputs.Keys)})");
-            HasPositionIds = inputs.ContainsKey("position_ids");
-            HasCacheBranch = inputs.ContainsKey("use_cache_branch");
-            var kv = KvLayout.Read(Session, config, path)
-                ?? throw Mismatch(path, "has no 'past_key_values.{i}.key' inputs: export it with the KV cache (use_past)");
+            Inputs = GraphInputs.Read(Session, config, path);
+            var kv = Inputs.Kv ?? throw Mismatch(path, "has no 'past_key_values.{i}.key' inputs: export it with the KV cache (use_past)");
             if (!Session.OutputMetadata.ContainsKey("logits")) throw Mismatch(path, "has no 'logits' output");
             Kv = kv;
             int vocab = Session.OutputMetadata["logits"].Dimensions[^1];
             if (vocab > 0 && vocab != config.VocabSize) throw Mismatch(path, $"has {vocab} logits per token but config.json says vocab_size {config.VocabSize}");
             LogitsType = Session.OutputMetadata["logits"].ElementDataType;
-            InputNames = [.. new[] { "input_ids", "attention_mask" }.Concat(HasPositionIds ? ["position_ids"] : []).Concat(HasCacheBranch ? ["use_cache_branch"] : [])
-                .Concat(kv.PastNames)];
             OutputNames = ["logits", .. kv.PresentNames];
         }
         catch

@@ -217,14 +217,14 @@ public sealed partial class OnnxGenerator
             }
         }
 
-        var names = _graph.InputNames;
+        var names = _graph.Inputs.Names;
         var values = new List<OrtValue>(names.Length);
         var owned = new List<OrtValue>();
         OrtValue Own(OrtValue v) { owned.Add(v); return v; }
         values.Add(Own(OrtValue.CreateTensorValueFromMemory(inputIds, [batch, width])));
         values.Add(Own(OrtValue.CreateTensorValueFromMemory(mask, [batch, total])));
-        if (_graph.HasPositionIds) values.Add(Own(OrtValue.CreateTensorValueFromMemory(positions, [batch, width])));
-        if (_graph.HasCacheBranch) values.Add(Own(OrtValue.CreateTensorValueFromMemory(new[] { pastLength > 0 }, [1])));
+        if (_graph.Inputs.HasPositionIds) values.Add(Own(OrtValue.CreateTensorValueFromMemory(positions, [batch, width])));
+        if (_graph.Inputs.HasCacheBranch) values.Add(Own(OrtValue.CreateTensorValueFromMemory(new[] { pastLength > 0 }, [1])));
         for (int t = 0; t < 2 * _graph.Layers; t++) values.Add(past is not null ? past.Tensors[t] : Own(_graph.Kv.EmptyPast(batch)));
 
         IDisposableReadOnlyCollection<OrtValue> outputs;

@@ -28,11 +28,10 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public const long DefaultMaxOutputBytes = 512L << 20;
 
     private readonly InferenceSession _session;
-    private readonly bool _hasPositionIds, _hasCacheBranch;
-    private readonly string[] _inputNames, _outputNames;
+    private readonly GraphInputs _inputs;
+    private readonly string[] _outputNames;
     private readonly int _maxBatchRows, _valuesPerPosition; // the output's last dimension: 1 for step_scores, the vocabulary for logits
     private readonly long _maxOutputBytes;
-    private readonly KvLayout? _kvLayout; // null: no KV inputs, every text is read whole
     private readonly KvAccounting _kv = new();
     private readonly PrmPrefixCache? _cache;
     private readonly PrmReadout _readout;
@@ -60,7 +59,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public long CachedKvBytes => _cache?.Bytes ?? 0;
 
     private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int? startTokenId, PrmReadout readout, int maxBatchRows,
-        long maxOutputBytes, KvLayout? kv, long cacheBytes)
+        long maxOutputBytes, GraphInputs inputs, long cacheBytes)
     {
         _session = session;
         _startTokenId = startTokenId;
@@ -71,12 +70,9 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         _maxOutputBytes = maxOutputBytes;
         _valuesPerPosition = readout.Output != PrmReadout.LogitsOutput ? 1
             : session.OutputMetadata[PrmReadout.LogitsOutput].Dimensions[2] is > 0 and var vocabulary ? vocabulary : config.VocabSize;
-        _hasPositionIds = session.InputMetadata.ContainsKey("position_ids");
-        _hasCacheBranch = session.InputMetadata.ContainsKey("use_cache_branch"); // an Optimum merged decoder
-        _inputNames = ["input_ids", "attention_mask", .. _hasPositionIds ? ["position_ids"] : Array.Empty<string>(),
-            .. _hasCacheBranch ? ["use_cache_branch"] : Array.Empty<string>(), .. kv?.PastNames ?? []];
+        _inputs = inputs;
+        var kv = inputs.Kv;
         _outputNames = [readout.Output, .. kv?.PresentNames ?? []];
-        _kvLayout = kv;
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
@@ -100,10 +96,9 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
         try
         {
-            foreach (var name in new[] { "input_ids", "attention_mask" })
-                if (!session.InputMetadata.ContainsKey(name)) throw new InvalidDataException($"{modelPath}: the graph has no '{name}' input");
+            var inputs = GraphInputs.Read(session, config, modelPath);
             var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer);
-            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, KvLayout.Read(session, config, modelPath), cacheBytes);
+            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, inputs, cacheBytes);
         }
         catch
         {
@@ -229,7 +224,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// </summary>
     private float[][] Run((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[]? entries)
     {
-        var kv = _kvLayout;
+        var kv = _inputs.Kv; // null: no KV inputs, every text is read whole
         int batch = rows.Length;
         int[] cached = [.. rows.Select(r => r.From?.Tokens.Length ?? 0)];
         int pastLength = cached.Max(), width = rows.Select((r, i) => r.Tokens.Length - cached[i]).Max(), total = pastLength + width;
@@ -304,12 +299,12 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, maskShape);
         using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, shape);
         using var cacheBranch = OrtValue.CreateTensorValueFromMemory(new[] { maskShape[1] > shape[1] }, [1]); // a past is fed
-        var values = new List<OrtValue>(_inputNames.Length) { idsValue, maskValue };
-        if (_hasPositionIds) values.Add(positionValue);
-        if (_hasCacheBranch) values.Add(cacheBranch);
+        var values = new List<OrtValue>(_inputs.Names.Length) { idsValue, maskValue };
+        if (_inputs.HasPositionIds) values.Add(positionValue);
+        if (_inputs.HasCacheBranch) values.Add(cacheBranch);
         values.AddRange(past); // empty for a graph without KV inputs
         using var runOptions = new RunOptions();
-        return _session.Run(runOptions, _inputNames, values, _outputNames);
+        return _session.Run(runOptions, _inputs.Names, values, _outputNames);
     }
 
     /// <inheritdoc/>

@@ -59,6 +59,23 @@ public sealed class ModelLoadingTests : IDisposable
         Assert.Contains("past_key_values", e.Message);
     }
 
+    [Theory]
+    [InlineData("tiny-lm-fp32")]
+    [InlineData("tiny-prm")]
+    public void GraphWithAnInputTTScaleDoesNotFeed(string fixture)
+    {
+        CopyFixture(fixture);
+        string model = Path.Combine(_dir, "model.onnx");
+        OnnxInputEdit.AddInt64Input(model, "token_type_ids");
+        var e = Assert.Throws<InvalidDataException>(() =>
+        {
+            if (fixture == "tiny-prm") PrmVerifier.Load(_dir).Dispose();
+            else OnnxGenerator.Load(_dir).Dispose();
+        });
+        Assert.Contains(model, e.Message);
+        Assert.Contains("token_type_ids", e.Message);
+    }
+
     [Fact]
     public void ConfigThatDisagreesWithTheGraph()
     {
