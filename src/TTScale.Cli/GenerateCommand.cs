@@ -30,9 +30,10 @@ internal static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var threads = ThreadsOption();
         var hardware = new Option<string>("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
+        var promptTemplate = PromptTemplateOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with 'samples' and 'ledger'." };
         var command = new Command("generate", "Sample completions of a prompt and report the compute spent.")
-            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, threads, hardware, json };
+            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, threads, hardware, promptTemplate, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             int n = result.GetValue(count);
@@ -50,7 +51,10 @@ internal static class GenerateCommand
             string text = Unescape(result.GetValue(prompt)!);
             long s = result.GetValue(seed);
 
-            using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice });
+            var template = PromptTemplateOption.Read(result.GetValue(promptTemplate));
+
+            using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice, PromptTemplate = template });
+            PromptTemplateOption.WarnIfChatModelRunsBare(generator);
             var ledger = new ComputeLedger();
             using var root = generator.Start(text, s);
             await generator.PrefillAsync([root], ledger, cancellationToken);
@@ -59,7 +63,7 @@ internal static class GenerateCommand
             foreach (var sample in samples) sample.Dispose();
 
             var report = ledger.Report(profile);
-            if (result.GetValue(json)) PrintJson(directory, executionDevice, text, s, completions, report);
+            if (result.GetValue(json)) PrintJson(directory, executionDevice, text, generator.PromptTemplate, s, completions, report);
             else PrintText(completions, report);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wall time {report.WallSeconds:F2} s, {report.GeneratedTokens / Math.Max(report.WallSeconds, 1e-9):F0} generated tokens/s on {executionDevice}"));
@@ -123,7 +127,7 @@ internal static class GenerateCommand
             """));
     }
 
-    private static void PrintJson(string directory, ExecutionDevice device, string prompt, long seed, IReadOnlyList<Completion> completions, LedgerReport report)
+    private static void PrintJson(string directory, ExecutionDevice device, string prompt, PromptTemplate? template, long seed, IReadOnlyList<Completion> completions, LedgerReport report)
     {
         var ledger = JsonSerializer.SerializeToNode(report, Jsonl.Options)!.AsObject();
         ledger.Remove("wall_seconds"); // not fixed by the seed: printed on standard error instead
@@ -132,6 +136,7 @@ internal static class GenerateCommand
             ["model"] = Path.GetFullPath(directory),
             ["device"] = device.ToString(),
             ["prompt"] = prompt,
+            ["prompt_template"] = template?.Text,
             ["seed"] = seed,
             ["samples"] = new JsonArray([.. completions.Select((c, i) => (JsonNode)new JsonObject
             {

@@ -15,6 +15,7 @@ namespace TTScale.Cli;
 internal sealed class RunOptions
 {
     public readonly Option<string?> Model = new("--model") { Description = "Policy model directory (default: models/arith-lm)." };
+    public readonly Option<string?> PromptTemplate = PromptTemplateOption.Create();
     public readonly Option<string?> Prm = new("--prm") { Description = "Process reward model directory (default: models/arith-prm)." };
     public readonly Option<double> PrmCache = new("--prm-cache")
     {
@@ -45,7 +46,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
+        foreach (var option in new Option[] { Model, PromptTemplate, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
             Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device, Threads })
             command.Options.Add(option);
     }
@@ -68,7 +69,7 @@ internal sealed class RunOptions
         GenerateCommand.ValidateSampling(sampling);
         string? select = result.GetValue(Select);
         return new RunSettings(
-            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), result.GetValue(Prm), (long)(prmCache * (1 << 20)), verifier,
+            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), PromptTemplateOption.Read(result.GetValue(PromptTemplate)), result.GetValue(Prm), (long)(prmCache * (1 << 20)), verifier,
             result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
                 BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
@@ -79,7 +80,7 @@ internal sealed class RunOptions
 }
 
 /// <summary>What <see cref="RunOptions"/> read.</summary>
-internal sealed record RunSettings(string Model, string? Prm, long PrmCacheBytes, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
+internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate, string? Prm, long PrmCacheBytes, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
     StepAggregation Aggregation, StrategySettings Strategy, long Seed, int Concurrency, HardwareProfile Hardware, ExecutionDevice Device)
 {
     /// <summary>The dataset's problems (the first <see cref="Limit"/>); skipped malformed lines are reported on stderr.</summary>
@@ -96,9 +97,10 @@ internal sealed record RunSettings(string Model, string? Prm, long PrmCacheBytes
     /// <summary>Loads the policy and, when <paramref name="needsVerifier"/>, the verifier.</summary>
     public ModelRuntime Open(bool needsVerifier)
     {
-        var generator = OnnxGenerator.Load(Model, new GeneratorOptions { Device = Device, MaxBatchRows = 128 });
+        var generator = OnnxGenerator.Load(Model, new GeneratorOptions { Device = Device, MaxBatchRows = 128, PromptTemplate = PromptTemplate });
         try
         {
+            PromptTemplateOption.WarnIfChatModelRunsBare(generator);
             var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device, cacheBytes: PrmCacheBytes) : null;
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
             return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using TTScale.Evaluation;
+using TTScale.Onnx;
 using TTScale.Strategies;
 
 namespace TTScale.Cli;
@@ -90,7 +91,7 @@ internal static class SweepCommand
     private static SweepManifest OpenManifest(string folder, RunSettings settings, bool usesPrm, int poolSize)
     {
         var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model),
-            usesPrm ? ModelStamp.Of(settings.PrmDirectory) : null, settings.Verifier, settings.Sampling.Temperature,
+            (settings.PromptTemplate ?? ModelConfig.LoadDirectory(settings.Model, "model").PromptTemplate)?.Text, usesPrm ? ModelStamp.Of(settings.PrmDirectory) : null, settings.Verifier, settings.Sampling.Temperature,
             settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
             null, [], CliFiles.Version, DateTimeOffset.UtcNow);
         if (!File.Exists(Path.Combine(folder, SweepManifest.FileName)))

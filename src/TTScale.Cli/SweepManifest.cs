@@ -20,7 +20,7 @@ internal sealed record SweepRun(string Strategy, int Budget, IReadOnlyDictionary
 /// strategies run directly at each budget. Rerunning a sweep adds to it, so the settings that decide results must match.
 /// </summary>
 internal sealed record SweepManifest(
-    int Version, string Dataset, int? Limit, long Seed, ModelStamp Policy, ModelStamp? Prm, string Verifier, double Temperature, double TopP,
+    int Version, string Dataset, int? Limit, long Seed, ModelStamp Policy, string? PromptTemplate, ModelStamp? Prm, string Verifier, double Temperature, double TopP,
     int MaxTokens, string Aggregation, string Hardware, int PoolSize, SweepRun? Pool, IReadOnlyList<SweepRun> Runs, string TtscaleVersion,
     DateTimeOffset Created)
 {
@@ -51,6 +51,7 @@ internal sealed record SweepManifest(
         (string Option, object? Mine, object? Theirs)[] settings =
         [
             ("--dataset", Dataset, other.Dataset), ("--seed", Seed, other.Seed), ("--model", Policy.Sha256, other.Policy.Sha256),
+            ("--prompt-template", PromptTemplate, other.PromptTemplate),
             ("--prm", Prm?.Sha256, other.Prm?.Sha256), ("--verifier", Verifier, other.Verifier), ("--temperature", Temperature, other.Temperature),
             ("--top-p", TopP, other.TopP), ("--max-tokens", MaxTokens, other.MaxTokens), ("--agg", Aggregation, other.Aggregation),
         ];

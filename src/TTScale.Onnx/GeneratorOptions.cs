@@ -6,6 +6,9 @@ public sealed record GeneratorOptions
     /// <summary>Where the model runs.</summary>
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
 
+    /// <summary>The text around every prompt (a chat model's turn markers); null: the model's config.json <c>prompt_template</c>, if any.</summary>
+    public PromptTemplate? PromptTemplate { get; init; }
+
     /// <summary>Most rows in one batched forward pass; further requests wait their turn.</summary>
     public int MaxBatchRows { get; init; } = 64;
 

@@ -7,11 +7,13 @@ namespace TTScale.Onnx;
 /// config's (<c>num_hidden_layers</c>, <c>num_attention_heads</c>, ...). Missing parameter counts are estimated for a
 /// Llama-style decoder. <see cref="EosTokenIds"/> are every end-of-sequence token: <c>eos_token_id</c> may be one id or
 /// a list (Llama 3), and a directory's <c>generation_config.json</c> adds its own (as Hugging Face's generate reads them).
+/// <see cref="PromptTemplate"/> (<c>prompt_template</c>, TTScale's own) is the text the model reads around a problem.
 /// </summary>
 public sealed record ModelConfig(
     int Layers, int Heads, int KvHeads, int HeadDim, int HiddenSize, int VocabSize, int ContextLength,
     long Parameters, long NonEmbeddingParameters, string Dtype,
-    int? BosTokenId, IReadOnlyList<int> EosTokenIds, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile)
+    int? BosTokenId, IReadOnlyList<int> EosTokenIds, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile,
+    PromptTemplate? PromptTemplate = null)
 {
     /// <summary>Bytes per stored weight: 2 for 16-bit dtypes, else 4.</summary>
     public int WeightBytesPerParameter => Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
@@ -85,6 +87,20 @@ public sealed record ModelConfig(
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
             Str("dtype") ?? Str("torch_dtype") ?? "float32",
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
-            Str("step_delimiter"), Str("onnx") ?? "model.onnx", tokenizerType, vocabFile);
+            Str("step_delimiter"), Str("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
+
+        PromptTemplate? Template()
+        {
+            if (!root.TryGetProperty("prompt_template", out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.String) throw new InvalidDataException($"{path}: 'prompt_template' must be a string");
+            try
+            {
+                return new PromptTemplate(v.GetString()!, $"{path}: prompt_template");
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException(e.Message);
+            }
+        }
     }
 }

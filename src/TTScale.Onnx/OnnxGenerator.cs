@@ -44,6 +44,9 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public int ContextLength => Config.ContextLength;
 
+    /// <summary>The text around every prompt: <see cref="GeneratorOptions.PromptTemplate"/>, else config.json's; null: the prompt alone.</summary>
+    public PromptTemplate? PromptTemplate => _options.PromptTemplate ?? Config.PromptTemplate;
+
     /// <inheritdoc/>
     public ComputeLedger Ledger { get; } = new();
 
@@ -112,7 +115,7 @@ public sealed partial class OnnxGenerator : IGenerator
     {
         var tokens = new List<int>();
         if (_startTokenId is int bos) tokens.Add(bos);
-        tokens.AddRange(Encode(prompt));
+        tokens.AddRange(Encode(PromptTemplate?.Apply(prompt) ?? prompt));
         if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
         if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));
         return new OnnxSequence(this, tokens, seed);

@@ -113,7 +113,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     {
         var prefix = new List<int>();
         if (_startTokenId is int bos) prefix.Add(bos);
-        prefix.AddRange(Tokenizer.EncodeToIds(problem.Prompt));
+        prefix.AddRange(Tokenizer.EncodeToIds(Config.PromptTemplate?.Apply(problem.Prompt) ?? problem.Prompt));
         var rows = completions.Select(c => Row(prefix, c)).ToArray();
         var read = new PrmPrefixCache.Entry?[rows.Length]; // cached: what each completion extends
         if (_cache is not null)

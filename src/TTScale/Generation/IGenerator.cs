@@ -24,7 +24,7 @@ public interface IGenerator : IDisposable
     /// <summary>Token ids to text (special tokens dropped).</summary>
     string Decode(IEnumerable<int> tokens);
 
-    /// <summary>A new sequence for <paramref name="prompt"/>, with the model's start token where it uses one. Nothing runs yet.</summary>
+    /// <summary>A new sequence for <paramref name="prompt"/>, in the model's prompt template and with its start token where it uses them. Nothing runs yet.</summary>
     Sequence Start(string prompt, long seed);
 
     /// <summary>Processes the tokens not yet in each sequence's cache. Prefill once, then fork, to share a prompt.</summary>

@@ -107,8 +107,10 @@ public sealed class Revision : IStrategy
             }
             else
             {
+                // The problem alone goes through Start, so that a model's prompt template wraps it and not the attempts.
                 Sequence?.Dispose();
-                Sequence = generator.Start(next, SplitMix64.Derive(seed, attempt));
+                Sequence = generator.Start(prompt, SplitMix64.Derive(seed, attempt));
+                if (next.Length > prompt.Length) Sequence.Append(generator.Encode(next[prompt.Length..]));
             }
             _text = next;
         }

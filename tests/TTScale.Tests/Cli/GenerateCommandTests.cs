@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace TTScale.Tests.Cli;
 
@@ -55,6 +56,62 @@ public class GenerateCommandTests
         Assert.StartsWith("error:", result.StdErr);
         Assert.Contains(named, result.StdErr);
         Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public void APromptTemplateWrapsThePrompt()
+    {
+        string[] args = ["generate", "--model", Fixture, "-n", "4", "--seed", "1", "--max-tokens", "12", "--json"];
+        var bare = JsonNode.Parse(CliRunner.Run([.. args, "--prompt", "Q: 5 +8\\n"]).StdOut)!;
+        var result = CliRunner.Run([.. args, "--prompt", "5 +8", "--prompt-template", "Q: {prompt}\\n"]);
+        Assert.Equal(0, result.ExitCode);
+        var templated = JsonNode.Parse(result.StdOut)!;
+        Assert.Equal("Q: {prompt}\n", templated["prompt_template"]!.GetValue<string>());
+        Assert.Equal(bare["samples"]!.ToJsonString(), templated["samples"]!.ToJsonString());
+        Assert.Equal(bare["ledger"]!.ToJsonString(), templated["ledger"]!.ToJsonString());
+
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, "Q: {prompt}\n");
+        try
+        {
+            Assert.Equal(result.StdOut, CliRunner.Run([.. args, "--prompt", "5 +8", "--prompt-template", file]).StdOut);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("no placeholder")]
+    [InlineData("/no/such/template.txt")]
+    public void ABadPromptTemplateIsNamed(string template)
+    {
+        var result = CliRunner.Run("generate", "--model", Fixture, "--prompt", "5 +8", "--prompt-template", template);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--prompt-template", result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public void AChatModelRunBareIsPointedToTheOption()
+    {
+        string dir = Directory.CreateTempSubdirectory("ttscale-chat-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Fixture)) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}""");
+            string[] args = ["generate", "--model", dir, "--prompt", "5 +8", "--max-tokens", "4"];
+            var bare = CliRunner.Run(args);
+            Assert.Equal(0, bare.ExitCode);
+            Assert.Contains("chat_template", bare.StdErr);
+            Assert.Contains("--prompt-template", bare.StdErr);
+            Assert.DoesNotContain("chat_template", CliRunner.Run([.. args, "--prompt-template", "Q: {prompt}\\n"]).StdErr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -55,6 +55,10 @@ public sealed class SweepCommandTests : IDisposable
         var result = Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1", "--seed", "9");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--seed: 1234 there, 9 now", result.StdErr);
+        // The prompt the policy reads decides results as much as its weights do.
+        result = Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1", "--prompt-template", "Q: {prompt}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--prompt-template: none there, Q: {prompt} now", result.StdErr);
     }
 
     [Theory]

@@ -55,7 +55,7 @@ internal static class ReportSamples
         Directory.CreateDirectory(Path.Combine(folder, "runs"));
         var pool = new SweepRun("best-of-n", 4, new Dictionary<string, object>(), "pool.jsonl");
         SweepRun[] runs = [new("beam", 1, new Dictionary<string, object>(), "runs/beam-1.jsonl"), new("beam", 4, new Dictionary<string, object>(), "runs/beam-4.jsonl")];
-        new SweepManifest(1, "arith:count=10", 10, 7, new ModelStamp("/models/lm", new string('c', 64)), new ModelStamp("/models/prm", new string('d', 64)),
+        new SweepManifest(1, "arith:count=10", 10, 7, new ModelStamp("/models/lm", new string('c', 64)), null, new ModelStamp("/models/prm", new string('d', 64)),
             "prm", 0.8, 0.95, 32, "last", "cpu-avx2", 4, pool, runs, "0.1.0", DateTimeOffset.Parse("2026-01-02T03:04:05Z")).Write(folder);
         var ids = Enumerable.Range(0, 10).Select(i => $"p{i}").ToList();
         Jsonl.Write(Path.Combine(folder, "pool.jsonl"), ids.Select((id, i) => Record(id, "best-of-n", i % 5 > 1, 4, i % 5)));

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using TTScale.Generation;
+using TTScale.Onnx;
+using TTScale.Tasks;
+
+namespace TTScale.Tests.Onnx;
+
+/// <summary>A prompt template puts the problem where {prompt} is, for the policy and the PRM, from config.json or an option.</summary>
+public sealed class PromptTemplateTests : IDisposable
+{
+    private const string Template = "Q: {prompt}\n";
+    private readonly string _dir = Directory.CreateTempSubdirectory("ttscale-template-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A copy of <paramref name="fixture"/> whose config.json has <paramref name="template"/> as prompt_template.</summary>
+    private string WithTemplate(string fixture, JsonNode? template)
+    {
+        string dir = Path.Combine(_dir, fixture);
+        Directory.CreateDirectory(dir);
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture)))
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+        config["prompt_template"] = template;
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        return dir;
+    }
+
+    private static async Task<string> Greedy(OnnxGenerator lm, string prompt)
+    {
+        using var sequence = lm.Start(prompt, seed: 1);
+        return (await lm.GenerateAsync([sequence], SamplingOptions.Greedy with { MaxTokens = 24 }))[0].Text;
+    }
+
+    [Fact]
+    public void TheProblemGoesWhereThePlaceholderIs()
+    {
+        Assert.Equal("<u>5 +8</u>\n<a>", new PromptTemplate("<u>{prompt}</u>\n<a>", "test").Apply("5 +8"));
+        Assert.Equal("5 +8", new PromptTemplate("{prompt}", "test").Apply("5 +8"));
+        Assert.Equal("a {prompt} b", new PromptTemplate("a {prompt}", "test").Apply("{prompt} b")); // the problem's own text is left alone
+    }
+
+    [Theory]
+    [InlineData("no placeholder")]
+    [InlineData("{prompt} twice {prompt}")]
+    public void ATemplateNeedsThePlaceholderOnce(string text) =>
+        Assert.Contains("--prompt-template", Assert.Throws<FormatException>(() => new PromptTemplate(text, "--prompt-template")).Message);
+
+    [Fact]
+    public async Task ThePolicyReadsTheTemplatedPrompt()
+    {
+        using var bare = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"));
+        using var fromOption = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"),
+            new GeneratorOptions { PromptTemplate = new PromptTemplate(Template, "test") });
+        using var fromConfig = OnnxGenerator.Load(WithTemplate("tiny-lm-fp32", Template));
+        string expected = await Greedy(bare, "Q: 5 +8\n");
+        Assert.NotEqual(expected, await Greedy(bare, "5 +8"));
+        Assert.Equal(expected, await Greedy(fromOption, "5 +8"));
+        Assert.Equal(expected, await Greedy(fromConfig, "5 +8"));
+        Assert.Equal(Template, fromConfig.PromptTemplate?.Text);
+    }
+
+    [Fact]
+    public async Task TheOptionOverridesTheConfig()
+    {
+        using var lm = OnnxGenerator.Load(WithTemplate("tiny-lm-fp32", "ignored {prompt}"),
+            new GeneratorOptions { PromptTemplate = new PromptTemplate(Template, "test") });
+        using var bare = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"));
+        Assert.Equal(await Greedy(bare, "Q: 5 +8\n"), await Greedy(lm, "5 +8"));
+    }
+
+    [Fact]
+    public async Task ThePrmReadsItsOwnTemplate()
+    {
+        using var bare = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-prm"));
+        using var templated = PrmVerifier.Load(WithTemplate("tiny-prm", Template));
+        string[] completions = ["5+8=13\n", "5+8=14\nA: 14\n"];
+        var expected = await bare.ScoreStepsAsync(new Problem("p", "Q: 5 +8\n", "13", AnswerFormat.ArithChain), completions);
+        var scores = await templated.ScoreStepsAsync(new Problem("p", "5 +8", "13", AnswerFormat.ArithChain), completions);
+        Assert.Equal(expected, scores);
+        Assert.NotEqual(expected, await bare.ScoreStepsAsync(new Problem("p", "5 +8", "13", AnswerFormat.ArithChain), completions));
+    }
+
+    [Theory]
+    [InlineData("\"no placeholder\"")]
+    [InlineData("42")]
+    public void ABadTemplateInConfigIsNamed(string json)
+    {
+        string dir = WithTemplate("tiny-lm-fp32", JsonNode.Parse(json));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir));
+        Assert.Contains(Path.Combine(dir, "config.json"), e.Message);
+        Assert.Contains("prompt_template", e.Message);
+    }
+}
