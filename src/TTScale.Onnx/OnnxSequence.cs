@@ -57,6 +57,9 @@ internal sealed class OnnxSequence : Sequence
     {
         CheckUsable();
         if (tokens.Count == 0) return;
+        // As for a prompt: past the context a model reads positions it never saw (or, with learned positions, fails).
+        if (_tokens.Count + tokens.Count >= _owner.ContextLength)
+            throw new ArgumentException($"the sequence would hold {_tokens.Count + tokens.Count} tokens; the context holds {_owner.ContextLength}", nameof(tokens));
         _tokens.AddRange(tokens);
         NextLogits = null;
         PendingSampled = 0;

@@ -17,6 +17,7 @@ public abstract class Sequence : IDisposable
     public abstract Sequence Fork(long seed);
 
     /// <summary>Adds tokens; they are processed by the next prefill or generation.</summary>
+    /// <exception cref="ArgumentException">The sequence would fill the model's context, as a prompt may not.</exception>
     public abstract void Append(IReadOnlyList<int> tokens);
 
     /// <summary>Releases the sequence's share of the cache.</summary>

@@ -37,6 +37,20 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void NeitherAPromptNorAnAppendMayFillTheContext()
+    {
+        int context = _lm.ContextLength;
+        string tooLong = Prompt + new string('1', context);
+        Assert.Contains($"the context holds {context}", Assert.Throws<ArgumentException>(() => _lm.Start(tooLong, seed: 1)).Message);
+        using var sequence = _lm.Start(Prompt, seed: 1);
+        int room = context - 1 - sequence.Length;
+        var e = Assert.Throws<ArgumentException>(() => sequence.Append(_lm.Encode(new string('1', room + 1))));
+        Assert.Contains($"the context holds {context}", e.Message);
+        sequence.Append(_lm.Encode(new string('1', room))); // one token of room left: fine
+        Assert.Equal(context - 1, sequence.Length);
+    }
+
+    [Fact]
     public async Task EveryEndOfSequenceTokenStopsGeneration()
     {
         using var first = _lm.Start(Prompt, seed: 1);
