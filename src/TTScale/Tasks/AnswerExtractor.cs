@@ -7,7 +7,7 @@ public enum AnswerFormat
 {
     /// <summary>ArithChain's <c>A: n</c> line.</summary>
     ArithChain,
-    /// <summary>GSM8K's <c>#### n</c>; failing that, "the answer is n", then the last number.</summary>
+    /// <summary>GSM8K's <c>#### n</c>; failing that, the last <c>\boxed{}</c> (as instruct models write it), "the answer is n", then the last number.</summary>
     Gsm8k,
     /// <summary>The last <c>\boxed{...}</c> (MATH).</summary>
     Boxed,
@@ -48,6 +48,7 @@ public static partial class AnswerExtractor
     {
         var marked = HashesPattern().Matches(text);
         if (marked.Count > 0) return marked[^1].Groups["answer"].Value.Trim();
+        if (LastBoxed(text) is string boxed) return boxed;
         var stated = AnswerIsPattern().Matches(text);
         if (stated.Count > 0) return stated[^1].Groups["number"].Value;
         var numbers = NumberPattern().Matches(text);

@@ -53,6 +53,8 @@ public class AnswerGradingTests
     [InlineData("She makes 9 * 2 = $18.\n#### 18", "18")]
     [InlineData("So the answer is 1,200.", "1,200")]
     [InlineData("First 3, then 4, total 7.", "7")]
+    [InlineData("9 * 2 = 18, so she pays $\\boxed{18}$ over 2 days.", "18")] // instruct models box their answer
+    [InlineData("The answer is $\\boxed{1,200}$", "1,200")]
     [InlineData("no numbers", null)]
     public void FindsGsm8kAnswers(string text, string? expected) => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerFormat.Gsm8k));
 
