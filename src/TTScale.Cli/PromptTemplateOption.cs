@@ -39,13 +39,16 @@ internal static class PromptTemplateOption
     }
 
     /// <summary>
-    /// Warns on stderr where the model directory's tokenizer_config.json has a <c>chat_template</c> but the policy runs
-    /// without a prompt template: an instruct model fed bare problems answers far worse than it can.
+    /// Warns on stderr where a model directory's tokenizer_config.json has a <c>chat_template</c> but the model runs
+    /// without a prompt template: an instruct model (or a PRM trained on chat turns) fed bare problems does far worse.
     /// </summary>
-    public static void WarnIfChatModelRunsBare(OnnxGenerator generator)
+    /// <param name="directory">The model directory.</param>
+    /// <param name="template">The template it runs with; null: none.</param>
+    /// <param name="fix">How to give it one, for the message.</param>
+    public static void WarnIfChatModelRunsBare(string directory, PromptTemplate? template, string fix)
     {
-        if (generator.PromptTemplate is not null) return;
-        string path = Path.Combine(generator.Directory, "tokenizer_config.json");
+        if (template is not null) return;
+        string path = Path.Combine(directory, "tokenizer_config.json");
         if (!File.Exists(path)) return;
         try
         {
@@ -57,6 +60,10 @@ internal static class PromptTemplateOption
             return; // the tokenizer loader reports a broken file; this is only a hint
         }
         Console.Error.WriteLine($"note: {path} has a chat_template, which TTScale does not run (Jinja); problems go to the model bare. " +
-            $"Give --prompt-template (or config.json prompt_template) the text of one user turn, with {PromptTemplate.Placeholder} where the problem goes");
+            $"Give {fix} the text of one user turn, with {PromptTemplate.Placeholder} where the problem goes");
     }
+
+    /// <summary><see cref="WarnIfChatModelRunsBare(string, PromptTemplate?, string)"/> for the policy.</summary>
+    public static void WarnIfChatModelRunsBare(OnnxGenerator policy) =>
+        WarnIfChatModelRunsBare(policy.Directory, policy.PromptTemplate, "--prompt-template (or config.json prompt_template)");
 }

@@ -102,6 +102,7 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
         {
             PromptTemplateOption.WarnIfChatModelRunsBare(generator);
             var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device, cacheBytes: PrmCacheBytes) : null;
+            if (prm is not null) PromptTemplateOption.WarnIfChatModelRunsBare(PrmDirectory, prm.Config.PromptTemplate, $"{Path.Combine(PrmDirectory, "config.json")} a prompt_template");
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
             return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));
         }

@@ -27,6 +27,20 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void APrmWithAChatTemplateButNoPromptTemplateIsPointedToItsConfig()
+    {
+        string prm = Path.Combine(_dir, "chat-prm");
+        Directory.CreateDirectory(prm);
+        foreach (var file in Directory.GetFiles(Path.Combine(Models, "tiny-prm"))) File.Copy(file, Path.Combine(prm, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(prm, "tokenizer_config.json"), """{"chat_template": "{{ messages[0].content }}"}""");
+        var result = CliRunner.Run("eval", "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", prm, "--max-tokens", "4",
+            "--strategy", "best-of-n", "--n", "2", "--limit", "1");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"{Path.Combine(prm, "tokenizer_config.json")} has a chat_template", result.StdErr);
+        Assert.Contains($"{Path.Combine(prm, "config.json")} a prompt_template", result.StdErr);
+    }
+
+    [Fact]
     public void ResumeAfterAKillLosesAndDuplicatesNothing()
     {
         string out1 = Path.Combine(_dir, "full.jsonl"), out2 = Path.Combine(_dir, "killed.jsonl");
