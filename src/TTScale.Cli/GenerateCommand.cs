@@ -50,7 +50,6 @@ internal static class GenerateCommand
             string directory = result.GetValue(model) ?? ModelPaths.Demo("arith-lm");
             string text = Unescape(result.GetValue(prompt)!);
             long s = result.GetValue(seed);
-
             var template = PromptTemplateOption.Read(result.GetValue(promptTemplate));
 
             using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice, PromptTemplate = template });

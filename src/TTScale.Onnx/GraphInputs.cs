@@ -5,12 +5,14 @@ namespace TTScale.Onnx;
 /// <summary>
 /// The inputs TTScale feeds a decoder-layout graph, policy or PRM, in the order it feeds them: <c>input_ids</c>,
 /// <c>attention_mask</c>, <c>position_ids</c> and <c>use_cache_branch</c> where the graph has them, then the KV cache's
-/// past (<see cref="Kv"/>, null for a PRM that reads every text whole). A graph with any other input (an encoder's <c>token_type_ids</c>, a newer exporter's <c>cache_position</c>) is
-/// refused at load, naming the input: ONNX Runtime would only fail at the first pass, without naming the file.
+/// past (<see cref="Kv"/>, null for a PRM that reads every text whole). A graph with any other input (an encoder's
+/// <c>token_type_ids</c>, a newer exporter's <c>cache_position</c>) is refused at load, naming the input: ONNX Runtime
+/// would only fail at the first pass, without naming the file.
 /// </summary>
 internal sealed record GraphInputs(bool HasPositionIds, bool HasCacheBranch, KvLayout? Kv, string[] Names)
 {
-    /// <exception cref="InvalidDataException">The graph lacks <c>input_ids</c> or <c>attention_mask</c>, its KV disagrees with the config, or it has an input TTScale does not feed; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">The graph lacks <c>input_ids</c> or <c>attention_mask</c>, its KV disagrees
+    /// with the config, or it has an input TTScale does not feed; the message names the file.</exception>
     public static GraphInputs Read(InferenceSession session, ModelConfig config, string path)
     {
         var inputs = session.InputMetadata;
