@@ -33,35 +33,28 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
     public static PreTokenizerPipeline FromJson(JsonElement preTokenizer, IEnumerable<string> addedTokens, string path)
     {
         var rules = new List<Rule>();
-        AddRules(preTokenizer, rules, path);
-        return new PreTokenizerPipeline(addedTokens, [.. rules]);
-    }
-
-    private static void AddRules(JsonElement pre, List<Rule> rules, string path)
-    {
-        if (pre.ValueKind == JsonValueKind.Null || pre.ValueKind == JsonValueKind.Undefined) return;
-        string type = pre.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-        switch (type)
+        foreach (var (type, pre) in TokenizerJson.Components(preTokenizer, "pretokenizers", path))
         {
-            case "Sequence":
-                foreach (var inner in pre.GetProperty("pretokenizers").EnumerateArray()) AddRules(inner, rules, path);
-                break;
-            case "ByteLevel":
-                // The byte-to-character mapping itself is BpeOptions.ByteLevel; here only the splitting.
-                if (pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
-                    throw new InvalidDataException($"{path}: pre_tokenizer ByteLevel with add_prefix_space true is not supported");
-                if (!pre.TryGetProperty("use_regex", out var useRegex) || useRegex.ValueKind != JsonValueKind.False)
-                    rules.Add(Split(Gpt2Pattern(), "Isolated", invert: false));
-                break;
-            case "Split":
-                rules.Add(Split(Pattern(pre, path), pre.TryGetProperty("behavior", out var b) ? b.GetString() ?? "" : "", Flag(pre, "invert"), path));
-                break;
-            case "Digits":
-                rules.Add(Split(Flag(pre, "individual_digits") ? DigitPattern() : DigitsPattern(), "Isolated", invert: false));
-                break;
-            default:
-                throw new InvalidDataException($"{path}: pre_tokenizer type '{type}' is not supported (Sequence, ByteLevel, Split and Digits are)");
+            switch (type)
+            {
+                case "ByteLevel":
+                    // The byte-to-character mapping itself is BpeOptions.ByteLevel; here only the splitting.
+                    if (pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
+                        throw new InvalidDataException($"{path}: pre_tokenizer ByteLevel with add_prefix_space true is not supported");
+                    if (!pre.TryGetProperty("use_regex", out var useRegex) || useRegex.ValueKind != JsonValueKind.False)
+                        rules.Add(Split(Gpt2Pattern(), "Isolated", invert: false));
+                    break;
+                case "Split":
+                    rules.Add(Split(Pattern(pre, path), pre.TryGetProperty("behavior", out var b) ? b.GetString() ?? "" : "", Flag(pre, "invert"), path));
+                    break;
+                case "Digits":
+                    rules.Add(Split(Flag(pre, "individual_digits") ? DigitPattern() : DigitsPattern(), "Isolated", invert: false));
+                    break;
+                default:
+                    throw new InvalidDataException($"{path}: pre_tokenizer type '{type}' is not supported (Sequence, ByteLevel, Split and Digits are)");
+            }
         }
+        return new PreTokenizerPipeline(addedTokens, [.. rules]);
     }
 
     private static bool Flag(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;

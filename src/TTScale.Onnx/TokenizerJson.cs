@@ -16,27 +16,35 @@ internal static class TokenizerJson
     /// Whether the file is a SentencePiece model converted to BPE (Llama 2, Mistral): byte fallback, or "▁" for spaces
     /// through a Metaspace pre-tokenizer or Prepend/Replace normalizers, none of which <see cref="BpeOptions"/> can express.
     /// </summary>
-    public static bool IsSentencePiece(JsonElement root) =>
+    /// <exception cref="InvalidDataException">A Sequence without its list; the message names the file.</exception>
+    public static bool IsSentencePiece(JsonElement root, string path) =>
         root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
             && model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True
-        || Types(root, "pre_tokenizer").Contains("Metaspace")
-        || Types(root, "normalizer").Any(t => t is "Prepend" or "Replace");
+        || Types(root, "pre_tokenizer", "pretokenizers", path).Contains("Metaspace")
+        || Types(root, "normalizer", "normalizers", path).Any(t => t is "Prepend" or "Replace");
 
-    /// <summary>The <c>type</c> of the named component and of every component nested in it.</summary>
-    private static IEnumerable<string> Types(JsonElement root, string component)
+    private static IEnumerable<string> Types(JsonElement root, string component, string members, string path) =>
+        root.TryGetProperty(component, out var element) ? Components(element, members, path).Select(c => c.Type) : [];
+
+    /// <summary>
+    /// The components of a <c>normalizer</c> or <c>pre_tokenizer</c> in the order they run, each with its type: a
+    /// <c>Sequence</c>'s members (listed under <paramref name="members"/>) in its place; none for null.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A Sequence without its list; the message names the file.</exception>
+    public static IEnumerable<(string Type, JsonElement Component)> Components(JsonElement component, string members, string path)
     {
-        if (!root.TryGetProperty(component, out var element)) return [];
-        var types = new List<string>();
-        void Walk(JsonElement e)
+        if (component.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) yield break;
+        string type = component.ValueKind == JsonValueKind.Object && component.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()! : "";
+        if (type != "Sequence")
         {
-            if (e.ValueKind == JsonValueKind.Array) foreach (var item in e.EnumerateArray()) Walk(item);
-            if (e.ValueKind != JsonValueKind.Object) return;
-            foreach (var p in e.EnumerateObject())
-                if (p.Name == "type" && p.Value.ValueKind == JsonValueKind.String) types.Add(p.Value.GetString()!);
-                else Walk(p.Value);
+            yield return (type, component);
+            yield break;
         }
-        Walk(element);
-        return types;
+        if (!component.TryGetProperty(members, out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{path}: a Sequence without its '{members}' list");
+        foreach (var member in list.EnumerateArray())
+            foreach (var inner in Components(member, members, path)) yield return inner;
     }
 
     /// <exception cref="InvalidDataException">Not a BPE model, or a component not supported here; the message names the file.</exception>
@@ -56,7 +64,7 @@ internal static class TokenizerJson
         var added = root.TryGetProperty("added_tokens", out var a) && a.ValueKind == JsonValueKind.Array
             ? a.EnumerateArray().ToDictionary(e => e.GetProperty("content").GetString()!, e => e.GetProperty("id").GetInt32())
             : [];
-        bool byteLevel = Types(root, "pre_tokenizer").Contains("ByteLevel");
+        bool byteLevel = Types(root, "pre_tokenizer", "pretokenizers", path).Contains("ByteLevel");
         var whole = new Dictionary<string, int>(added);
         if (model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True)
         {

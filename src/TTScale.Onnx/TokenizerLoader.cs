@@ -39,7 +39,7 @@ public static class TokenizerLoader
         {
             var root = JsonFile.ReadObject(Path("tokenizer.json"));
             startToken = TemplateStartToken(root, Path("tokenizer.json"));
-            if (!TokenizerJson.IsSentencePiece(root)) return TokenizerJson.Load(root, Path("tokenizer.json"));
+            if (!TokenizerJson.IsSentencePiece(root, Path("tokenizer.json"))) return TokenizerJson.Load(root, Path("tokenizer.json"));
             // Llama 2 and Mistral ship the SentencePiece model beside its BPE conversion; the library runs the original.
             return File.Exists(Path("tokenizer.model"))
                 ? SentencePiece(Path("tokenizer.model"))

@@ -76,6 +76,7 @@ public sealed class TokenizerJsonTests : IDisposable
     [InlineData("""{"type": "Split", "pattern": {"Regex": "a++"}, "behavior": "Isolated"}""", "a++")]
     [InlineData("""{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Sideways"}""", "Sideways")]
     [InlineData("""{"type": "ByteLevel", "add_prefix_space": true}""", "add_prefix_space")]
+    [InlineData("""{"type": "Sequence", "pre_tokenizers": []}""", "pretokenizers")] // misspelt list: named, not a KeyNotFoundException
     public void UnsupportedPreTokenizersAreNamed(string preTokenizer, string? named)
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": """ + preTokenizer + "}");
