@@ -101,17 +101,14 @@ public sealed class Revision : IStrategy
         {
             string next = attempt == 0 ? prompt
                 : ArithFormat.RevisionPrompt(prompt, _attempts, t => generator.Encode(t).Count + 1, generator.ContextLength, maxTokens);
-            if (Sequence is not null && next.StartsWith(_text, StringComparison.Ordinal))
-            {
-                Sequence.Append(generator.Encode(next[_text.Length..]));
-            }
-            else
+            if (Sequence is null || !next.StartsWith(_text, StringComparison.Ordinal))
             {
                 // The problem alone goes through Start, so that a model's prompt template wraps it and not the attempts.
                 Sequence?.Dispose();
                 Sequence = generator.Start(prompt, SplitMix64.Derive(seed, attempt));
-                if (next.Length > prompt.Length) Sequence.Append(generator.Encode(next[prompt.Length..]));
+                _text = prompt;
             }
+            Sequence.Append(generator.Encode(next[_text.Length..]));
             _text = next;
         }
 
