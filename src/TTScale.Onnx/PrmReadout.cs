@@ -18,16 +18,21 @@ namespace TTScale.Onnx;
 /// delimiter, or in its place) and the scores are read at the tag's token. Both come from the <c>prm</c> object of the
 /// model's config.json: <c>{"step_tag": " ки", "step_tag_id": 12902, "score_token_ids": [648, 387], "keep_delimiter": true}</c>
 /// (<c>step_tag_id</c> defaults to the tag's last token; <c>score_token_ids</c> is [good, bad] and required for a
-/// <c>logits</c> head).
+/// <c>logits</c> head). <see cref="ValuesPerPosition"/> is the output's last dimension: 1 for <c>step_scores</c>, the
+/// head's width for <c>logits</c>.
 /// </summary>
-internal sealed record PrmReadout(string ConfigPath, string Output, string? StepTag, int StepTagId, int Good, int Bad, bool KeepDelimiter)
+internal sealed record PrmReadout(string ConfigPath, string Output, string? StepTag, int StepTagId, int Good, int Bad, bool KeepDelimiter,
+    int ValuesPerPosition)
 {
     public const string ScoresOutput = "step_scores", LogitsOutput = "logits";
 
-    /// <summary>The readout of the PRM whose config is <paramref name="configPath"/> and graph <paramref name="session"/>.</summary>
+    /// <summary>
+    /// The readout of the PRM whose config is <paramref name="configPath"/> and graph <paramref name="session"/>; a
+    /// <c>logits</c> head the graph leaves open is <paramref name="vocabularySize"/> wide (config.json's vocab_size).
+    /// </summary>
     /// <exception cref="InvalidDataException">The graph has neither output, or the <c>prm</c> object is malformed or names
     /// tokens the head does not have; the message names the file and field.</exception>
-    public static PrmReadout Read(string configPath, string modelPath, InferenceSession session, Tokenizer tokenizer)
+    public static PrmReadout Read(string configPath, string modelPath, InferenceSession session, Tokenizer tokenizer, int vocabularySize)
     {
         var root = JsonFile.ReadObject(configPath);
         var prm = root.TryGetProperty("prm", out var p) ? p : default;
@@ -57,7 +62,7 @@ internal sealed record PrmReadout(string ConfigPath, string Output, string? Step
         };
 
         var outputs = session.OutputMetadata;
-        if (outputs.ContainsKey(ScoresOutput)) return new PrmReadout(configPath, ScoresOutput, tag, tagId, -1, -1, keepDelimiter);
+        if (outputs.ContainsKey(ScoresOutput)) return new PrmReadout(configPath, ScoresOutput, tag, tagId, -1, -1, keepDelimiter, 1);
         if (!outputs.TryGetValue(LogitsOutput, out var logits))
             throw new InvalidDataException($"{modelPath}: the graph has no '{ScoresOutput}' output; is this a process reward model?");
         var ids = Field("score_token_ids");
@@ -68,10 +73,10 @@ internal sealed record PrmReadout(string ConfigPath, string Output, string? Step
             && ids.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0)
             ? [.. ids.EnumerateArray().Select(v => v.GetInt32())]
             : throw Bad("score_token_ids", "must be [good, bad], two token ids");
-        int width = logits.Dimensions is [_, _, > 0 and var v] ? v : int.MaxValue;
+        int? width = logits.Dimensions is [_, _, > 0 and var v] ? v : null;
         if (logits.Dimensions.Length != 3) throw new InvalidDataException($"{modelPath}: '{LogitsOutput}' has rank {logits.Dimensions.Length}, expected [batch, seq, vocab]");
-        if (pair.Any(id => id >= width)) throw Bad("score_token_ids", $"[{pair[0]}, {pair[1]}] is outside the head's {width} outputs");
-        return new PrmReadout(configPath, LogitsOutput, tag, tagId, pair[0], pair[1], keepDelimiter);
+        if (pair.Any(id => id >= (width ?? int.MaxValue))) throw Bad("score_token_ids", $"[{pair[0]}, {pair[1]}] is outside the head's {width} outputs");
+        return new PrmReadout(configPath, LogitsOutput, tag, tagId, pair[0], pair[1], keepDelimiter, width ?? vocabularySize);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     private readonly InferenceSession _session;
     private readonly GraphInputs _inputs;
     private readonly string[] _outputNames;
-    private readonly int _maxBatchRows, _valuesPerPosition; // the output's last dimension: 1 for step_scores, the vocabulary for logits
+    private readonly int _maxBatchRows;
     private readonly long _maxOutputBytes;
     private readonly KvAccounting _kv = new();
     private readonly PrmPrefixCache? _cache;
@@ -68,8 +68,6 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         Tokenizer = tokenizer;
         _maxBatchRows = maxBatchRows;
         _maxOutputBytes = maxOutputBytes;
-        _valuesPerPosition = readout.Output != PrmReadout.LogitsOutput ? 1
-            : session.OutputMetadata[PrmReadout.LogitsOutput].Dimensions[2] is > 0 and var vocabulary ? vocabulary : config.VocabSize;
         _inputs = inputs;
         var kv = inputs.Kv;
         _outputNames = [readout.Output, .. kv?.PresentNames ?? []];
@@ -97,7 +95,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         try
         {
             var inputs = GraphInputs.Read(session, config, modelPath);
-            var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer);
+            var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer, config.VocabSize);
             return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, inputs, cacheBytes);
         }
         catch
@@ -167,7 +165,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         while (start + count < todo.Count && count < _maxBatchRows)
         {
             int wider = Math.Max(width, pending(todo[start + count]));
-            if (count > 0 && (long)(count + 1) * wider * _valuesPerPosition * sizeof(float) > _maxOutputBytes) break;
+            if (count > 0 && (long)(count + 1) * wider * _readout.ValuesPerPosition * sizeof(float) > _maxOutputBytes) break;
             width = wider;
             count++;
         }
