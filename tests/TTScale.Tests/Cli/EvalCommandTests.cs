@@ -29,9 +29,7 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public void APrmWithAChatTemplateButNoPromptTemplateIsPointedToItsConfig()
     {
-        string prm = Path.Combine(_dir, "chat-prm");
-        Directory.CreateDirectory(prm);
-        foreach (var file in Directory.GetFiles(Path.Combine(Models, "tiny-prm"))) File.Copy(file, Path.Combine(prm, Path.GetFileName(file)));
+        string prm = TTScale.Tests.Onnx.Fixtures.CopyTo("tiny-prm", Path.Combine(_dir, "chat-prm"));
         File.WriteAllText(Path.Combine(prm, "tokenizer_config.json"), """{"chat_template": "{{ messages[0].content }}"}""");
         var result = CliRunner.Run("eval", "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", prm, "--max-tokens", "4",
             "--strategy", "best-of-n", "--n", "2", "--limit", "1");

@@ -99,7 +99,7 @@ public class GenerateCommandTests
         string dir = Directory.CreateTempSubdirectory("ttscale-chat-").FullName;
         try
         {
-            foreach (var file in Directory.GetFiles(Fixture)) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            TTScale.Tests.Onnx.Fixtures.CopyTo("tiny-lm-fp32", dir);
             File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}""");
             string[] args = ["generate", "--model", dir, "--prompt", "5 +8", "--max-tokens", "4"];
             var bare = CliRunner.Run(args);

@@ -9,6 +9,15 @@ internal static class Fixtures
 
     public static string Path(string fixture, string file) => System.IO.Path.Combine(ModelsDirectory, "fixtures", fixture, file);
 
+    /// <summary>Copies the fixture's files, but <paramref name="except"/>, into <paramref name="directory"/> (made if need be); returns it.</summary>
+    public static string CopyTo(string fixture, string directory, params string[] except)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(System.IO.Path.Combine(ModelsDirectory, "fixtures", fixture)))
+            if (!except.Contains(System.IO.Path.GetFileName(file))) File.Copy(file, System.IO.Path.Combine(directory, System.IO.Path.GetFileName(file)));
+        return directory;
+    }
+
     public static JsonElement Golden(string fixture) => JsonDocument.Parse(File.ReadAllText(Path(fixture, "golden.json"))).RootElement;
 
     public static float[][] Matrix(JsonElement rows) =>

@@ -9,11 +9,7 @@ public sealed class ModelLoadingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private void CopyFixture(string fixture, params string[] except)
-    {
-        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture)))
-            if (!except.Contains(Path.GetFileName(file))) File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
-    }
+    private void CopyFixture(string fixture, params string[] except) => Fixtures.CopyTo(fixture, _dir, except);
 
     [Fact]
     public void LoadsTheFixtureAndReadsItsShapeFromTheGraph()

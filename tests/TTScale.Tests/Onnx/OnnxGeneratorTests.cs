@@ -62,8 +62,7 @@ public sealed class OnnxGeneratorTests : IDisposable
         string directory = Directory.CreateTempSubdirectory("ttscale-eos-").FullName;
         try
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32")))
-                File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+            Fixtures.CopyTo("tiny-lm-fp32", directory);
             File.WriteAllText(Path.Combine(directory, "generation_config.json"), $$"""{"eos_token_id": [2, {{stop}}]}""");
             using var lm = OnnxGenerator.Load(directory);
             Assert.Equal([2, stop], lm.Config.EosTokenIds);

@@ -16,10 +16,7 @@ public sealed class PromptTemplateTests : IDisposable
     /// <summary>A copy of <paramref name="fixture"/> whose config.json has <paramref name="template"/> as prompt_template.</summary>
     private string WithTemplate(string fixture, JsonNode? template)
     {
-        string dir = Path.Combine(_dir, fixture);
-        Directory.CreateDirectory(dir);
-        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "fixtures", fixture)))
-            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        string dir = Fixtures.CopyTo(fixture, Path.Combine(_dir, fixture));
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
         config["prompt_template"] = template;
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
