@@ -31,9 +31,10 @@ internal static class GenerateCommand
         var threads = ThreadsOption();
         var hardware = new Option<string>("--hardware") { Description = $"Hardware profile for eFLOPs: {string.Join(", ", HardwareProfile.All.Select(p => p.Name))}.", DefaultValueFactory = _ => "cpu-local" };
         var promptTemplate = PromptTemplateOption.Create();
+        var systemPrompt = PromptTemplateOption.CreateSystemPrompt();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with 'samples' and 'ledger'." };
         var command = new Command("generate", "Sample completions of a prompt and report the compute spent.")
-            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, threads, hardware, promptTemplate, json };
+            { model, prompt, count, temperature, topP, topK, minP, seed, maxTokens, stop, device, threads, hardware, promptTemplate, systemPrompt, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             int n = result.GetValue(count);
@@ -50,7 +51,7 @@ internal static class GenerateCommand
             string directory = result.GetValue(model) ?? ModelPaths.Demo("arith-lm");
             string text = Unescape(result.GetValue(prompt)!);
             long s = result.GetValue(seed);
-            var template = PromptTemplateOption.Read(result.GetValue(promptTemplate));
+            var template = PromptTemplateOption.Read(result.GetValue(promptTemplate), result.GetValue(systemPrompt), directory);
 
             using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice, PromptTemplate = template });
             PromptTemplateOption.WarnIfChatModelRunsBare(generator);

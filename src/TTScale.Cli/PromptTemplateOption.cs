@@ -6,26 +6,40 @@ namespace TTScale.Cli;
 
 /// <summary>
 /// <c>--prompt-template</c>: the text the policy reads around each problem, overriding its config.json
-/// <c>prompt_template</c>; and a note where a model ships a Jinja <c>chat_template</c> that nothing replaces.
+/// <c>prompt_template</c> (<c>chat</c>: the model's own chat template, after <c>--system-prompt</c>); and a note where a
+/// model ships a chat template that nothing applies.
 /// </summary>
 internal static class PromptTemplateOption
 {
     public static Option<string?> Create() => new("--prompt-template")
     {
         Description = $"The text the policy reads around each problem, with {PromptTemplate.Placeholder} where the problem goes " +
-            "(\\n is a newline), or a file holding one; overrides the model's config.json prompt_template. " +
-            "Chat models need their turn markers here: TTScale does not run Jinja chat templates.",
+            $"(\\n is a newline), or a file holding one, or '{PromptTemplate.Chat}': the model's chat template (tokenizer_config.json) " +
+            "with the problem as the user's message; overrides the model's config.json prompt_template.",
     };
 
-    /// <summary>The template the option gives; null where it is not given.</summary>
-    public static PromptTemplate? Read(string? value)
+    public static Option<string?> CreateSystemPrompt() => new("--system-prompt")
     {
+        Description = $"With --prompt-template {PromptTemplate.Chat}: the system message before each problem (\\n is a newline); " +
+            "without it the chat template's own default, if any.",
+    };
+
+    /// <summary>The template the options give for the model in <paramref name="modelDirectory"/>; null where none is given.</summary>
+    public static PromptTemplate? Read(string? value, string? systemPrompt, string modelDirectory)
+    {
+        systemPrompt = systemPrompt?.Replace("\\n", "\n", StringComparison.Ordinal);
+        if (value == PromptTemplate.Chat)
+        {
+            var chat = ChatTemplate.Load(modelDirectory) ?? throw new CliException($"--prompt-template {PromptTemplate.Chat}: {ChatTemplate.Missing(modelDirectory)}");
+            return chat.ToPromptTemplate(systemPrompt);
+        }
+        if (systemPrompt is not null) throw new CliException($"--system-prompt goes with --prompt-template {PromptTemplate.Chat}; a written template holds its own system text");
         if (value is null) return null;
         // A path holds no placeholder, so a value without one names a file (System.CommandLine keeps @FILE for response files).
         string text = value.Replace("\\n", "\n", StringComparison.Ordinal);
         if (!value.Contains(PromptTemplate.Placeholder, StringComparison.Ordinal))
         {
-            if (!File.Exists(value)) throw new CliException($"--prompt-template {value}: neither a template (it has no {PromptTemplate.Placeholder}) nor a file");
+            if (!File.Exists(value)) throw new CliException($"--prompt-template {value}: neither a template (it has no {PromptTemplate.Placeholder}), nor '{PromptTemplate.Chat}', nor a file");
             text = File.ReadAllText(value);
         }
         try
@@ -39,31 +53,35 @@ internal static class PromptTemplateOption
     }
 
     /// <summary>
-    /// Warns on stderr where a model directory's tokenizer_config.json has a <c>chat_template</c> but the model runs
-    /// without a prompt template: an instruct model (or a PRM trained on chat turns) fed bare problems does far worse.
+    /// Notes on stderr where a model directory has a chat template but the model runs without a prompt template: an
+    /// instruct model (or a PRM trained on chat turns) fed bare problems does far worse.
     /// </summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="template">The template it runs with; null: none.</param>
-    /// <param name="fix">How to give it one, for the message.</param>
+    /// <param name="fix">How to apply the chat template, for the message.</param>
     public static void WarnIfChatModelRunsBare(string directory, PromptTemplate? template, string fix)
     {
-        if (template is not null) return;
+        if (template is not null || !HasChatTemplate(directory)) return;
+        Console.Error.WriteLine($"note: {directory} has a chat template, but problems go to the model bare; {fix} to apply it");
+    }
+
+    private static bool HasChatTemplate(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, "chat_template.jinja"))) return true;
         string path = Path.Combine(directory, "tokenizer_config.json");
-        if (!File.Exists(path)) return;
+        if (!File.Exists(path)) return false;
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
-            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("chat_template", out _)) return;
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("chat_template", out _);
         }
         catch (JsonException)
         {
-            return; // the tokenizer loader reports a broken file; this is only a hint
+            return false; // the tokenizer loader reports a broken file; this is only a hint
         }
-        Console.Error.WriteLine($"note: {path} has a chat_template, which TTScale does not run (Jinja); problems go to the model bare. " +
-            $"Give {fix} the text of one user turn, with {PromptTemplate.Placeholder} where the problem goes");
     }
 
     /// <summary><see cref="WarnIfChatModelRunsBare(string, PromptTemplate?, string)"/> for the policy.</summary>
     public static void WarnIfChatModelRunsBare(OnnxGenerator policy) =>
-        WarnIfChatModelRunsBare(policy.Directory, policy.PromptTemplate, "--prompt-template (or config.json prompt_template)");
+        WarnIfChatModelRunsBare(policy.Directory, policy.PromptTemplate, $"pass --prompt-template {PromptTemplate.Chat}");
 }

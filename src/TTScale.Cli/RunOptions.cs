@@ -16,6 +16,7 @@ internal sealed class RunOptions
 {
     public readonly Option<string?> Model = new("--model") { Description = "Policy model directory (default: models/arith-lm)." };
     public readonly Option<string?> PromptTemplate = PromptTemplateOption.Create();
+    public readonly Option<string?> SystemPrompt = PromptTemplateOption.CreateSystemPrompt();
     public readonly Option<string?> Prm = new("--prm") { Description = "Process reward model directory (default: models/arith-prm)." };
     public readonly Option<double> PrmCache = new("--prm-cache")
     {
@@ -46,7 +47,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, PromptTemplate, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
+        foreach (var option in new Option[] { Model, PromptTemplate, SystemPrompt, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
             Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device, Threads })
             command.Options.Add(option);
     }
@@ -68,8 +69,9 @@ internal sealed class RunOptions
         };
         GenerateCommand.ValidateSampling(sampling);
         string? select = result.GetValue(Select);
+        string model = result.GetValue(Model) ?? ModelPaths.Demo("arith-lm");
         return new RunSettings(
-            result.GetValue(Model) ?? ModelPaths.Demo("arith-lm"), PromptTemplateOption.Read(result.GetValue(PromptTemplate)), result.GetValue(Prm), (long)(prmCache * (1 << 20)), verifier,
+            model, PromptTemplateOption.Read(result.GetValue(PromptTemplate), result.GetValue(SystemPrompt), model), result.GetValue(Prm), (long)(prmCache * (1 << 20)), verifier,
             result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
                 BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
@@ -102,7 +104,7 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
         {
             PromptTemplateOption.WarnIfChatModelRunsBare(generator);
             var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device, cacheBytes: PrmCacheBytes) : null;
-            if (prm is not null) PromptTemplateOption.WarnIfChatModelRunsBare(PrmDirectory, prm.Config.PromptTemplate, $"{Path.Combine(PrmDirectory, "config.json")} a prompt_template");
+            if (prm is not null) PromptTemplateOption.WarnIfChatModelRunsBare(PrmDirectory, prm.Config.PromptTemplate, $"set \"prompt_template\": \"{TTScale.Onnx.PromptTemplate.Chat}\" in {Path.Combine(PrmDirectory, "config.json")}");
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };
             return new ModelRuntime(generator, prm, new StrategyContext(generator, verifier, Sampling, Aggregation));
         }

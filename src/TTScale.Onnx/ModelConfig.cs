@@ -7,7 +7,8 @@ namespace TTScale.Onnx;
 /// config's (<c>num_hidden_layers</c>, <c>num_attention_heads</c>, ...). Missing parameter counts are estimated for a
 /// Llama-style decoder. <see cref="EosTokenIds"/> are every end-of-sequence token: <c>eos_token_id</c> may be one id or
 /// a list (Llama 3), and a directory's <c>generation_config.json</c> adds its own (as Hugging Face's generate reads them).
-/// <see cref="PromptTemplate"/> (<c>prompt_template</c>, TTScale's own) is the text the model reads around a problem.
+/// <see cref="PromptTemplate"/> (<c>prompt_template</c>, TTScale's own) is the text the model reads around a problem;
+/// <c>"chat"</c> there renders the directory's chat template for one user turn, after config.json's <c>system_prompt</c>.
 /// </summary>
 public sealed record ModelConfig(
     int Layers, int Heads, int KvHeads, int HeadDim, int HiddenSize, int VocabSize, int ContextLength,
@@ -91,11 +92,20 @@ public sealed record ModelConfig(
 
         PromptTemplate? Template()
         {
-            if (!root.TryGetProperty("prompt_template", out var v) || v.ValueKind == JsonValueKind.Null) return null;
-            if (v.ValueKind != JsonValueKind.String) throw new InvalidDataException($"{path}: 'prompt_template' must be a string");
+            root.TryGetProperty("prompt_template", out var v);
+            string? text = v.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null
+                : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{path}: 'prompt_template' must be a string");
+            string? system = Str("system_prompt");
+            if (system is not null && text != PromptTemplate.Chat)
+                throw new InvalidDataException($"{path}: 'system_prompt' goes with \"prompt_template\": \"chat\"; a written template holds its own system text");
+            if (text is null) return null;
+            string directory = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
+            if (text == PromptTemplate.Chat)
+                return (ChatTemplate.Load(directory) ?? throw new InvalidDataException($"{path}: prompt_template is \"chat\" but {ChatTemplate.Missing(directory)}"))
+                    .ToPromptTemplate(system);
             try
             {
-                return new PromptTemplate(v.GetString()!, $"{path}: prompt_template");
+                return new PromptTemplate(text, $"{path}: prompt_template");
             }
             catch (FormatException e)
             {

@@ -113,9 +113,7 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public Sequence Start(string prompt, long seed)
     {
-        var tokens = new List<int>();
-        if (_startTokenId is int bos) tokens.Add(bos);
-        tokens.AddRange(Encode(PromptTemplate?.Apply(prompt) ?? prompt));
+        var tokens = Tokenizer.EncodePrompt(PromptTemplate?.Apply(prompt) ?? prompt, _startTokenId);
         if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
         if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));
         return new OnnxSequence(this, tokens, seed);

@@ -109,9 +109,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     public Task<IReadOnlyList<IReadOnlyList<float>>> ScoreStepsAsync(Problem problem, IReadOnlyList<string> completions,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
     {
-        var prefix = new List<int>();
-        if (_startTokenId is int bos) prefix.Add(bos);
-        prefix.AddRange(Tokenizer.EncodeToIds(Config.PromptTemplate?.Apply(problem.Prompt) ?? problem.Prompt));
+        var prefix = Tokenizer.EncodePrompt(Config.PromptTemplate?.Apply(problem.Prompt) ?? problem.Prompt, _startTokenId);
         var rows = completions.Select(c => Row(prefix, c)).ToArray();
         var read = new PrmPrefixCache.Entry?[rows.Length]; // cached: what each completion extends
         if (_cache is not null)

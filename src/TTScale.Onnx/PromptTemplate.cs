@@ -4,13 +4,16 @@ namespace TTScale.Onnx;
 /// The text a model reads around a problem, such as a chat model's turn markers:
 /// <c>&lt;|im_start|&gt;user\n{prompt}&lt;|im_end|&gt;\n&lt;|im_start|&gt;assistant\n</c>. <c>{prompt}</c> marks where the problem
 /// goes, once. A model directory's config.json may carry one (<c>prompt_template</c>); the policy's can be given on the
-/// command line. Hugging Face's <c>chat_template</c> is Jinja, which TTScale does not run: write its output for one user
-/// turn here.
+/// command line. <see cref="Chat"/> in either place stands for the model's own chat template rendered for one user turn
+/// (<see cref="ChatTemplate.ToPromptTemplate"/>).
 /// </summary>
 public sealed record PromptTemplate
 {
     /// <summary>Where the problem goes.</summary>
     public const string Placeholder = "{prompt}";
+
+    /// <summary>What config.json and <c>--prompt-template</c> say for the model's chat template.</summary>
+    public const string Chat = "chat";
 
     /// <summary>The template as written.</summary>
     public string Text { get; }

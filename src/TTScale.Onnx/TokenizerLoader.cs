@@ -59,6 +59,17 @@ public static class TokenizerLoader
             $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.json, tokenizer.model, vocab.json + merges.txt)");
     }
 
+    /// <summary>
+    /// A prompt's tokens: <paramref name="startToken"/>, then the text's; a text that begins with the start token itself
+    /// (a chat template that prints <c>bos_token</c>) keeps just that one, as transformers' apply_chat_template does.
+    /// </summary>
+    internal static List<int> EncodePrompt(this Tokenizer tokenizer, string text, int? startToken)
+    {
+        var tokens = new List<int>(tokenizer.EncodeToIds(text));
+        if (startToken is int start && (tokens.Count == 0 || tokens[0] != start)) tokens.Insert(0, start);
+        return tokens;
+    }
+
     private static LlamaTokenizer SentencePiece(string path)
     {
         using var model = File.OpenRead(path);

@@ -34,8 +34,8 @@ public sealed class EvalCommandTests : IDisposable
         var result = CliRunner.Run("eval", "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", prm, "--max-tokens", "4",
             "--strategy", "best-of-n", "--n", "2", "--limit", "1");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"{Path.Combine(prm, "tokenizer_config.json")} has a chat_template", result.StdErr);
-        Assert.Contains($"{Path.Combine(prm, "config.json")} a prompt_template", result.StdErr);
+        Assert.Contains($"{prm} has a chat template", result.StdErr);
+        Assert.Contains($"set \"prompt_template\": \"chat\" in {Path.Combine(prm, "config.json")}", result.StdErr);
     }
 
     [Fact]

@@ -94,24 +94,43 @@ public class GenerateCommandTests
     }
 
     [Fact]
-    public void AChatModelRunBareIsPointedToTheOption()
+    public void AChatModelRunsItsChatTemplateWhenAskedAndIsPointedToItOtherwise()
     {
         string dir = Directory.CreateTempSubdirectory("ttscale-chat-").FullName;
         try
         {
             TTScale.Tests.Onnx.Fixtures.CopyTo("tiny-lm-fp32", dir);
-            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}"}""");
-            string[] args = ["generate", "--model", dir, "--prompt", "5 +8", "--max-tokens", "4"];
+            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
+                """{"chat_template": "{% for m in messages %}{{ m.role[0] | upper }}: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}A:{% endif %}"}""");
+            string[] args = ["generate", "--model", dir, "--prompt", "5 +8", "--max-tokens", "4", "--json"];
             var bare = CliRunner.Run(args);
             Assert.Equal(0, bare.ExitCode);
-            Assert.Contains("chat_template", bare.StdErr);
-            Assert.Contains("--prompt-template", bare.StdErr);
-            Assert.DoesNotContain("chat_template", CliRunner.Run([.. args, "--prompt-template", "Q: {prompt}\\n"]).StdErr);
+            Assert.Contains($"{dir} has a chat template", bare.StdErr);
+            Assert.Contains("--prompt-template chat", bare.StdErr);
+
+            var chat = CliRunner.Run([.. args, "--prompt-template", "chat", "--system-prompt", "Be exact."]);
+            Assert.Equal(0, chat.ExitCode);
+            Assert.DoesNotContain("chat template", chat.StdErr);
+            Assert.Equal("S: Be exact.\nU: {prompt}\nA:", JsonDocument.Parse(chat.StdOut).RootElement.GetProperty("prompt_template").GetString());
+            var written = CliRunner.Run([.. args, "--prompt-template", "S: Be exact.\\nU: {prompt}\\nA:"]);
+            Assert.Equal(JsonDocument.Parse(written.StdOut).RootElement.GetProperty("samples").GetRawText(),
+                JsonDocument.Parse(chat.StdOut).RootElement.GetProperty("samples").GetRawText());
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("--prompt-template", "chat")] // the fixture has no chat template
+    [InlineData("--system-prompt", "Be exact.")] // without --prompt-template chat
+    public void ChatOptionsThatCannotApplyAreNamed(string option, string value)
+    {
+        var result = CliRunner.Run("generate", "--model", Fixture, "--prompt", "5 +8", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(option, result.StdErr);
+        Assert.Equal("", result.StdOut);
     }
 
     [Fact]

@@ -14,9 +14,9 @@ public sealed class PromptTemplateTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>A copy of <paramref name="fixture"/> whose config.json has <paramref name="template"/> as prompt_template.</summary>
-    private string WithTemplate(string fixture, JsonNode? template)
+    private string WithTemplate(string fixture, JsonNode? template, string? copy = null)
     {
-        string dir = Fixtures.CopyTo(fixture, Path.Combine(_dir, fixture));
+        string dir = Fixtures.CopyTo(fixture, Path.Combine(_dir, copy ?? fixture));
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
         config["prompt_template"] = template;
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
@@ -76,6 +76,63 @@ public sealed class PromptTemplateTests : IDisposable
         var scores = await templated.ScoreStepsAsync(new Problem("p", "5 +8", "13", AnswerFormat.ArithChain), completions);
         Assert.Equal(expected, scores);
         Assert.NotEqual(expected, await bare.ScoreStepsAsync(new Problem("p", "5 +8", "13", AnswerFormat.ArithChain), completions));
+    }
+
+    /// <summary>A copy of <paramref name="fixture"/> whose config.json says prompt_template "chat", with a chat template that prints bos_token.</summary>
+    private string WithChatTemplate(string fixture, string? systemPrompt = null)
+    {
+        string dir = WithTemplate(fixture, PromptTemplate.Chat, copy: $"{fixture}-chat-{systemPrompt}");
+        if (systemPrompt is not null)
+        {
+            var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+            config["system_prompt"] = systemPrompt;
+            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        }
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """
+            {"bos_token": "<bos>", "chat_template": "{{ bos_token }}{% for m in messages %}{% if m.role == 'system' %}{{ m.content }}\n{% else %}Q: {{ m.content }}\n{% endif %}{% endfor %}"}
+            """);
+        return dir;
+    }
+
+    [Fact]
+    public async Task ChatInConfigRunsTheModelsChatTemplateWithOneStartToken()
+    {
+        using var bare = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"));
+        using var chat = OnnxGenerator.Load(WithChatTemplate("tiny-lm-fp32"));
+        using var withSystem = OnnxGenerator.Load(WithChatTemplate("tiny-lm-fp32", systemPrompt: "3 +4"));
+        using (var expected = bare.Start("Q: 5 +8\n", seed: 1))
+        using (var templated = chat.Start("5 +8", seed: 1))
+            Assert.Equal(expected.Tokens, templated.Tokens); // the template's <bos> is the start token, not a second one
+        Assert.Equal("<bos>Q: {prompt}\n", chat.PromptTemplate!.Text);
+        Assert.Equal(await Greedy(bare, "3 +4\nQ: 5 +8\n"), await Greedy(withSystem, "5 +8"));
+    }
+
+    [Fact]
+    public async Task ThePrmRunsItsChatTemplate()
+    {
+        using var bare = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-prm"));
+        using var chat = PrmVerifier.Load(WithChatTemplate("tiny-prm"));
+        string[] completions = ["5+8=13\n", "5+8=14\nA: 14\n"];
+        Assert.Equal(await bare.ScoreStepsAsync(new Problem("p", "Q: 5 +8\n", "13", AnswerFormat.ArithChain), completions),
+            await chat.ScoreStepsAsync(new Problem("p", "5 +8", "13", AnswerFormat.ArithChain), completions));
+    }
+
+    [Fact]
+    public void ChatInConfigWithoutAChatTemplateIsNamed()
+    {
+        string dir = WithTemplate("tiny-lm-fp32", PromptTemplate.Chat);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir));
+        Assert.Contains($"{Path.Combine(dir, "config.json")}: prompt_template is \"chat\" but {dir} has no chat template", e.Message);
+    }
+
+    [Fact]
+    public void ASystemPromptWithoutChatIsNamed()
+    {
+        string dir = WithTemplate("tiny-lm-fp32", Template);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+        config["system_prompt"] = "Be exact.";
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        Assert.Contains("'system_prompt' goes with \"prompt_template\": \"chat\"", Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir)).Message);
     }
 
     [Theory]

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using TTScale.Onnx.ChatTemplates;
+
+namespace TTScale.Onnx;
+
+/// <summary>One message of a conversation: <c>system</c>, <c>user</c> or <c>assistant</c>, and its text.</summary>
+public sealed record ChatTurn(string Role, string Content);
+
+/// <summary>
+/// A model's Hugging Face chat template: the Jinja <c>chat_template</c> of its tokenizer_config.json, rendered as
+/// transformers' <c>apply_chat_template</c> does (<c>trim_blocks</c>, <c>lstrip_blocks</c>, the special tokens as
+/// <c>bos_token</c>, <c>eos_token</c>..., <c>raise_exception</c>, <c>tojson</c>). TTScale runs the subset of Jinja that
+/// chat templates use; a template outside it is an error naming the file, the line and what is missing.
+/// </summary>
+public sealed class ChatTemplate
+{
+    private readonly JinjaTemplate _template;
+    private readonly Dictionary<string, object?> _specialTokens;
+
+    /// <summary>Where the template came from, for messages: tokenizer_config.json's path, or what the caller said.</summary>
+    public string Source { get; }
+
+    private ChatTemplate(string text, string source, IReadOnlyDictionary<string, string> specialTokens)
+    {
+        Source = source;
+        _specialTokens = specialTokens.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal);
+        try
+        {
+            _template = JinjaTemplate.Parse(text);
+        }
+        catch (JinjaException e)
+        {
+            throw Error(e);
+        }
+    }
+
+    /// <summary>Parses a template.</summary>
+    /// <param name="text">The Jinja text.</param>
+    /// <param name="source">Where it came from, for messages.</param>
+    /// <param name="specialTokens">Variables such as <c>bos_token</c> the template may print.</param>
+    /// <exception cref="InvalidDataException">The template does not parse; the message names <paramref name="source"/> and the line.</exception>
+    public static ChatTemplate Parse(string text, string source, IReadOnlyDictionary<string, string>? specialTokens = null) =>
+        new(text, source, specialTokens ?? new Dictionary<string, string>());
+
+    /// <summary>
+    /// The chat template of the model in <paramref name="directory"/>: tokenizer_config.json's <c>chat_template</c> (a
+    /// string, or the one named <c>default</c> of a list), else a <c>chat_template.jinja</c> file; null where it has none.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file or the template is malformed; the message names it.</exception>
+    public static ChatTemplate? Load(string directory)
+    {
+        string config = Path.Combine(directory, "tokenizer_config.json"), file = Path.Combine(directory, "chat_template.jinja");
+        var root = File.Exists(config) ? JsonFile.ReadObject(config) : default;
+        var specialTokens = SpecialTokens(root);
+        if (File.Exists(file)) return Parse(File.ReadAllText(file), file, specialTokens);
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("chat_template", out var template)) return null;
+        string source = $"{config}: chat_template";
+        string text = template.ValueKind switch
+        {
+            JsonValueKind.String => template.GetString()!,
+            JsonValueKind.Array => template.EnumerateArray()
+                .Where(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) && n.GetString() == "default")
+                .Select(t => t.TryGetProperty("template", out var x) && x.ValueKind == JsonValueKind.String ? x.GetString() : null)
+                .FirstOrDefault() ?? throw new InvalidDataException($"{source}: a list of templates needs one named 'default'"),
+            _ => throw new InvalidDataException($"{source} must be a string or a list of {{name, template}}"),
+        };
+        return Parse(text, source, specialTokens);
+    }
+
+    /// <summary>What is missing where <see cref="Load"/> finds no template in <paramref name="directory"/>, for messages.</summary>
+    public static string Missing(string directory) =>
+        $"{directory} has no chat template (no chat_template in tokenizer_config.json, no chat_template.jinja)";
+
+    /// <summary>tokenizer_config.json's special tokens, each a string or an object with its <c>content</c>.</summary>
+    private static Dictionary<string, string> SpecialTokens(JsonElement root)
+    {
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.ValueKind != JsonValueKind.Object) return tokens;
+        foreach (var name in new[] { "bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token" })
+            if (root.TryGetProperty(name, out var v))
+            {
+                if (v.ValueKind == JsonValueKind.String) tokens[name] = v.GetString()!;
+                else if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String) tokens[name] = c.GetString()!;
+            }
+        return tokens;
+    }
+
+    /// <summary>The text of a conversation, as the model reads it.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="addGenerationPrompt">Open the assistant's turn at the end, for the model to write it.</param>
+    /// <exception cref="InvalidDataException">Rendering failed (the template raised an error, or used a value it lacks); the message names the source and line.</exception>
+    public string Render(IReadOnlyList<ChatTurn> messages, bool addGenerationPrompt)
+    {
+        var variables = new Dictionary<string, object?>(_specialTokens, StringComparer.Ordinal)
+        {
+            ["messages"] = messages.Select(m => (object?)new Dictionary<string, object?>(StringComparer.Ordinal) { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
+            ["add_generation_prompt"] = addGenerationPrompt,
+            ["tools"] = null,
+            ["documents"] = null,
+        };
+        try
+        {
+            return _template.Render(variables);
+        }
+        catch (JinjaException e)
+        {
+            throw Error(e);
+        }
+    }
+
+    /// <summary>
+    /// The prompt template of one user turn (after <paramref name="systemPrompt"/>, if given) with the assistant's turn
+    /// opened: what the model reads around each problem.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Rendering failed, or the template does not put the user's message in exactly one place.</exception>
+    public PromptTemplate ToPromptTemplate(string? systemPrompt = null)
+    {
+        const string Marker = "TTSCALEPROBLEM7F3A"; // survives trim and tojson, and no template adds it
+        var messages = new List<ChatTurn>();
+        if (systemPrompt is not null) messages.Add(new ChatTurn("system", systemPrompt));
+        messages.Add(new ChatTurn("user", Marker));
+        string text = Render(messages, addGenerationPrompt: true);
+        int at = text.IndexOf(Marker, StringComparison.Ordinal);
+        if (at < 0 || text.IndexOf(Marker, at + 1, StringComparison.Ordinal) >= 0)
+            throw new InvalidDataException($"{Source}: the template does not print the user's message exactly once, so TTScale cannot put the problem in it");
+        try
+        {
+            return new PromptTemplate(text.Replace(Marker, PromptTemplate.Placeholder, StringComparison.Ordinal), Source);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException(e.Message, e); // the rendered text holds a literal {prompt} of its own
+        }
+    }
+
+    private InvalidDataException Error(JinjaException e) => new($"{Source}, line {e.Line}: {e.Message}", e);
+}
