@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using TTScale.Onnx;
 
 namespace TTScale.Cli;
@@ -61,24 +60,8 @@ internal static class PromptTemplateOption
     /// <param name="fix">How to apply the chat template, for the message.</param>
     public static void WarnIfChatModelRunsBare(string directory, PromptTemplate? template, string fix)
     {
-        if (template is not null || !HasChatTemplate(directory)) return;
+        if (template is not null || !ChatTemplate.Ships(directory)) return;
         Console.Error.WriteLine($"note: {directory} has a chat template, but problems go to the model bare; {fix} to apply it");
-    }
-
-    private static bool HasChatTemplate(string directory)
-    {
-        if (File.Exists(Path.Combine(directory, "chat_template.jinja"))) return true;
-        string path = Path.Combine(directory, "tokenizer_config.json");
-        if (!File.Exists(path)) return false;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("chat_template", out _);
-        }
-        catch (JsonException)
-        {
-            return false; // the tokenizer loader reports a broken file; this is only a hint
-        }
     }
 
     /// <summary><see cref="WarnIfChatModelRunsBare(string, PromptTemplate?, string)"/> for the policy.</summary>

@@ -42,15 +42,18 @@ public sealed class ChatTemplate
     public static ChatTemplate Parse(string text, string source, IReadOnlyDictionary<string, string>? specialTokens = null) =>
         new(text, source, specialTokens ?? new Dictionary<string, string>());
 
+    private const string ConfigFile = "tokenizer_config.json", TemplateFile = "chat_template.jinja";
+
     /// <summary>
-    /// The chat template of the model in <paramref name="directory"/>: tokenizer_config.json's <c>chat_template</c> (a
-    /// string, or the one named <c>default</c> of a list), else a <c>chat_template.jinja</c> file; null where it has none.
+    /// The chat template of the model in <paramref name="directory"/>: a <c>chat_template.jinja</c> file, else
+    /// tokenizer_config.json's <c>chat_template</c> (a string, or the one named <c>default</c> of a list), as transformers
+    /// looks; null where it has none.
     /// </summary>
     /// <exception cref="InvalidDataException">The file or the template is malformed; the message names it.</exception>
     public static ChatTemplate? Load(string directory)
     {
-        string config = Path.Combine(directory, "tokenizer_config.json"), file = Path.Combine(directory, "chat_template.jinja");
-        var root = File.Exists(config) ? JsonFile.ReadObject(config) : default;
+        string config = Path.Combine(directory, ConfigFile), file = Path.Combine(directory, TemplateFile);
+        var root = ReadConfig(directory);
         var specialTokens = SpecialTokens(root);
         if (File.Exists(file)) return Parse(File.ReadAllText(file), file, specialTokens);
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("chat_template", out var template)) return null;
@@ -65,6 +68,30 @@ public sealed class ChatTemplate
             _ => throw new InvalidDataException($"{source} must be a string or a list of {{name, template}}"),
         };
         return Parse(text, source, specialTokens);
+    }
+
+    /// <summary>
+    /// Whether the model in <paramref name="directory"/> ships a chat template where <see cref="Load"/> looks, without
+    /// parsing it: a hint's check, so a malformed tokenizer_config.json counts as none (loading it reports it).
+    /// </summary>
+    public static bool Ships(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, TemplateFile))) return true;
+        try
+        {
+            var root = ReadConfig(directory);
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("chat_template", out _);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonElement ReadConfig(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFile);
+        return File.Exists(path) ? JsonFile.ReadObject(path) : default;
     }
 
     /// <summary>What is missing where <see cref="Load"/> finds no template in <paramref name="directory"/>, for messages.</summary>
