@@ -63,6 +63,10 @@ const added = [
   { id: base + 1, content: "<|im_start|>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
   { id: base + 2, content: "<|im_end|>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
   { id: base + 3, content: "<tool_call>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: false },
+  // Phi-3's turn markers eat the whitespace after them; RoBERTa's <mask> the whitespace before.
+  { id: base + 4, content: "<|end|>", single_word: false, lstrip: false, rstrip: true, normalized: false, special: true },
+  { id: base + 5, content: "<mask>", single_word: false, lstrip: true, rstrip: false, normalized: false, special: true },
+  { id: base + 6, content: "<word>", single_word: true, lstrip: false, rstrip: false, normalized: false, special: true },
 ];
 
 const byteLevel = useRegex => ({ type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: useRegex });
@@ -104,6 +108,7 @@ const TEXTS = [
   "The answer is 12345 apples; she'll sell 678 of them.",
   "  indented\tand tabbed lines, cafe\u0301 and naïve.\n\n\n",
   "<|im_start|>user\nWhat is 100 + 200?<|im_end|>\n<tool_call>Step 1: 100 + 200 = 300<|endoftext|>",
+  "Q: 47+28<|end|>\n \nA: 75 is <mask>.   <mask> and a <word> b<word>c <word>",
 ];
 
 mkdirSync(out, { recursive: true });

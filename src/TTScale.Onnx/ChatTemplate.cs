@@ -95,8 +95,9 @@ public sealed class ChatTemplate
     }
 
     /// <summary>What is missing where <see cref="Load"/> finds no template in <paramref name="directory"/>, for messages.</summary>
-    public static string Missing(string directory) =>
-        $"{directory} has no chat template (no chat_template in tokenizer_config.json, no chat_template.jinja)";
+    public static string Missing(string directory) => Directory.Exists(directory)
+        ? $"{directory} has no chat template (no chat_template in tokenizer_config.json, no chat_template.jinja)"
+        : $"{directory}: model directory not found";
 
     /// <summary>tokenizer_config.json's special tokens, each a string or an object with its <c>content</c>.</summary>
     private static Dictionary<string, string> SpecialTokens(JsonElement root)

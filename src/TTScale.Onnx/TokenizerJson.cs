@@ -48,7 +48,7 @@ internal static class TokenizerJson
     }
 
     /// <exception cref="InvalidDataException">Not a BPE model, or a component not supported here; the message names the file.</exception>
-    public static BpeTokenizer Load(JsonElement root, string path)
+    public static Tokenizer Load(JsonElement root, string path)
     {
         if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: no 'model' object");
@@ -61,11 +61,9 @@ internal static class TokenizerJson
             ? m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? $"{e[0].GetString()} {e[1].GetString()}" : e.GetString()!).ToList()
             : [];
         // Hugging Face matches every added token whole, special or not (Qwen's <tool_call> is not special).
-        var added = root.TryGetProperty("added_tokens", out var a) && a.ValueKind == JsonValueKind.Array
-            ? a.EnumerateArray().ToDictionary(e => e.GetProperty("content").GetString()!, e => e.GetProperty("id").GetInt32())
-            : [];
+        var added = AddedTokens.FromTokenizerJson(root, path);
         bool byteLevel = Types(root, "pre_tokenizer", "pretokenizers", path).Contains("ByteLevel");
-        var whole = new Dictionary<string, int>(added);
+        var whole = added.All.ToDictionary(t => t.Content, t => t.Id);
         if (model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True)
         {
             // Llama 3 takes a piece found whole in the vocabulary as that token, whatever the merges would build; the
@@ -73,19 +71,50 @@ internal static class TokenizerJson
             foreach (var (word, id) in vocabulary)
                 if ((byteLevel ? ByteLevelText(word) : word) is { } text) whole.TryAdd(text, id);
         }
-        var options = new BpeOptions(vocabulary)
+        BpeTokenizer Create(Dictionary<string, int> specialTokens) => BpeTokenizer.Create(new BpeOptions(vocabulary)
         {
             Merges = merges,
-            SpecialTokens = whole.Count > 0 ? whole : null,
+            SpecialTokens = specialTokens.Count > 0 ? specialTokens : null,
             UnknownToken = String(model, "unk_token"),
             ContinuingSubwordPrefix = String(model, "continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
             EndOfWordSuffix = String(model, "end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
             FuseUnknownTokens = model.TryGetProperty("fuse_unk", out var fuse) && fuse.ValueKind == JsonValueKind.True,
             ByteLevel = byteLevel,
             Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
-            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, added.Keys, path),
-        };
-        return BpeTokenizer.Create(options);
+            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default,
+                added.All.Where(t => !t.SingleWord).Select(t => t.Content), path),
+        });
+        // A single_word token the text does not stand apart is plain text, so the encoder must not know it.
+        var singleWord = added.All.Where(t => t.SingleWord).Select(t => t.Content).ToHashSet();
+        var encoder = Create(whole.Where(p => !singleWord.Contains(p.Key)).ToDictionary());
+        if (added.All.Count == 0) return encoder;
+        return new AddedTokenTokenizer(added, encoder, null, DummyPrefix.Never, singleWord.Count == 0 ? encoder : Create(whole));
+    }
+
+    /// <summary>Where a tokenizer.json converted from SentencePiece puts the dummy prefix (see <see cref="DummyPrefix"/>).</summary>
+    /// <exception cref="InvalidDataException">A Metaspace prepend_scheme not known here; the message names the file.</exception>
+    public static DummyPrefix DummyPrefixOf(JsonElement root, string path)
+    {
+        if (root.TryGetProperty("normalizer", out var normalizer)
+            && Components(normalizer, "normalizers", path).Any(c => c.Type == "Prepend"))
+            return DummyPrefix.EveryPiece;
+        if (!root.TryGetProperty("pre_tokenizer", out var pre)) return DummyPrefix.Never;
+        foreach (var (type, metaspace) in Components(pre, "pretokenizers", path))
+        {
+            if (type != "Metaspace") continue;
+            if (metaspace.TryGetProperty("prepend_scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String)
+                return scheme.GetString() switch
+                {
+                    "always" => DummyPrefix.EveryPieceBareAtStart,
+                    "first" => DummyPrefix.FirstPiece,
+                    "never" => DummyPrefix.Never,
+                    var other => throw new InvalidDataException($"{path}: Metaspace prepend_scheme '{other}' is not supported (always, first, never)"),
+                };
+            // Files from before prepend_scheme: add_prefix_space true meant always.
+            return metaspace.TryGetProperty("add_prefix_space", out var add) && add.ValueKind == JsonValueKind.False
+                ? DummyPrefix.Never : DummyPrefix.EveryPieceBareAtStart;
+        }
+        return DummyPrefix.Never;
     }
 
     private static string? String(JsonElement element, string name) =>

@@ -40,18 +40,24 @@ public static class TokenizerLoader
             var root = JsonFile.ReadObject(Path("tokenizer.json"));
             startToken = TemplateStartToken(root, Path("tokenizer.json"));
             if (!TokenizerJson.IsSentencePiece(root, Path("tokenizer.json"))) return TokenizerJson.Load(root, Path("tokenizer.json"));
-            // Llama 2 and Mistral ship the SentencePiece model beside its BPE conversion; the library runs the original.
+            // Llama 2 and Mistral ship the SentencePiece model beside its BPE conversion; the library runs the original,
+            // under the conversion's added tokens and dummy-prefix rule.
             return File.Exists(Path("tokenizer.model"))
-                ? SentencePiece(Path("tokenizer.model"))
+                ? SentencePiece(Path("tokenizer.model"), AddedTokens.FromTokenizerJson(root, Path("tokenizer.json")),
+                    TokenizerJson.DummyPrefixOf(root, Path("tokenizer.json")), prefixFromModel: false)
                 : throw new InvalidDataException($"{Path("tokenizer.json")}: a SentencePiece model converted to BPE (byte fallback, '\u2581' for spaces) "
                     + "is read from its tokenizer.model, which is not in the directory");
         }
         if (File.Exists(Path("tokenizer.model")))
         {
-            string settings = Path("tokenizer_config.json");
-            bool addBos = !File.Exists(settings) || !JsonFile.ReadObject(settings).TryGetProperty("add_bos_token", out var add) || add.ValueKind != JsonValueKind.False;
-            startToken = addBos ? config.BosTokenId : null;
-            return SentencePiece(Path("tokenizer.model"));
+            string settingsPath = Path("tokenizer_config.json");
+            JsonElement? settings = File.Exists(settingsPath) ? JsonFile.ReadObject(settingsPath) : null;
+            bool False(string name) => settings is { } s && s.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.False;
+            startToken = False("add_bos_token") ? null : config.BosTokenId;
+            // transformers' slow tokenizer: the model's own prefix on every piece between added tokens, or only on the
+            // first with legacy false.
+            return SentencePiece(Path("tokenizer.model"), settings is { } found ? AddedTokens.FromTokenizerConfig(found, settingsPath) : new([]),
+                False("legacy") ? DummyPrefix.FirstPiece : DummyPrefix.EveryPiece, prefixFromModel: true);
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
             return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = PreTokenizerPipeline.ByteLevel() });
@@ -70,10 +76,31 @@ public static class TokenizerLoader
         return tokens;
     }
 
-    private static LlamaTokenizer SentencePiece(string path)
+    /// <summary>
+    /// A SentencePiece model under Hugging Face's added tokens and dummy-prefix rule. The prefixed pieces use the model's
+    /// own add_dummy_prefix where <paramref name="prefixFromModel"/> (a tokenizer.model alone), else always get one (a
+    /// tokenizer.json's rule has decided).
+    /// </summary>
+    private static Tokenizer SentencePiece(string path, AddedTokens added, DummyPrefix prefix, bool prefixFromModel)
     {
-        using var model = File.OpenRead(path);
-        return LlamaTokenizer.Create(model, addBeginOfSentence: false);
+        var model = File.ReadAllBytes(path);
+        var specials = added.All.Count == 0 ? null : added.All.ToDictionary(t => t.Content, t => t.Id);
+        LlamaTokenizer Create(byte[] bytes, IReadOnlyDictionary<string, int>? specialTokens)
+        {
+            using var stream = new MemoryStream(bytes);
+            try
+            {
+                return LlamaTokenizer.Create(stream, addBeginOfSentence: false, specialTokens: specialTokens);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{path}: not a SentencePiece model the tokenizer library reads ({e.Message})", e);
+            }
+        }
+        var prefixed = Create(prefixFromModel ? model : SentencePieceModelFile.WithDummyPrefix(model, on: true, path), null);
+        if (specials is null && prefix == DummyPrefix.EveryPiece) return prefixed;
+        return new AddedTokenTokenizer(added, Create(SentencePieceModelFile.WithDummyPrefix(model, on: false, path), null), prefixed, prefix,
+            decoder: specials is null ? prefixed : Create(model, specials));
     }
 
     private static int? TemplateStartToken(JsonElement root, string path)

@@ -133,11 +133,13 @@ public class GenerateCommandTests
         Assert.Equal("", result.StdOut);
     }
 
-    [Fact]
-    public void AMissingModelDirectoryIsNamed()
+    [Theory]
+    [InlineData]
+    [InlineData("--prompt-template", "chat")] // the template is looked for first: still "not found", not "no chat template"
+    public void AMissingModelDirectoryIsNamed(params string[] options)
     {
-        var result = CliRunner.Run("generate", "--model", "/no/such/model", "--prompt", "x");
+        var result = CliRunner.Run(["generate", "--model", "/no/such/model", "--prompt", "x", .. options]);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("/no/such/model", result.StdErr);
+        Assert.Contains("/no/such/model: model directory not found", result.StdErr);
     }
 }

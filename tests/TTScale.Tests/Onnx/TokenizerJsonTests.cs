@@ -38,7 +38,8 @@ public sealed class TokenizerJsonTests : IDisposable
             var ids = tokenizer.EncodeToIds(texts[i]);
             Assert.True(expected[i].EnumerateArray().Select(e => e.GetInt32()).SequenceEqual(ids),
                 $"{variant}, text {i}: expected [{string.Join(",", expected[i].EnumerateArray())}], got [{string.Join(",", ids)}]");
-            if (!variant.StartsWith("split-removed", StringComparison.Ordinal)) // Removed drops the digits
+            // Removed drops the digits; lstrip and rstrip tokens drop the whitespace they take.
+            if (!variant.StartsWith("split-removed", StringComparison.Ordinal) && !texts[i].Contains("<mask>", StringComparison.Ordinal))
                 Assert.Equal(variant == "qwen2" ? texts[i].Normalize(NormalizationForm.FormC) : texts[i], tokenizer.Decode(ids));
         }
     }
