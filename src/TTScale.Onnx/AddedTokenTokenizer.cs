@@ -5,11 +5,12 @@ namespace TTScale.Onnx;
 
 /// <summary>
 /// Where SentencePiece's dummy prefix '▁' goes in a converted tokenizer.json, for each piece of plain text between
-/// added tokens: <see cref="EveryPiece"/> for a <c>Prepend</c> normalizer (Llama 2, legacy), <see cref="EveryPieceBareAtStart"/>
-/// and <see cref="FirstPiece"/> for a <c>Metaspace</c> pre-tokenizer's prepend_scheme "always" and "first" (a piece that
-/// starts with a space gets none: the space becomes its '▁'), <see cref="Never"/> without either (Gemma).
+/// added tokens: <see cref="EveryPiece"/> for a <c>Prepend</c> normalizer (Llama 2, legacy); <see cref="EveryUnspacedPiece"/>
+/// and <see cref="FirstUnspacedPiece"/> (only a piece at the very start of the text) for a <c>Metaspace</c> pre-tokenizer's
+/// prepend_scheme "always" and "first", where a piece that starts with a space gets none (the space becomes its '▁');
+/// <see cref="Never"/> without either (Gemma).
 /// </summary>
-internal enum DummyPrefix { Never, EveryPiece, EveryPieceBareAtStart, FirstPiece }
+internal enum DummyPrefix { Never, EveryPiece, EveryUnspacedPiece, FirstUnspacedPiece }
 
 /// <summary>
 /// Hugging Face's order of work: added tokens are cut out of the text first (<see cref="AddedTokens.Split"/>, with their
@@ -31,6 +32,7 @@ internal sealed class AddedTokenTokenizer(AddedTokens added, Tokenizer bare, Tok
                 continue;
             }
             string piece = all.Substring(offset, length);
+            // Offsets shift by the piece's start; within a SentencePiece piece they count its normalized text.
             foreach (var t in Encoder(offset, piece).EncodeToTokens(piece, out _, settings.ConsiderPreTokenization, settings.ConsiderNormalization))
                 tokens.Add(new EncodedToken(t.Id, t.Value, (t.Offset.Start.Value + offset)..(t.Offset.End.Value + offset)));
         }
@@ -45,8 +47,8 @@ internal sealed class AddedTokenTokenizer(AddedTokens added, Tokenizer bare, Tok
     private Tokenizer Encoder(int offset, string piece) => prefix switch
     {
         DummyPrefix.EveryPiece => prefixed!,
-        DummyPrefix.EveryPieceBareAtStart => piece[0] == ' ' ? bare : prefixed!,
-        DummyPrefix.FirstPiece => offset == 0 && piece[0] != ' ' ? prefixed! : bare,
+        DummyPrefix.EveryUnspacedPiece => piece[0] == ' ' ? bare : prefixed!,
+        DummyPrefix.FirstUnspacedPiece => offset == 0 && piece[0] != ' ' ? prefixed! : bare,
         _ => bare,
     };
 

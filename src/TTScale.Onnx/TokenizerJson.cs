@@ -105,14 +105,14 @@ internal static class TokenizerJson
             if (metaspace.TryGetProperty("prepend_scheme", out var scheme) && scheme.ValueKind == JsonValueKind.String)
                 return scheme.GetString() switch
                 {
-                    "always" => DummyPrefix.EveryPieceBareAtStart,
-                    "first" => DummyPrefix.FirstPiece,
+                    "always" => DummyPrefix.EveryUnspacedPiece,
+                    "first" => DummyPrefix.FirstUnspacedPiece,
                     "never" => DummyPrefix.Never,
                     var other => throw new InvalidDataException($"{path}: Metaspace prepend_scheme '{other}' is not supported (always, first, never)"),
                 };
             // Files from before prepend_scheme: add_prefix_space true meant always.
             return metaspace.TryGetProperty("add_prefix_space", out var add) && add.ValueKind == JsonValueKind.False
-                ? DummyPrefix.Never : DummyPrefix.EveryPieceBareAtStart;
+                ? DummyPrefix.Never : DummyPrefix.EveryUnspacedPiece;
         }
         return DummyPrefix.Never;
     }

@@ -57,7 +57,7 @@ public static class TokenizerLoader
             // transformers' slow tokenizer: the model's own prefix on every piece between added tokens, or only on the
             // first with legacy false.
             return SentencePiece(Path("tokenizer.model"), settings is { } found ? AddedTokens.FromTokenizerConfig(found, settingsPath) : new([]),
-                False("legacy") ? DummyPrefix.FirstPiece : DummyPrefix.EveryPiece, prefixFromModel: true);
+                False("legacy") ? DummyPrefix.FirstUnspacedPiece : DummyPrefix.EveryPiece, prefixFromModel: true);
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
             return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = PreTokenizerPipeline.ByteLevel() });
