@@ -19,6 +19,9 @@ internal enum DummyPrefix { Never, EveryPiece, EveryUnspacedPiece, FirstUnspaced
 /// </summary>
 internal sealed class AddedTokenTokenizer(AddedTokens added, Tokenizer bare, Tokenizer? prefixed, DummyPrefix prefix, Tokenizer decoder) : Tokenizer
 {
+    /// <summary>The model's own tokenizer, as it runs on the text between added tokens (without the dummy prefix).</summary>
+    public Tokenizer Model => bare;
+
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         string all = text ?? textSpan.ToString();

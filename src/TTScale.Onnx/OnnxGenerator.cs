@@ -95,7 +95,7 @@ public sealed partial class OnnxGenerator : IGenerator
 
     private static void CheckVocabulary(string directory, ModelConfig config, Tokenizer tokenizer)
     {
-        if (tokenizer is not BpeTokenizer bpe) return;
+        if ((tokenizer is AddedTokenTokenizer wrapped ? wrapped.Model : tokenizer) is not BpeTokenizer bpe) return;
         int largest = bpe.Vocabulary.Values.Max();
         if (largest >= config.VocabSize)
             throw new InvalidDataException($"{directory}: the tokenizer has token id {largest} but config.json says vocab_size {config.VocabSize}");

@@ -93,6 +93,19 @@ public sealed class ModelLoadingTests : IDisposable
     }
 
     [Fact]
+    public void ATokenizerJsonVocabularyLargerThanTheModel()
+    {
+        // tiny-lm-fp32's 100 logits under a tokenizer.json of 309 tokens and added tokens (Qwen2's pre-tokenizer).
+        CopyFixture("tiny-lm-fp32", "config.json", "vocab.json");
+        File.Copy(Fixtures.Path("hf-tokenizers", "qwen2.json"), Path.Combine(_dir, "tokenizer.json"));
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        config.Remove("tokenizer");
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
+        Assert.Contains("the tokenizer has token id 308 but config.json says vocab_size 100", e.Message);
+    }
+
+    [Fact]
     public void CorruptConfig()
     {
         CopyFixture("tiny-lm-fp32", "config.json");
