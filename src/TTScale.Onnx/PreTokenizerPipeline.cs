@@ -5,8 +5,8 @@ using Microsoft.ML.Tokenizers;
 namespace TTScale.Onnx;
 
 /// <summary>
-/// A tokenizer.json <c>pre_tokenizer</c> run as Hugging Face's tokenizers runs it: added tokens are cut out first and
-/// kept whole, then each rule in turn splits every piece the rules before it left. Qwen2's and Llama 3's regex
+/// A tokenizer.json <c>pre_tokenizer</c> run as Hugging Face's tokenizers runs it, on the text between added tokens
+/// (<see cref="AddedTokenTokenizer"/> cuts those out first): each rule in turn splits every piece the rules before it left. Qwen2's and Llama 3's regex
 /// <c>Split</c> (digits one or three at a time, "\n\n" as one piece), StarCoder's <c>Digits</c> and GPT-2's
 /// <c>ByteLevel</c> regex each change which ids a text gets, so mapping them all onto GPT-2's pattern, as before, fed a
 /// model token sequences it was never trained on.
@@ -15,22 +15,16 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
 {
     private delegate IEnumerable<(int Start, int End)> Rule(string text, int start, int end);
 
-    private readonly Regex? _addedTokens;
     private readonly Rule[] _rules;
 
-    private PreTokenizerPipeline(IEnumerable<string>? addedTokens, Rule[] rules)
-    {
-        var alternatives = addedTokens?.OrderByDescending(t => t.Length).Select(Regex.Escape).ToList();
-        _addedTokens = alternatives is { Count: > 0 } ? new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant) : null;
-        _rules = rules;
-    }
+    private PreTokenizerPipeline(Rule[] rules) => _rules = rules;
 
     /// <summary>GPT-2's pre-tokenizer (ByteLevel with its regex), for a vocab.json + merges.txt.</summary>
-    public static PreTokenizerPipeline ByteLevel() => new(null, [Split(Gpt2Pattern(), "Isolated", invert: false)]);
+    public static PreTokenizerPipeline ByteLevel() => new([Split(Gpt2Pattern(), "Isolated", invert: false)]);
 
     /// <summary>Reads a tokenizer.json <c>pre_tokenizer</c> (null: the whole text is one piece).</summary>
     /// <exception cref="InvalidDataException">A pre-tokenizer of a kind not supported here, or an invalid pattern; the message names the file.</exception>
-    public static PreTokenizerPipeline FromJson(JsonElement preTokenizer, IEnumerable<string> addedTokens, string path)
+    public static PreTokenizerPipeline FromJson(JsonElement preTokenizer, string path)
     {
         var rules = new List<Rule>();
         foreach (var (type, pre) in TokenizerJson.Components(preTokenizer, "pretokenizers", path))
@@ -54,7 +48,7 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
                     throw new InvalidDataException($"{path}: pre_tokenizer type '{type}' is not supported (Sequence, ByteLevel, Split and Digits are)");
             }
         }
-        return new PreTokenizerPipeline(addedTokens, [.. rules]);
+        return new PreTokenizerPipeline([.. rules]);
     }
 
     private static bool Flag(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
@@ -131,10 +125,9 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
     {
         if (text.Length == 0) return [];
-        // Added tokens are the matches of their own pattern, and no rule splits them.
-        IEnumerable<(int Start, int End, bool Added)> pieces = _addedTokens is null ? [(0, text.Length, false)] : Partition(_addedTokens, text, 0, text.Length);
+        IEnumerable<(int Start, int End)> pieces = [(0, text.Length)];
         foreach (var rule in _rules)
-            pieces = pieces.SelectMany(p => p.Added ? [p] : rule(text, p.Start, p.End).Select(r => (r.Start, r.End, false))).ToList();
+            pieces = pieces.SelectMany(p => rule(text, p.Start, p.End)).ToList();
         return pieces.Select(p => (p.Start, p.End - p.Start));
     }
 

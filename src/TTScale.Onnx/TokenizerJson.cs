@@ -81,8 +81,7 @@ internal static class TokenizerJson
             FuseUnknownTokens = model.TryGetProperty("fuse_unk", out var fuse) && fuse.ValueKind == JsonValueKind.True,
             ByteLevel = byteLevel,
             Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
-            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default,
-                added.All.Where(t => !t.SingleWord).Select(t => t.Content), path),
+            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, path),
         });
         // A single_word token the text does not stand apart is plain text, so the encoder must not know it.
         var singleWord = added.All.Where(t => t.SingleWord).Select(t => t.Content).ToHashSet();
