@@ -28,6 +28,10 @@ internal sealed class RunOptions
     public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
     public readonly Option<string?> Select = new("--select") { Description = "naive, weighted or majority (best-of-n, hybrid and tree search: weighted; revise: naive, i.e. by verifier); last for revise." };
     public readonly Option<int> Revisions = new("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
+    public readonly Option<string?> RevisionRequest = new("--revision-request")
+    {
+        Description = $"revise and hybrid on a chat model: the user turn after each attempt, asking for the next (\\n is a newline; default: '{Revision.DefaultRequest}').",
+    };
     public readonly Option<int> BeamWidth = new("--beam-width") { Description = "M for beam, dvts and lookahead: each survivor is expanded M times (ets sizes its own expansions).", DefaultValueFactory = _ => 4 };
     public readonly Option<int> Iterations = new("--iterations") { Description = "Most search rounds (steps) for tree search.", DefaultValueFactory = _ => 40 };
     public readonly Option<int> Lookahead = new("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
@@ -47,7 +51,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, PromptTemplate, SystemPrompt, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
+        foreach (var option in new Option[] { Model, PromptTemplate, SystemPrompt, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, RevisionRequest, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,
             Temperature, TopP, MaxTokens, Limit, Seed, Concurrency, Hardware, Device, Threads })
             command.Options.Add(option);
     }
@@ -75,7 +79,8 @@ internal sealed class RunOptions
             result.GetValue(Dataset)!, result.GetValue(SkipBad), limit, sampling, StepScores.Parse(result.GetValue(Aggregation)!),
             new StrategySettings(Select: select is null ? null : Selection.Parse(select), Revisions: result.GetValue(Revisions),
                 BeamWidth: result.GetValue(BeamWidth), Iterations: result.GetValue(Iterations), Lookahead: result.GetValue(Lookahead),
-                Dedupe: result.GetValue(Dedupe), Ets: new EtsOptions(result.GetValue(LambdaC), result.GetValue(LambdaS))),
+                Dedupe: result.GetValue(Dedupe), Ets: new EtsOptions(result.GetValue(LambdaC), result.GetValue(LambdaS)),
+                RevisionRequest: result.GetValue(RevisionRequest)?.Replace("\\n", "\n", StringComparison.Ordinal)),
             result.GetValue(Seed), concurrency, GenerateCommand.Hardware(result.GetValue(Hardware)!),
             GenerateCommand.Device(result.GetValue(Device)!, result.GetValue(Threads)));
     }
@@ -103,6 +108,8 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
         try
         {
             PromptTemplateOption.WarnIfChatModelRunsBare(generator);
+            if (Strategy.RevisionRequest is not null && generator.ContinueChat("", []) is null)
+                throw new CliException($"--revision-request goes with a chat model (--prompt-template {TTScale.Onnx.PromptTemplate.Chat}): {Model} reads its attempts in the revision format");
             var prm = needsVerifier && Verifier == "prm" ? PrmVerifier.Load(PrmDirectory, Device, cacheBytes: PrmCacheBytes) : null;
             if (prm is not null) PromptTemplateOption.WarnIfChatModelRunsBare(PrmDirectory, prm.Config.PromptTemplate, $"set \"prompt_template\": \"{TTScale.Onnx.PromptTemplate.Chat}\" in {Path.Combine(PrmDirectory, "config.json")}");
             IProcessVerifier? verifier = Verifier switch { "prm" => prm, "oracle" => new OracleStepVerifier(), _ => null };

@@ -15,8 +15,9 @@ namespace TTScale.Cli;
 /// <param name="Lookahead">Greedy rollout steps before scoring (lookahead).</param>
 /// <param name="Dedupe">Drop proposals whose normalised text repeats another's (tree search).</param>
 /// <param name="Ets">ETS's cost and coverage weights; null for their defaults.</param>
+/// <param name="RevisionRequest">What a chat model is asked after each attempt (revise, hybrid); null for the default.</param>
 internal sealed record StrategySettings(int N = 16, SelectionRule? Select = null, int Revisions = 4, int Chains = 4, int BeamWidth = 4,
-    int Iterations = 40, int Lookahead = 2, bool Dedupe = false, EtsOptions? Ets = null);
+    int Iterations = 40, int Lookahead = 2, bool Dedupe = false, EtsOptions? Ets = null, string? RevisionRequest = null);
 
 /// <summary>The strategies the command line knows: their names, defaults, what they need, and what a budget means for each.</summary>
 internal static class StrategyCatalog
@@ -49,8 +50,8 @@ internal static class StrategyCatalog
             "greedy" => new BestOfN(context with { Sampling = context.Sampling with { Temperature = 0 } }, 1, SelectionRule.Last),
             "sample" => new BestOfN(context, 1, SelectionRule.Last),
             "best-of-n" => new BestOfN(context, s.N, rule),
-            "revise" => new Revision(context, 1, s.Revisions, rule),
-            "hybrid" => new Revision(context, s.Chains, s.Revisions, rule),
+            "revise" => new Revision(context, 1, s.Revisions, rule, s.RevisionRequest),
+            "hybrid" => new Revision(context, s.Chains, s.Revisions, rule, s.RevisionRequest),
             "adaptive" => throw new CliException("--strategy adaptive needs --policy and --budget"),
             _ when IsSearch(name) => new TreeSearch(context, Enum.Parse<TreeSearch.Kind>(name, ignoreCase: true), s.N, s.BeamWidth, s.Iterations, rule, s.Lookahead,
                 s.Dedupe, s.Ets),
@@ -103,6 +104,7 @@ internal static class StrategyCatalog
             Select = p.TryGetValue("select", out var select) ? Selection.Parse(select.GetString()!) : defaults.Select,
             Dedupe = p.TryGetValue("dedupe", out var dedupe) ? dedupe.GetBoolean() : defaults.Dedupe,
             Ets = ets with { LambdaC = Double("lambda_c", ets.LambdaC), LambdaS = Double("lambda_s", ets.LambdaS) },
+            RevisionRequest = p.TryGetValue("revision_request", out var request) ? request.GetString() : defaults.RevisionRequest,
         };
     }
 

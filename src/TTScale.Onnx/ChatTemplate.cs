@@ -1,10 +1,8 @@
 using System.Text.Json;
+using TTScale.Generation;
 using TTScale.Onnx.ChatTemplates;
 
 namespace TTScale.Onnx;
-
-/// <summary>One message of a conversation: <c>system</c>, <c>user</c> or <c>assistant</c>, and its text.</summary>
-public sealed record ChatTurn(string Role, string Content);
 
 /// <summary>
 /// A model's Hugging Face chat template: the Jinja <c>chat_template</c> of its tokenizer_config.json, rendered as
@@ -136,6 +134,9 @@ public sealed class ChatTemplate
         }
     }
 
+    // Stands for the problem where the template prints the user's message: survives trim and tojson, and no template adds it.
+    private const string Marker = "TTSCALEPROBLEM7F3A";
+
     /// <summary>
     /// The prompt template of one user turn (after <paramref name="systemPrompt"/>, if given) with the assistant's turn
     /// opened: what the model reads around each problem.
@@ -143,23 +144,41 @@ public sealed class ChatTemplate
     /// <exception cref="InvalidDataException">Rendering failed, or the template does not put the user's message in exactly one place.</exception>
     public PromptTemplate ToPromptTemplate(string? systemPrompt = null)
     {
-        const string Marker = "TTSCALEPROBLEM7F3A"; // survives trim and tojson, and no template adds it
-        var messages = new List<ChatTurn>();
-        if (systemPrompt is not null) messages.Add(new ChatTurn("system", systemPrompt));
-        messages.Add(new ChatTurn("user", Marker));
-        string text = Render(messages, addGenerationPrompt: true);
+        string text = FirstTurn(systemPrompt, Marker);
         int at = text.IndexOf(Marker, StringComparison.Ordinal);
         if (at < 0 || text.IndexOf(Marker, at + 1, StringComparison.Ordinal) >= 0)
             throw new InvalidDataException($"{Source}: the template does not print the user's message exactly once, so TTScale cannot put the problem in it");
         try
         {
-            return new PromptTemplate(text.Replace(Marker, PromptTemplate.Placeholder, StringComparison.Ordinal), Source);
+            return new PromptTemplate(text.Replace(Marker, PromptTemplate.Placeholder, StringComparison.Ordinal), Source, this, systemPrompt);
         }
         catch (FormatException e)
         {
             throw new InvalidDataException(e.Message, e); // the rendered text holds a literal {prompt} of its own
         }
     }
+
+    /// <summary>The first user turn, <paramref name="prompt"/> after <paramref name="systemPrompt"/>, with the assistant's turn opened.</summary>
+    /// <exception cref="InvalidDataException">Rendering failed.</exception>
+    internal string FirstTurn(string? systemPrompt, string prompt) => Render(FirstTurnMessages(systemPrompt, prompt), addGenerationPrompt: true);
+
+    /// <summary>
+    /// The text that follows <see cref="FirstTurn"/>'s when the conversation goes on with <paramref name="turns"/>, the
+    /// assistant's turn opened after them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Rendering failed, or the template prints the longer conversation with another
+    /// beginning, so it cannot go on from a first turn already read.</exception>
+    internal string Continue(string? systemPrompt, string prompt, IReadOnlyList<ChatTurn> turns)
+    {
+        if (turns.Count == 0) return "";
+        var first = FirstTurnMessages(systemPrompt, prompt);
+        string start = Render(first, addGenerationPrompt: true), whole = Render([.. first, .. turns], addGenerationPrompt: true);
+        return whole.StartsWith(start, StringComparison.Ordinal) ? whole[start.Length..]
+            : throw new InvalidDataException($"{Source}: the template prints a longer conversation with another beginning than its first turn, so TTScale cannot go on from the first turn");
+    }
+
+    private static List<ChatTurn> FirstTurnMessages(string? systemPrompt, string prompt) =>
+        systemPrompt is null ? [new ChatTurn("user", prompt)] : [new ChatTurn("system", systemPrompt), new ChatTurn("user", prompt)];
 
     private InvalidDataException Error(JinjaException e) => new($"{Source}, line {e.Line}: {e.Message}", e);
 }

@@ -120,6 +120,10 @@ public sealed partial class OnnxGenerator : IGenerator
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The chat template cannot go on from its first turn.</exception>
+    public string? ContinueChat(string prompt, IReadOnlyList<ChatTurn> turns) => PromptTemplate?.Continue(prompt, turns);
+
+    /// <inheritdoc/>
     public Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
         SubmitAsync(sequences, null, ledger, cancellationToken);
 

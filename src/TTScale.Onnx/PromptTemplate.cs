@@ -1,3 +1,5 @@
+using TTScale.Generation;
+
 namespace TTScale.Onnx;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace TTScale.Onnx;
 /// <c>&lt;|im_start|&gt;user\n{prompt}&lt;|im_end|&gt;\n&lt;|im_start|&gt;assistant\n</c>. <c>{prompt}</c> marks where the problem
 /// goes, once. A model directory's config.json may carry one (<c>prompt_template</c>); the policy's can be given on the
 /// command line. <see cref="Chat"/> in either place stands for the model's own chat template rendered for one user turn
-/// (<see cref="ChatTemplate.ToPromptTemplate"/>).
+/// (<see cref="ChatTemplate.ToPromptTemplate"/>), which can also go on past that turn (<see cref="Continue"/>).
 /// </summary>
 public sealed record PromptTemplate
 {
@@ -19,6 +21,8 @@ public sealed record PromptTemplate
     public string Text { get; }
 
     private readonly int _at;
+    private readonly ChatTemplate? _chat;
+    private readonly string? _systemPrompt;
 
     /// <param name="text">The template.</param>
     /// <param name="source">Where it came from, for the message: a file and field, or an option.</param>
@@ -31,6 +35,26 @@ public sealed record PromptTemplate
         Text = text;
     }
 
-    /// <summary>The text the model reads for <paramref name="prompt"/>.</summary>
-    public string Apply(string prompt) => string.Concat(Text.AsSpan(0, _at), prompt, Text.AsSpan(_at + Placeholder.Length));
+    /// <summary>One user turn of <paramref name="chat"/>, after <paramref name="systemPrompt"/>, rendered as <paramref name="text"/>.</summary>
+    internal PromptTemplate(string text, string source, ChatTemplate chat, string? systemPrompt) : this(text, source)
+    {
+        _chat = chat;
+        _systemPrompt = systemPrompt;
+    }
+
+    /// <summary>
+    /// The text the model reads for <paramref name="prompt"/>. A chat template's turn is rendered with the prompt in it,
+    /// so a template that trims or escapes the user's message does so here too.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The chat template failed to render.</exception>
+    public string Apply(string prompt) => _chat is not null ? _chat.FirstTurn(_systemPrompt, prompt)
+        : string.Concat(Text.AsSpan(0, _at), prompt, Text.AsSpan(_at + Placeholder.Length));
+
+    /// <summary>
+    /// For a chat template's first turn: the text that follows <see cref="Apply"/>'s for <paramref name="prompt"/> when the
+    /// conversation goes on with <paramref name="turns"/>, the assistant's turn opened after them. Null for a written
+    /// template: it has no turns.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The chat template cannot go on from its first turn (<see cref="ChatTemplate.Continue"/>).</exception>
+    public string? Continue(string prompt, IReadOnlyList<ChatTurn> turns) => _chat?.Continue(_systemPrompt, prompt, turns);
 }

@@ -27,6 +27,14 @@ public interface IGenerator : IDisposable
     /// <summary>A new sequence for <paramref name="prompt"/>, in the model's prompt template and with its start token where it uses them. Nothing runs yet.</summary>
     Sequence Start(string prompt, long seed);
 
+    /// <summary>
+    /// For a model that reads its chat template: the text that follows <see cref="Start"/>'s for <paramref name="prompt"/>
+    /// when the conversation goes on with <paramref name="turns"/> (assistant and user turns), the assistant's next turn
+    /// opened. Appended to a sequence started on the prompt, it gives the whole conversation as the template prints it.
+    /// Null for a model that reads plain text.
+    /// </summary>
+    string? ContinueChat(string prompt, IReadOnlyList<ChatTurn> turns);
+
     /// <summary>Processes the tokens not yet in each sequence's cache. Prefill once, then fork, to share a prompt.</summary>
     Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
 

@@ -10,18 +10,30 @@ namespace TTScale.Strategies;
 /// format, <see cref="ArithFormat.RevisionPrompt"/>, as many as fit the context). One chain is <c>revise</c>, with the
 /// answer selected over the chain; C chains in parallel are <c>hybrid</c> (C x R = N): each chain's best candidate by
 /// verifier score (its last without a verifier), then a vote across chains. A chain keeps its sequence and appends the
-/// revision text while the new prompt extends the old one, so earlier attempts are not prefilled again.
+/// revision text while the new prompt extends the old one, so earlier attempts are not prefilled again. A chat model
+/// (<see cref="IGenerator.ContinueChat"/>) reads its attempts as its own turns instead, each answered by a user turn with
+/// the revision request, as a chat model is asked to revise.
 /// </summary>
 public sealed class Revision : IStrategy
 {
     private readonly StrategyContext _context;
     private readonly int _chains, _attempts;
     private readonly SelectionRule _select;
+    private readonly string _request;
+
+    /// <summary>What a chat model is asked after each attempt, unless told otherwise.</summary>
+    public const string DefaultRequest = "Check your answer above step by step for mistakes, then solve the problem again and give your final answer.";
 
     /// <summary>Creates the strategy.</summary>
-    /// <exception cref="ArgumentException">Chains or attempts below 1, or a verifier-based rule without a verifier.</exception>
-    public Revision(StrategyContext context, int chains, int attempts, SelectionRule select)
+    /// <param name="context">The models and sampling.</param>
+    /// <param name="chains">Chains run side by side (1: revise).</param>
+    /// <param name="attempts">Attempts per chain.</param>
+    /// <param name="select">How the answer is chosen.</param>
+    /// <param name="request">The user turn after each attempt, for a chat model; null: <see cref="DefaultRequest"/>.</param>
+    /// <exception cref="ArgumentException">Chains or attempts below 1, an empty request, or a verifier-based rule without a verifier.</exception>
+    public Revision(StrategyContext context, int chains, int attempts, SelectionRule select, string? request = null)
     {
+        if (request is not null && string.IsNullOrWhiteSpace(request)) throw new ArgumentException("--revision-request must not be empty", nameof(request));
         if (chains < 1) throw new ArgumentOutOfRangeException(nameof(chains), chains, "--chains must be 1 or more");
         if (attempts < 1) throw new ArgumentOutOfRangeException(nameof(attempts), attempts, "--revisions must be 1 or more");
         if (Selection.NeedsScores(select) && context.Verifier is null)
@@ -30,16 +42,25 @@ public sealed class Revision : IStrategy
         _chains = chains;
         _attempts = attempts;
         _select = select;
+        _request = request ?? DefaultRequest;
     }
 
     /// <inheritdoc/>
     public string Name => _chains == 1 ? "revise" : "hybrid";
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, object> Parameters => new Dictionary<string, object>
+    public IReadOnlyDictionary<string, object> Parameters
     {
-        ["chains"] = _chains, ["revisions"] = _attempts, ["select"] = _select.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature,
-    };
+        get
+        {
+            var parameters = new Dictionary<string, object>
+            {
+                ["chains"] = _chains, ["revisions"] = _attempts, ["select"] = _select.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature,
+            };
+            if (_context.Generator.ContinueChat("", []) is not null) parameters["revision_request"] = _request;
+            return parameters;
+        }
+    }
 
     /// <inheritdoc/>
     public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
@@ -53,7 +74,7 @@ public sealed class Revision : IStrategy
         {
             for (int attempt = 0; attempt < _attempts; attempt++)
             {
-                foreach (var chain in chains) chain.Prepare(generator, problem.Prompt, attempt, _context.Sampling.MaxTokens);
+                foreach (var chain in chains) chain.Prepare(generator, problem.Prompt, attempt, _context.Sampling.MaxTokens, _request);
                 var round = await generator.GenerateAsync(chains.Select(c => c.Sequence!).ToList(), _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);
                 for (int c = 0; c < chains.Count; c++)
                 {
@@ -97,10 +118,11 @@ public sealed class Revision : IStrategy
 
         public Sequence? Sequence { get; private set; }
 
-        public void Prepare(IGenerator generator, string prompt, int attempt, int maxTokens)
+        public void Prepare(IGenerator generator, string prompt, int attempt, int maxTokens, string request)
         {
             string next = attempt == 0 ? prompt
-                : ArithFormat.RevisionPrompt(prompt, _attempts, t => generator.Encode(t).Count + 1, generator.ContextLength, maxTokens);
+                : ArithFormat.FitRevision(_attempts, kept => RevisionText(generator, prompt, kept, request),
+                    t => generator.Encode(t).Count + 1, generator.ContextLength, maxTokens);
             if (Sequence is null || !next.StartsWith(_text, StringComparison.Ordinal))
             {
                 // The problem alone goes through Start, so that a model's prompt template wraps it and not the attempts.
@@ -111,6 +133,15 @@ public sealed class Revision : IStrategy
             Sequence.Append(generator.Encode(next[_text.Length..]));
             _text = next;
         }
+
+        /// <summary>
+        /// The prompt and the attempts a revision sees: a chat model's turns after the prompt's, else the task's revision
+        /// format. Either way the text after the prompt is appended to a sequence started on the prompt.
+        /// </summary>
+        private static string RevisionText(IGenerator generator, string prompt, IReadOnlyList<string> attempts, string request) =>
+            generator.ContinueChat(prompt, [.. attempts.SelectMany(a => new[] { new ChatTurn("assistant", a), new ChatTurn("user", request) })]) is string turns
+                ? prompt + turns
+                : ArithFormat.RevisionPrompt(prompt, attempts);
 
         public void Finished(Completion completion)
         {

@@ -60,9 +60,7 @@ public static partial class ArithFormat
 
     /// <summary>
     /// The revision prompt: the problem's prompt, then the last previous attempts (oldest first), each followed
-    /// by <see cref="RevisionSeparator"/>. Keeps the last <see cref="MaxPreviousAttempts"/>, then drops the
-    /// oldest while the prompt plus <paramref name="reserveTokens"/> exceeds <paramref name="contextTokens"/>,
-    /// but never below <see cref="MinPreviousAttempts"/>.
+    /// by <see cref="RevisionSeparator"/>, as many as <see cref="FitRevision"/> keeps.
     /// </summary>
     /// <param name="prompt">The problem's prompt.</param>
     /// <param name="previousAttempts">Earlier attempts, oldest first, as generated (without end-of-sequence).</param>
@@ -70,23 +68,36 @@ public static partial class ArithFormat
     /// <param name="contextTokens">The model's context length.</param>
     /// <param name="reserveTokens">Tokens to leave free for the new attempt.</param>
     public static string RevisionPrompt(string prompt, IReadOnlyList<string> previousAttempts,
-        Func<string, int>? countTokens = null, int contextTokens = int.MaxValue, int reserveTokens = 0)
-    {
-        int keep = Math.Min(MaxPreviousAttempts, previousAttempts.Count);
-        while (true)
+        Func<string, int>? countTokens = null, int contextTokens = int.MaxValue, int reserveTokens = 0) =>
+        FitRevision(previousAttempts, kept =>
         {
             var text = new StringBuilder(prompt);
-            for (int i = previousAttempts.Count - keep; i < previousAttempts.Count; i++)
+            foreach (string attempt in kept)
             {
-                string attempt = previousAttempts[i];
                 text.Append(attempt);
                 if (attempt.Length > 0 && !attempt.EndsWith('\n')) text.Append('\n');
                 text.Append(RevisionSeparator);
             }
-            string result = text.ToString();
-            if (countTokens is null || keep <= MinPreviousAttempts || countTokens(result) + reserveTokens <= contextTokens)
-                return result;
-            keep--;
+            return text.ToString();
+        }, countTokens, contextTokens, reserveTokens);
+
+    /// <summary>
+    /// Which earlier attempts a revision sees, whatever writes them out (this format, or a chat model's turns): the last
+    /// <see cref="MaxPreviousAttempts"/>, then fewer, dropping the oldest, while the text plus <paramref name="reserveTokens"/>
+    /// exceeds <paramref name="contextTokens"/>, but never below <see cref="MinPreviousAttempts"/>.
+    /// </summary>
+    /// <param name="previousAttempts">Earlier attempts, oldest first.</param>
+    /// <param name="render">The revision text for the attempts kept, oldest first.</param>
+    /// <param name="countTokens">Counts the tokens of a text under the model's tokenizer; null: keep the last <see cref="MaxPreviousAttempts"/>.</param>
+    /// <param name="contextTokens">The model's context length.</param>
+    /// <param name="reserveTokens">Tokens to leave free for the new attempt.</param>
+    public static string FitRevision(IReadOnlyList<string> previousAttempts, Func<IReadOnlyList<string>, string> render,
+        Func<string, int>? countTokens = null, int contextTokens = int.MaxValue, int reserveTokens = 0)
+    {
+        for (int keep = Math.Min(MaxPreviousAttempts, previousAttempts.Count); ; keep--)
+        {
+            string text = render(previousAttempts.Skip(previousAttempts.Count - keep).ToArray());
+            if (countTokens is null || keep <= MinPreviousAttempts || countTokens(text) + reserveTokens <= contextTokens) return text;
         }
     }
 

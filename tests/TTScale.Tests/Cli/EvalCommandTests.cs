@@ -39,6 +39,24 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ReviseOnAChatModelAsksWithTheRevisionRequestAndAPlainModelRefusesIt()
+    {
+        string chat = TTScale.Tests.Onnx.Fixtures.CopyTo("tiny-lm-fp32", Path.Combine(_dir, "chat-lm"));
+        File.WriteAllText(Path.Combine(chat, "tokenizer_config.json"),
+            """{"chat_template": "{% for m in messages %}{{ m.role[0] }}:{{ m.content }}|{% endfor %}{% if add_generation_prompt %}a:{% endif %}"}""");
+        string records = Path.Combine(_dir, "chat-revise.jsonl");
+        var result = CliRunner.Run("eval", "--model", chat, "--prompt-template", "chat", "--max-tokens", "6", "--strategy", "revise", "--revisions", "3",
+            "--verifier", "none", "--select", "last", "--revision-request", "Fix.", "--limit", "2", "--out", records);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.All(File.ReadAllLines(records), line =>
+            Assert.Equal("Fix.", JsonDocument.Parse(line).RootElement.GetProperty("parameters").GetProperty("revision_request").GetString()));
+
+        var plain = Eval("--strategy", "revise", "--verifier", "none", "--select", "last", "--revision-request", "Fix.", "--limit", "1");
+        Assert.Equal(2, plain.ExitCode);
+        Assert.Contains("--revision-request goes with a chat model (--prompt-template chat)", plain.StdErr);
+    }
+
+    [Fact]
     public void ResumeAfterAKillLosesAndDuplicatesNothing()
     {
         string out1 = Path.Combine(_dir, "full.jsonl"), out2 = Path.Combine(_dir, "killed.jsonl");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TTScale.Generation;
 using TTScale.Onnx;
 
 namespace TTScale.Tests.Onnx;
@@ -47,6 +48,32 @@ public sealed class ChatTemplateGoldenTests
     {
         var chat = ChatTemplate.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "chat-templates", template))!;
         const string Problem = "What is 47+28*3? Put the answer in \\boxed{}.";
-        Assert.Equal(chat.Render([new ChatTurn("user", Problem)], addGenerationPrompt: true), chat.ToPromptTemplate().Apply(Problem));
+        var turn = chat.ToPromptTemplate();
+        Assert.Equal(chat.Render([new ChatTurn("user", Problem)], addGenerationPrompt: true), turn.Apply(Problem));
+        Assert.Equal(turn.Apply(Problem), turn.Text.Replace(PromptTemplate.Placeholder, Problem, StringComparison.Ordinal)); // the text shown and recorded
+    }
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void TheSecondRoundGoesOnFromTheFirstTurnAsJinjaPrintsIt(string template)
+    {
+        // A revision of a chat model: the first turn as the prompt template prints it, then the next turns' text.
+        var golden = Golden.GetProperty(template).EnumerateArray().Single(c => c.GetProperty("title").GetString() == "two rounds");
+        var messages = golden.GetProperty("messages").EnumerateArray()
+            .Select(m => new ChatTurn(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
+        Assert.Equal(["user", "assistant", "user"], messages.Select(m => m.Role));
+        var turn = ChatTemplate.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "chat-templates", template))!.ToPromptTemplate();
+        Assert.Equal(golden.GetProperty("text").GetString(), turn.Apply(messages[0].Content) + turn.Continue(messages[0].Content, messages[1..]));
+    }
+
+    [Theory]
+    [InlineData("llama-3.1-instruct")]
+    [InlineData("gemma-it")]
+    public void ATemplateThatTrimsTheUsersMessageTrimsTheProblem(string template)
+    {
+        // An ArithChain prompt ends with a newline; these templates print the message trimmed, and so must TTScale.
+        var chat = ChatTemplate.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "chat-templates", template))!;
+        const string Problem = "Q: 47 +28 -13 x3\n";
+        Assert.Equal(chat.Render([new ChatTurn("user", Problem.Trim())], addGenerationPrompt: true), chat.ToPromptTemplate().Apply(Problem));
     }
 }

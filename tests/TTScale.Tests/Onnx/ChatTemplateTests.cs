@@ -1,3 +1,4 @@
+using TTScale.Generation;
 using TTScale.Onnx;
 
 namespace TTScale.Tests.Onnx;
@@ -26,6 +27,27 @@ public sealed class ChatTemplateTests : IDisposable
             chat.ToPromptTemplate().Text);
         Assert.Equal("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n5 +8<|im_end|>\n<|im_start|>assistant\n",
             chat.ToPromptTemplate("Be brief.").Apply("5 +8"));
+    }
+
+    [Fact]
+    public void AConversationGoesOnFromTheFirstTurnAsTheTemplatePrintsIt()
+    {
+        var chat = ChatTemplate.Parse(
+            "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}<|end|>\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}", "test");
+        var turn = chat.ToPromptTemplate("Be exact.");
+        ChatTurn[] more = [new("assistant", "5+8=14\nA: 14\n"), new("user", "Check it.")];
+        Assert.Equal(chat.Render([new("system", "Be exact."), .. OneQuestion, .. more], addGenerationPrompt: true), turn.Apply("5 +8") + turn.Continue("5 +8", more));
+        Assert.Equal("", turn.Continue("5 +8", []));
+        Assert.Null(new PromptTemplate("Q: {prompt}", "test").Continue("5 +8", more)); // a written template has no turns
+    }
+
+    [Fact]
+    public void ATemplateThatPrintsALongerConversationWithAnotherBeginningIsNamed()
+    {
+        // Counts the messages up front, so the first turn's text is not the start of the conversation's.
+        var turn = ChatTemplate.Parse("{{ messages | length }}{% for m in messages %}|{{ m.content }}{% endfor %}", "counting").ToPromptTemplate();
+        var e = Assert.Throws<InvalidDataException>(() => turn.Continue("5 +8", [new("assistant", "13"), new("user", "Again.")]));
+        Assert.Contains("counting: the template prints a longer conversation with another beginning", e.Message);
     }
 
     [Theory]

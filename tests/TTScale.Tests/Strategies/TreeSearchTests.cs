@@ -38,30 +38,6 @@ public sealed class TreeSearchTests : IDisposable
         new(new StrategyContext(generator ?? _lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), kind, 8, 2, iterations,
             SelectionRule.Weighted, lookahead: 2, dedupe: dedupe, ets: ets);
 
-    /// <summary>Passes every call to the fixture model and keeps each generation call's completions: the tokens actually generated.</summary>
-    private sealed class RecordingGenerator(IGenerator inner) : IGenerator
-    {
-        public List<IReadOnlyList<Completion>> Calls { get; } = [];
-        public ModelCost Cost => inner.Cost;
-        public int ContextLength => inner.ContextLength;
-        public ComputeLedger Ledger => inner.Ledger;
-        public IReadOnlyList<int> Encode(string text) => inner.Encode(text);
-        public string Decode(IEnumerable<int> tokens) => inner.Decode(tokens);
-        public Sequence Start(string prompt, long seed) => inner.Start(prompt, seed);
-        public Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
-            inner.PrefillAsync(sequences, ledger, cancellationToken);
-
-        public async Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options, ComputeLedger? ledger = null,
-            CancellationToken cancellationToken = default)
-        {
-            var completions = await inner.GenerateAsync(sequences, options, ledger, cancellationToken);
-            Calls.Add(completions);
-            return completions;
-        }
-
-        public void Dispose() { }
-    }
-
     [Theory]
     [InlineData(TreeSearch.Kind.Beam)]
     [InlineData(TreeSearch.Kind.Dvts)]
