@@ -115,6 +115,7 @@ public sealed class Revision : IStrategy
     {
         private readonly List<string> _attempts = [];
         private string _text = "";
+        private int _promptTokens; // the problem as Start wraps it: template, start token
 
         public Sequence? Sequence { get; private set; }
 
@@ -122,13 +123,14 @@ public sealed class Revision : IStrategy
         {
             string next = attempt == 0 ? prompt
                 : ArithFormat.FitRevision(_attempts, kept => RevisionText(generator, prompt, kept, request),
-                    t => generator.Encode(t).Count + 1, generator.ContextLength, maxTokens);
+                    t => _promptTokens + generator.Encode(t[prompt.Length..]).Count, generator.ContextLength, maxTokens);
             if (Sequence is null || !next.StartsWith(_text, StringComparison.Ordinal))
             {
                 // The problem alone goes through Start, so that a model's prompt template wraps it and not the attempts.
                 Sequence?.Dispose();
                 Sequence = generator.Start(prompt, SplitMix64.Derive(seed, attempt));
                 _text = prompt;
+                _promptTokens = Sequence.Length;
             }
             Sequence.Append(generator.Encode(next[_text.Length..]));
             _text = next;

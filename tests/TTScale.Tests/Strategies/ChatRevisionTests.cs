@@ -16,11 +16,11 @@ public sealed class ChatRevisionTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>The fixture model under a chat template; <paramref name="assistant"/> is how it prints an assistant turn's content.</summary>
-    private (OnnxGenerator Lm, ChatTemplate Chat) ChatModel(string name, string assistant)
+    private (OnnxGenerator Lm, ChatTemplate Chat) ChatModel(string name, string assistant, string header = "")
     {
         string dir = Fixtures.CopyTo("tiny-lm-fp32", Path.Combine(_dir, name));
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), $$$"""
-            {"chat_template": "{% for m in messages %}{{ m.role[0] }}:{% if m.role == 'assistant' %}{{{{{assistant}}}}}{% else %}{{ m.content }}{% endif %}|{% endfor %}{% if add_generation_prompt %}a:{% endif %}"}
+            {"chat_template": "{{{header}}}{% for m in messages %}{{ m.role[0] }}:{% if m.role == 'assistant' %}{{{{{assistant}}}}}{% else %}{{ m.content }}{% endif %}|{% endfor %}{% if add_generation_prompt %}a:{% endif %}"}
             """);
         var chat = ChatTemplate.Load(dir)!;
         return (OnnxGenerator.Load(dir, new GeneratorOptions { PromptTemplate = chat.ToPromptTemplate() }), chat);
@@ -56,6 +56,24 @@ public sealed class ChatRevisionTests : IDisposable
                 Assert.Contains(result.Candidates.Take(2), c => c.Text != c.Text.ToUpperInvariant()); // so the template did rewrite them
                 Assert.True(result.Ledger.PromptTokens > last);
             }
+        }
+    }
+
+    [Fact]
+    public async Task AttemptsThatWouldOverfillTheContextAreDroppedCountingTheTemplatesOwnTokens()
+    {
+        // 40 characters of template before the problem: counting the problem alone, four attempts seem to fit the
+        // fixture's 128 tokens beside the next attempt's 8, but do not.
+        var (lm, _) = ChatModel("header", "m.content", header: new string('#', 40));
+        using (lm)
+        {
+            var generator = new RecordingGenerator(lm);
+            var sampling = new SamplingOptions { Temperature = 1.0, MaxTokens = 8, StopOnEos = false };
+            var result = await new Revision(new StrategyContext(generator, null, sampling), 1, 5, SelectionRule.Last, Request).SolveAsync(_problem, seed: 2);
+            Assert.Equal(5, result.Candidates.Count);
+            string last = Assert.Single(generator.Read[4]);
+            Assert.Equal(3, last.Split("|u:" + Request + "|").Length - 1); // the last three attempts, each with its request
+            Assert.True(lm.Encode(last).Count + 8 <= lm.ContextLength);
         }
     }
 
