@@ -105,7 +105,7 @@ internal static class DataCommand
         var output = new Option<string?>("--out") { Description = "Output JSONL file (default: standard output)." };
         var context = ContextOption();
         var reserve = new Option<int>("--reserve") { Description = "Tokens to leave free for the new attempt.", DefaultValueFactory = _ => 128 };
-        var command = new Command("revision-prompts", "Write the revision prompt for each record's previous attempts (the last 4 that fit the context, at least 2).") { input, output, context, reserve };
+        var command = new Command("revision-prompts", "Write the revision prompt for each record's previous attempts (the last 4 that fit the context, at least 2 while they fit it themselves).") { input, output, context, reserve };
         command.SetAction(result =>
         {
             int contextTokens = result.GetValue(context), reserveTokens = result.GetValue(reserve);

@@ -42,6 +42,7 @@ internal static class EvalCommand
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             using var runtime = settings.Open(StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name)));
+            problems = runtime.Fitting(problems, settings.SkipBad);
             var solver = name == "adaptive"
                 ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy) ?? throw new CliException("--strategy adaptive needs --policy FILE"),
                     result.GetValue(budget) ?? throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)"),

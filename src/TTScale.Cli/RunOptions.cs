@@ -25,7 +25,7 @@ internal sealed class RunOptions
     };
     public readonly Option<string> Verifier = new("--verifier") { Description = "prm, oracle (the exact ArithChain checker) or none.", DefaultValueFactory = _ => "prm" };
     public readonly Option<string> Dataset = new("--dataset") { Description = "arith:count=N,levels=1-5,seed=S or a JSONL file (GSM8K, MATH or {id, prompt, answer}).", DefaultValueFactory = _ => "arith:count=100,levels=1-5,seed=1234" };
-    public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines instead of failing." };
+    public readonly Option<bool> SkipBad = new("--skip-bad") { Description = "Skip malformed dataset lines, and problems too long for the policy's context, instead of failing." };
     public readonly Option<string?> Select = new("--select") { Description = "naive, weighted or majority (best-of-n, hybrid and tree search: weighted; revise: naive, i.e. by verifier); last for revise." };
     public readonly Option<int> Revisions = new("--revisions") { Description = "Attempts per chain for revise and hybrid.", DefaultValueFactory = _ => 4 };
     public readonly Option<string?> RevisionRequest = new("--revision-request")
@@ -127,6 +127,22 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
 internal sealed class ModelRuntime(OnnxGenerator generator, PrmVerifier? prm, StrategyContext context) : IDisposable
 {
     public StrategyContext Context { get; } = context;
+
+    /// <summary>
+    /// The problems whose prompts leave the policy room to write: one that fills its context is an error naming it
+    /// (the run would otherwise stop at it), or with <paramref name="skipBad"/> is skipped with a note on stderr.
+    /// </summary>
+    public IReadOnlyList<Problem> Fitting(IReadOnlyList<Problem> problems, bool skipBad)
+    {
+        var tooLong = problems.Select(p => (Problem: p, Tokens: generator.PromptLength(p.Prompt))).Where(p => p.Tokens >= generator.ContextLength).ToList();
+        if (tooLong.Count == 0) return problems;
+        string which = $"{tooLong.Count} problem(s) too long for the context of {generator.Directory} ({generator.ContextLength} tokens): " +
+            string.Join(", ", tooLong.Take(5).Select(p => $"{p.Problem.Id} ({p.Tokens} tokens)")) + (tooLong.Count > 5 ? ", ..." : "");
+        if (!skipBad) throw new CliException($"{which}; --skip-bad skips them");
+        Console.Error.WriteLine($"skipped {which}");
+        var skipped = tooLong.Select(p => p.Problem).ToHashSet();
+        return [.. problems.Where(p => !skipped.Contains(p))];
+    }
 
     public void Dispose()
     {

@@ -42,6 +42,7 @@ internal static class SweepCommand
             bool scorePool = settings.Verifier != "none";
             var manifest = OpenManifest(folder, settings, anyVerifier && settings.Verifier == "prm", k);
             using var runtime = settings.Open(anyVerifier);
+            problems = runtime.Fitting(problems, settings.SkipBad);
 
             // Plan every run first, so bad budgets fail before any model time is spent.
             var plan = new List<(string Name, int Budget, IStrategy Solver)>();

@@ -113,11 +113,16 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public Sequence Start(string prompt, long seed)
     {
-        var tokens = Tokenizer.EncodePrompt(PromptTemplate?.Apply(prompt) ?? prompt, _startTokenId);
+        var tokens = PromptTokens(prompt);
         if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
         if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));
         return new OnnxSequence(this, tokens, seed);
     }
+
+    /// <summary>How many tokens <see cref="Start"/> gives <paramref name="prompt"/>: its template and start token included.</summary>
+    public int PromptLength(string prompt) => PromptTokens(prompt).Count;
+
+    private IReadOnlyList<int> PromptTokens(string prompt) => Tokenizer.EncodePrompt(PromptTemplate?.Apply(prompt) ?? prompt, _startTokenId);
 
     /// <inheritdoc/>
     /// <exception cref="InvalidDataException">The chat template cannot go on from its first turn.</exception>

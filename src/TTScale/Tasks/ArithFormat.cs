@@ -28,7 +28,7 @@ public static partial class ArithFormat
     /// <summary>Revision prompts hold at most this many previous attempts.</summary>
     public const int MaxPreviousAttempts = 4;
 
-    /// <summary>Revision prompts keep at least this many previous attempts (when there are that many), even past the context.</summary>
+    /// <summary>Revision prompts keep at least this many previous attempts (when there are that many) while they fit the context, even where the new attempt then gets less room.</summary>
     public const int MinPreviousAttempts = 2;
 
     /// <summary>The prompt of a problem.</summary>
@@ -84,7 +84,8 @@ public static partial class ArithFormat
     /// <summary>
     /// Which earlier attempts a revision sees, whatever writes them out (this format, or a chat model's turns): the last
     /// <see cref="MaxPreviousAttempts"/>, then fewer, dropping the oldest, while the text plus <paramref name="reserveTokens"/>
-    /// exceeds <paramref name="contextTokens"/>, but never below <see cref="MinPreviousAttempts"/>.
+    /// exceeds <paramref name="contextTokens"/>, but never below <see cref="MinPreviousAttempts"/> while the text itself
+    /// fits (the new attempt then gets less room than it asked for). Below that, only what a model can hold.
     /// </summary>
     /// <param name="previousAttempts">Earlier attempts, oldest first.</param>
     /// <param name="render">The revision text for the attempts kept, oldest first.</param>
@@ -97,7 +98,9 @@ public static partial class ArithFormat
         for (int keep = Math.Min(MaxPreviousAttempts, previousAttempts.Count); ; keep--)
         {
             string text = render(previousAttempts.Skip(previousAttempts.Count - keep).ToArray());
-            if (countTokens is null || keep <= MinPreviousAttempts || countTokens(text) + reserveTokens <= contextTokens) return text;
+            if (countTokens is null || keep == 0) return text;
+            int tokens = countTokens(text);
+            if (tokens + reserveTokens <= contextTokens || (keep <= MinPreviousAttempts && tokens < contextTokens)) return text;
         }
     }
 

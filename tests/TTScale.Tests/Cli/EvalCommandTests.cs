@@ -57,6 +57,27 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AProblemThatFillsTheContextIsNamedOrSkipped()
+    {
+        string dataset = Path.Combine(_dir, "long.jsonl");
+        File.WriteAllLines(dataset,
+        [
+            """{"id": "short", "prompt": "Q: 5 +8\n", "answer": "13"}""",
+            $$"""{"id": "long", "prompt": "Q: 5 {{string.Concat(Enumerable.Repeat("+1 ", 50))}}\n", "answer": "55"}""",
+        ]);
+        var refused = Eval("--strategy", "sample", "--dataset", dataset);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("1 problem(s) too long for the context of", refused.StdErr);
+        Assert.Contains("(128 tokens): long (157 tokens); --skip-bad skips them", refused.StdErr);
+
+        string records = Path.Combine(_dir, "skipped.jsonl");
+        var skipped = Eval("--strategy", "sample", "--dataset", dataset, "--skip-bad", "--out", records);
+        Assert.True(skipped.ExitCode == 0, skipped.StdErr);
+        Assert.Contains("skipped 1 problem(s) too long for the context", skipped.StdErr);
+        Assert.Equal("short", JsonDocument.Parse(Assert.Single(File.ReadAllLines(records))).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public void ResumeAfterAKillLosesAndDuplicatesNothing()
     {
         string out1 = Path.Combine(_dir, "full.jsonl"), out2 = Path.Combine(_dir, "killed.jsonl");

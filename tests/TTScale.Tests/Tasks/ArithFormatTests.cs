@@ -62,10 +62,15 @@ public class ArithFormatTests
     }
 
     [Fact]
-    public void RevisionPromptKeepsAtLeastTwoAttemptsEvenPastTheContext()
+    public void RevisionPromptKeepsAtLeastTwoAttemptsWhereTheyFitButNotPastTheContext()
     {
         var attempts = Enumerable.Range(1, 4).Select(i => new string('x', 100) + "\n").ToList();
-        string prompt = ArithFormat.RevisionPrompt("Q: 1 +1\n", attempts, text => text.Length, contextTokens: 10);
-        Assert.Equal(2, prompt.Split("R:\n").Length - 1);
+        // Two attempts (220 characters) fit 250 but leave the new attempt 30 of the 100 it asked for: still two.
+        string two = ArithFormat.RevisionPrompt("Q: 1 +1\n", attempts, text => text.Length, contextTokens: 250, reserveTokens: 100);
+        Assert.Equal(2, two.Split("R:\n").Length - 1);
+        // No model can read two in 200: as many as it can hold.
+        string one = ArithFormat.RevisionPrompt("Q: 1 +1\n", attempts, text => text.Length, contextTokens: 200, reserveTokens: 100);
+        Assert.Equal("Q: 1 +1\n" + attempts[3] + "R:\n", one);
+        Assert.Equal("Q: 1 +1\n", ArithFormat.RevisionPrompt("Q: 1 +1\n", attempts, text => text.Length, contextTokens: 10));
     }
 }
