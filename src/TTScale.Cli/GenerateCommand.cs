@@ -56,7 +56,7 @@ internal static class GenerateCommand
             using var generator = OnnxGenerator.Load(directory, new GeneratorOptions { Device = executionDevice, PromptTemplate = template });
             PromptTemplateOption.WarnIfChatModelRunsBare(generator);
             var ledger = new ComputeLedger();
-            using var root = generator.Start(text, s);
+            using var root = CliErrors.Checked(() => generator.Start(text, s), "--prompt");
             await generator.PrefillAsync([root], ledger, cancellationToken);
             var samples = Enumerable.Range(0, n).Select(i => root.Fork(SplitMix64.Derive(s, i))).ToList();
             var completions = await generator.GenerateAsync(samples, sampling, ledger, cancellationToken);

@@ -142,4 +142,12 @@ public class GenerateCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("/no/such/model: model directory not found", result.StdErr);
     }
+
+    [Fact]
+    public void APromptLongerThanTheContextIsNamed()
+    {
+        var result = CliRunner.Run("generate", "--model", Fixture, "--prompt", new string('1', 200));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: --prompt: the prompt has 201 tokens; the context holds 128", result.StdErr.Trim());
+    }
 }
