@@ -21,7 +21,7 @@ public interface IGenerator : IDisposable
     /// <summary>Text to token ids (no special tokens added).</summary>
     IReadOnlyList<int> Encode(string text);
 
-    /// <summary>Token ids to text (special tokens dropped).</summary>
+    /// <summary>Token ids to text, as the model's tokenizer decodes them: a SentencePiece model drops its special tokens, a BPE vocabulary prints them.</summary>
     string Decode(IEnumerable<int> tokens);
 
     /// <summary>A new sequence for <paramref name="prompt"/>, in the model's prompt template and with its start token where it uses them. Nothing runs yet.</summary>
