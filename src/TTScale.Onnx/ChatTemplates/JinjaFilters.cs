@@ -12,7 +12,7 @@ internal static class JinjaFilters
 
     private static readonly Dictionary<string, Filter> All = new(StringComparer.Ordinal)
     {
-        ["trim"] = (v, a, k, l) => Arg(a, k, 0, "chars") is string chars ? Text(v, l).Trim(chars.ToCharArray()) : Text(v, l).Trim(),
+        ["trim"] = (v, a, k, l) => JinjaMethods.Call(Text(v, l), "strip", a, k, l),
         ["upper"] = (v, _, _, l) => Text(v, l).ToUpperInvariant(),
         ["lower"] = (v, _, _, l) => Text(v, l).ToLowerInvariant(),
         ["capitalize"] = (v, _, _, l) => JinjaMethods.Capitalize(Text(v, l)),
@@ -35,8 +35,7 @@ internal static class JinjaFilters
         ["abs"] = (v, _, _, l) => v switch { long n => Math.Abs(n), double d => Math.Abs(d), _ => throw Bad("abs", v, l) },
         ["round"] = (v, a, k, l) => Math.Round(JinjaValues.Number(v) ?? throw Bad("round", v, l),
             (int)(JinjaValues.Number(Arg(a, k, 0, "precision")) ?? 0), MidpointRounding.ToEven),
-        ["items"] = (v, _, _, l) => v is Dictionary<string, object?> d
-            ? d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList() : throw Bad("items", v, l),
+        ["items"] = (v, _, _, l) => v is Dictionary<string, object?> d ? JinjaValues.Items(d) : throw Bad("items", v, l),
         ["tojson"] = (v, a, k, l) => JinjaJson.Dumps(v, Arg(a, k, 0, "indent") is long n ? (int)n : null, l),
         ["indent"] = Indent,
         ["map"] = Map,
@@ -54,7 +53,8 @@ internal static class JinjaFilters
         ["max"] = (v, _, _, l) => JinjaValues.Iterate(v, l).Aggregate((x, y) => JinjaValues.Compare(y, x, l) > 0 ? y : x),
         ["sort"] = (v, a, k, l) =>
         {
-            var items = Pick(JinjaValues.Iterate(v, l), Arg(a, k, 2, "attribute"), l).Zip(JinjaValues.Iterate(v, l)).ToList();
+            var all = JinjaValues.Iterate(v, l);
+            var items = Pick(all, Arg(a, k, 2, "attribute"), l).Zip(all).ToList();
             items.Sort((x, y) => JinjaValues.Compare(x.First, y.First, l));
             if (JinjaValues.Truthy(Arg(a, k, 0, "reverse"))) items.Reverse();
             return items.Select(p => p.Second).ToList();

@@ -19,7 +19,7 @@ internal static class JinjaMethods
                 switch (name)
                 {
                     case "get": return Arg(0, "key") is string key && d.TryGetValue(key, out var v) ? v : Arg(1, "default");
-                    case "items": return d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList();
+                    case "items": return JinjaValues.Items(d);
                     case "keys": return d.Keys.Cast<object?>().ToList();
                     case "values": return d.Values.ToList();
                 }

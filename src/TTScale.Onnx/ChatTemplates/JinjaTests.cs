@@ -9,6 +9,8 @@ internal static class JinjaTests
         All.TryGetValue(name, out var t) ? t : throw new JinjaException($"unknown test '{name}'", line);
 
     private static readonly Test Equal = (v, a, l) => JinjaValues.AreEqual(v, Arg(a, l));
+    private static readonly Test NotEqual = (v, a, l) => !JinjaValues.AreEqual(v, Arg(a, l));
+    private static readonly Test Iterable = (v, _, _) => v is string or List<object?> or object?[] or Dictionary<string, object?>;
 
     private static readonly Dictionary<string, Test> All = new(StringComparer.Ordinal)
     {
@@ -23,8 +25,8 @@ internal static class JinjaTests
         ["integer"] = (v, _, _) => v is long,
         ["float"] = (v, _, _) => v is double,
         ["mapping"] = (v, _, _) => v is Dictionary<string, object?>,
-        ["sequence"] = (v, _, _) => v is string or List<object?> or object?[] or Dictionary<string, object?>,
-        ["iterable"] = (v, _, _) => v is string or List<object?> or object?[] or Dictionary<string, object?>,
+        ["sequence"] = Iterable,
+        ["iterable"] = Iterable,
         ["callable"] = (v, _, _) => v is IJinjaCallable,
         ["odd"] = (v, _, l) => JinjaValues.Integer(v, "odd's value", l) % 2 != 0,
         ["even"] = (v, _, l) => JinjaValues.Integer(v, "even's value", l) % 2 == 0,
@@ -35,8 +37,8 @@ internal static class JinjaTests
         ["eq"] = Equal,
         ["=="] = Equal,
         ["sameas"] = (v, a, l) => Arg(a, l) is var x && (v is null or bool ? Equals(v, x) : ReferenceEquals(v, x)),
-        ["ne"] = (v, a, l) => !JinjaValues.AreEqual(v, Arg(a, l)),
-        ["!="] = (v, a, l) => !JinjaValues.AreEqual(v, Arg(a, l)),
+        ["ne"] = NotEqual,
+        ["!="] = NotEqual,
         ["lt"] = (v, a, l) => JinjaValues.Compare(v, Arg(a, l), l) < 0,
         ["le"] = (v, a, l) => JinjaValues.Compare(v, Arg(a, l), l) <= 0,
         ["gt"] = (v, a, l) => JinjaValues.Compare(v, Arg(a, l), l) > 0,

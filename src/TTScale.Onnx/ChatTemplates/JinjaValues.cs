@@ -39,12 +39,10 @@ internal static class JinjaValues
     };
 
     /// <summary>Python's <c>str()</c>, as <c>{{ }}</c> prints: None, True, 1.0, ['a', 1].</summary>
-    public static string Str(object? v) => v switch
-    {
-        string s => s,
-        Undefined => "",
-        _ => Repr(v),
-    };
+    public static string Str(object? v) => v is string s ? s : Repr(v);
+
+    /// <summary>A dict's <c>items()</c>: (key, value) pairs.</summary>
+    public static List<object?> Items(Dictionary<string, object?> d) => [.. d.Select(kv => (object?)new object?[] { kv.Key, kv.Value })];
 
     public static string Repr(object? v) => v switch
     {
