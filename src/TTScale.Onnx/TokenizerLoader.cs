@@ -108,9 +108,9 @@ public static class TokenizerLoader
         if (!root.TryGetProperty("post_processor", out var post) || post.ValueKind != JsonValueKind.Object) return null;
         // Llama 3 nests it in a Sequence beside ByteLevel.
         var template = post.TryGetProperty("processors", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().FirstOrDefault(p => p.TryGetProperty("type", out var t) && t.GetString() == "TemplateProcessing")
+            ? list.EnumerateArray().FirstOrDefault(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("type", out var t) && t.GetString() == "TemplateProcessing")
             : post;
-        if (!template.TryGetProperty("type", out var type) || type.GetString() != "TemplateProcessing"
+        if (template.ValueKind != JsonValueKind.Object || !template.TryGetProperty("type", out var type) || type.GetString() != "TemplateProcessing"
             || !template.TryGetProperty("single", out var single) || single.ValueKind != JsonValueKind.Array || single.GetArrayLength() == 0
             || !single[0].TryGetProperty("SpecialToken", out var first))
             return null;

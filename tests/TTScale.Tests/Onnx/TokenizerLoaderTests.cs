@@ -90,6 +90,7 @@ public sealed class TokenizerLoaderTests : IDisposable
     [InlineData(Llama3, 128000)] // nested beside ByteLevel
     [InlineData("""{"type": "ByteLevel", "add_prefix_space": false}""", null)] // Qwen, GPT-2
     [InlineData("null", null)]
+    [InlineData("""{"type": "Sequence", "processors": [{"type": "ByteLevel"}]}""", null)] // a Sequence without TemplateProcessing
     public void ATokenizerJsonStartsTextsAsItsPostProcessorSays(string postProcessor, int? expected)
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": 0}}, "post_processor": """ + postProcessor + "}");
