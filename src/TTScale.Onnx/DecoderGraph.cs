@@ -11,7 +11,7 @@ namespace TTScale.Onnx;
 internal sealed class DecoderGraph : IDisposable
 {
     public InferenceSession Session { get; }
-    public KvLayout Kv { get; }
+    public KvLayout Kv => Inputs.Kv!; // checked at load: a decoder without KV inputs is refused
     public int Layers => Kv.Layers;
     public int KvHeads => Kv.KvHeads;
     public int HeadDim => Kv.HeadDim;
@@ -27,11 +27,10 @@ internal sealed class DecoderGraph : IDisposable
         try
         {
             Inputs = GraphInputs.Read(Session, config, path);
-            var kv = Inputs.Kv ?? throw Mismatch(path, "has no 'past_key_values.{i}.key' inputs: export it with the KV cache (use_past)");
-            if (!Session.OutputMetadata.ContainsKey("logits")) throw Mismatch(path, "has no 'logits' output");
-            Kv = kv;
+            var kv = Inputs.Kv ?? throw KvLayout.Mismatch(path, "has no 'past_key_values.{i}.key' inputs: export it with the KV cache (use_past)");
+            if (!Session.OutputMetadata.ContainsKey("logits")) throw KvLayout.Mismatch(path, "has no 'logits' output");
             int vocab = Session.OutputMetadata["logits"].Dimensions[^1];
-            if (vocab > 0 && vocab != config.VocabSize) throw Mismatch(path, $"has {vocab} logits per token but config.json says vocab_size {config.VocabSize}");
+            if (vocab > 0 && vocab != config.VocabSize) throw KvLayout.Mismatch(path, $"has {vocab} logits per token but config.json says vocab_size {config.VocabSize}");
             LogitsType = Session.OutputMetadata["logits"].ElementDataType;
             OutputNames = ["logits", .. kv.PresentNames];
         }
@@ -41,8 +40,6 @@ internal sealed class DecoderGraph : IDisposable
             throw;
         }
     }
-
-    private static InvalidDataException Mismatch(string path, string what) => KvLayout.Mismatch(path, what);
 
     public void Dispose() => Session.Dispose();
 }

@@ -94,9 +94,7 @@ internal static class TokenizerJson
     /// <exception cref="InvalidDataException">A Metaspace prepend_scheme not known here; the message names the file.</exception>
     public static DummyPrefix DummyPrefixOf(JsonElement root, string path)
     {
-        if (root.TryGetProperty("normalizer", out var normalizer)
-            && Components(normalizer, "normalizers", path).Any(c => c.Type == "Prepend"))
-            return DummyPrefix.EveryPiece;
+        if (Types(root, "normalizer", "normalizers", path).Contains("Prepend")) return DummyPrefix.EveryPiece;
         if (!root.TryGetProperty("pre_tokenizer", out var pre)) return DummyPrefix.Never;
         foreach (var (type, metaspace) in Components(pre, "pretokenizers", path))
         {
