@@ -28,4 +28,44 @@ internal sealed record GraphInputs(bool HasPositionIds, bool HasCacheBranch, KvL
                 "input_ids, attention_mask, position_ids, use_cache_branch and past_key_values.{i}.key/value); export the model as a decoder in the Optimum layout");
         return new GraphInputs(positions, cacheBranch, kv, names);
     }
+
+    /// <summary>
+    /// The values of one pass in <see cref="Names"/>' order: <paramref name="ids"/> and <paramref name="positions"/>
+    /// [batch, width], <paramref name="mask"/> [batch, past + width], then <paramref name="past"/> (null: an empty one).
+    /// Disposing the feed frees what it made, never the past.
+    /// </summary>
+    public GraphFeed Feed(long[] ids, long[] mask, long[] positions, int batch, IReadOnlyList<OrtValue>? past)
+    {
+        int width = ids.Length / batch, total = mask.Length / batch;
+        var feed = new GraphFeed(Names.Length);
+        feed.Own(OrtValue.CreateTensorValueFromMemory(ids, [batch, width]));
+        feed.Own(OrtValue.CreateTensorValueFromMemory(mask, [batch, total]));
+        if (HasPositionIds) feed.Own(OrtValue.CreateTensorValueFromMemory(positions, [batch, width]));
+        if (HasCacheBranch) feed.Own(OrtValue.CreateTensorValueFromMemory(new[] { total > width }, [1])); // a past is fed
+        if (Kv is null) return feed;
+        if (past is null)
+            for (int t = 0; t < 2 * Kv.Layers; t++) feed.Own(Kv.EmptyPast(batch));
+        else
+            feed.Values.AddRange(past);
+        return feed;
+    }
+}
+
+/// <summary>One pass's input values, in the graph's feeding order; disposing frees those the feed made.</summary>
+internal sealed class GraphFeed(int capacity) : IDisposable
+{
+    private readonly List<OrtValue> _owned = new(capacity);
+
+    public List<OrtValue> Values { get; } = new(capacity);
+
+    public void Own(OrtValue value)
+    {
+        _owned.Add(value);
+        Values.Add(value);
+    }
+
+    public void Dispose()
+    {
+        foreach (var value in _owned) value.Dispose();
+    }
 }

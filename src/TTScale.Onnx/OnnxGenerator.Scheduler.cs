@@ -217,21 +217,14 @@ public sealed partial class OnnxGenerator
             }
         }
 
-        var names = _graph.Inputs.Names;
-        var values = new List<OrtValue>(names.Length);
-        var owned = new List<OrtValue>();
-        OrtValue Own(OrtValue v) { owned.Add(v); return v; }
-        values.Add(Own(OrtValue.CreateTensorValueFromMemory(inputIds, [batch, width])));
-        values.Add(Own(OrtValue.CreateTensorValueFromMemory(mask, [batch, total])));
-        if (_graph.Inputs.HasPositionIds) values.Add(Own(OrtValue.CreateTensorValueFromMemory(positions, [batch, width])));
-        if (_graph.Inputs.HasCacheBranch) values.Add(Own(OrtValue.CreateTensorValueFromMemory(new[] { pastLength > 0 }, [1])));
-        for (int t = 0; t < 2 * _graph.Layers; t++) values.Add(past is not null ? past.Tensors[t] : Own(_graph.Kv.EmptyPast(batch)));
-
         IDisposableReadOnlyCollection<OrtValue> outputs;
-        long started = Stopwatch.GetTimestamp();
-        using (var options = new RunOptions()) outputs = _graph.Session.Run(options, names, values, _graph.OutputNames);
-        Interlocked.Add(ref _runTicks, Stopwatch.GetElapsedTime(started).Ticks);
-        foreach (var v in owned) v.Dispose();
+        using (var feed = _graph.Inputs.Feed(inputIds, mask, positions, batch, past?.Tensors))
+        using (var options = new RunOptions())
+        {
+            long started = Stopwatch.GetTimestamp();
+            outputs = _graph.Session.Run(options, _graph.Inputs.Names, feed.Values, _graph.OutputNames);
+            Interlocked.Add(ref _runTicks, Stopwatch.GetElapsedTime(started).Ticks);
+        }
 
         var logits = outputs[0];
         int vocab = (int)logits.GetTensorTypeAndShape().Shape[2];

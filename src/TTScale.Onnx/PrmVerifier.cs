@@ -241,16 +241,16 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         var past = pastLength == 0 || kv is null ? null
             : KvStorage.Gather([.. rows.Select(r => r.From is { } e ? new KvView(e.Kv, 0, e.Tokens.Length) : null)], pastLength, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
         past?.AddReference();
-        var empty = past is null && kv is not null ? Enumerable.Range(0, 2 * kv.Layers).Select(_ => kv.EmptyPast(batch)).ToList() : [];
         IDisposableReadOnlyCollection<OrtValue> outputs;
         try
         {
-            outputs = RunGraph(ids, mask, positions, [batch, width], [batch, total], past?.Tensors ?? empty);
+            using var feed = _inputs.Feed(ids, mask, positions, batch, past?.Tensors);
+            using var runOptions = new RunOptions();
+            outputs = _session.Run(runOptions, _inputs.Names, feed.Values, _outputNames);
         }
         finally
         {
             past?.Release();
-            foreach (var value in empty) value.Dispose();
         }
         var present = kv is null ? null : new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
         present?.AddReference();
@@ -286,21 +286,6 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             }
         }
         return result;
-    }
-
-    private IDisposableReadOnlyCollection<OrtValue> RunGraph(long[] ids, long[] mask, long[] positions, long[] shape, long[] maskShape,
-        IReadOnlyList<OrtValue> past)
-    {
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, maskShape);
-        using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, shape);
-        using var cacheBranch = OrtValue.CreateTensorValueFromMemory(new[] { maskShape[1] > shape[1] }, [1]); // a past is fed
-        var values = new List<OrtValue>(_inputs.Names.Length) { idsValue, maskValue };
-        if (_inputs.HasPositionIds) values.Add(positionValue);
-        if (_inputs.HasCacheBranch) values.Add(cacheBranch);
-        values.AddRange(past); // empty for a graph without KV inputs
-        using var runOptions = new RunOptions();
-        return _session.Run(runOptions, _inputs.Names, values, _outputNames);
     }
 
     /// <inheritdoc/>
