@@ -42,8 +42,7 @@ internal sealed class AddedTokens
     {
         if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String || id is null)
             throw new InvalidDataException($"{path}: an added token without a string 'content' and an integer id: {entry.GetRawText()}");
-        bool Flag(string name) => entry.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.True;
-        return new AddedToken(content.GetString()!, id.Value, Flag("lstrip"), Flag("rstrip"), Flag("single_word"));
+        return new AddedToken(content.GetString()!, id.Value, entry.Flag("lstrip"), entry.Flag("rstrip"), entry.Flag("single_word"));
     }
 
     /// <summary>

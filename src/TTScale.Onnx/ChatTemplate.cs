@@ -61,7 +61,7 @@ public sealed class ChatTemplate
             JsonValueKind.String => template.GetString()!,
             JsonValueKind.Array => template.EnumerateArray()
                 .Where(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) && n.GetString() == "default")
-                .Select(t => t.TryGetProperty("template", out var x) && x.ValueKind == JsonValueKind.String ? x.GetString() : null)
+                .Select(t => t.OptionalString("template"))
                 .FirstOrDefault() ?? throw new InvalidDataException($"{source}: a list of templates needs one named 'default'"),
             _ => throw new InvalidDataException($"{source} must be a string or a list of {{name, template}}"),
         };

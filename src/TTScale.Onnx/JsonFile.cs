@@ -19,4 +19,12 @@ internal static class JsonFile
         if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected a JSON object");
         return root;
     }
+
+    /// <summary>Whether the object has <paramref name="name"/> set to true (absent or any other value: false).</summary>
+    public static bool Flag(this JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+    /// <summary>The string property <paramref name="name"/>, or null where it is absent or not a string.</summary>
+    public static string? OptionalString(this JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

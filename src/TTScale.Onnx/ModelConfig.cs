@@ -60,7 +60,6 @@ public sealed record ModelConfig(
                 if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
             return null;
         }
-        string? Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
         int layers = Int("num_layers", "num_hidden_layers", "n_layer");
         int heads = Int("num_heads", "num_attention_heads", "n_head");
@@ -86,16 +85,16 @@ public sealed record ModelConfig(
             vocabFile = tokenizer.TryGetProperty("vocab", out var f) ? f.GetString() : null;
         }
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
-            Str("dtype") ?? Str("torch_dtype") ?? "float32",
+            root.OptionalString("dtype") ?? root.OptionalString("torch_dtype") ?? "float32",
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
-            Str("step_delimiter"), Str("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
+            root.OptionalString("step_delimiter"), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
 
         PromptTemplate? Template()
         {
             root.TryGetProperty("prompt_template", out var v);
             string? text = v.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null
                 : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{path}: 'prompt_template' must be a string");
-            string? system = Str("system_prompt");
+            string? system = root.OptionalString("system_prompt");
             if (system is not null && text != PromptTemplate.Chat)
                 throw new InvalidDataException($"{path}: 'system_prompt' goes with \"prompt_template\": \"chat\"; a written template holds its own system text");
             if (text is null) return null;

@@ -33,16 +33,16 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
             {
                 case "ByteLevel":
                     // The byte-to-character mapping itself is BpeOptions.ByteLevel; here only the splitting.
-                    if (pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
+                    if (pre.Flag("add_prefix_space"))
                         throw new InvalidDataException($"{path}: pre_tokenizer ByteLevel with add_prefix_space true is not supported");
                     if (!pre.TryGetProperty("use_regex", out var useRegex) || useRegex.ValueKind != JsonValueKind.False)
                         rules.Add(Split(Gpt2Pattern(), "Isolated", invert: false));
                     break;
                 case "Split":
-                    rules.Add(Split(Pattern(pre, path), pre.TryGetProperty("behavior", out var b) ? b.GetString() ?? "" : "", Flag(pre, "invert"), path));
+                    rules.Add(Split(Pattern(pre, path), pre.TryGetProperty("behavior", out var b) ? b.GetString() ?? "" : "", pre.Flag("invert"), path));
                     break;
                 case "Digits":
-                    rules.Add(Split(Flag(pre, "individual_digits") ? DigitPattern() : DigitsPattern(), "Isolated", invert: false));
+                    rules.Add(Split(pre.Flag("individual_digits") ? DigitPattern() : DigitsPattern(), "Isolated", invert: false));
                     break;
                 default:
                     throw new InvalidDataException($"{path}: pre_tokenizer type '{type}' is not supported (Sequence, ByteLevel, Split and Digits are)");
@@ -51,7 +51,6 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
         return new PreTokenizerPipeline([.. rules]);
     }
 
-    private static bool Flag(JsonElement element, string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static Regex Pattern(JsonElement split, string path)
     {

@@ -19,7 +19,7 @@ internal static class TokenizerJson
     /// <exception cref="InvalidDataException">A Sequence without its list; the message names the file.</exception>
     public static bool IsSentencePiece(JsonElement root, string path) =>
         root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
-            && model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True
+            && model.Flag("byte_fallback")
         || Types(root, "pre_tokenizer", "pretokenizers", path).Contains("Metaspace")
         || Types(root, "normalizer", "normalizers", path).Any(t => t is "Prepend" or "Replace");
 
@@ -64,7 +64,7 @@ internal static class TokenizerJson
         var added = AddedTokens.FromTokenizerJson(root, path);
         bool byteLevel = Types(root, "pre_tokenizer", "pretokenizers", path).Contains("ByteLevel");
         var whole = added.All.ToDictionary(t => t.Content, t => t.Id);
-        if (model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True)
+        if (model.Flag("ignore_merges"))
         {
             // Llama 3 takes a piece found whole in the vocabulary as that token, whatever the merges would build; the
             // library does that for its special tokens, so each word goes in as one, under its text.
@@ -75,10 +75,10 @@ internal static class TokenizerJson
         {
             Merges = merges,
             SpecialTokens = specialTokens.Count > 0 ? specialTokens : null,
-            UnknownToken = String(model, "unk_token"),
-            ContinuingSubwordPrefix = String(model, "continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
-            EndOfWordSuffix = String(model, "end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
-            FuseUnknownTokens = model.TryGetProperty("fuse_unk", out var fuse) && fuse.ValueKind == JsonValueKind.True,
+            UnknownToken = model.OptionalString("unk_token"),
+            ContinuingSubwordPrefix = model.OptionalString("continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
+            EndOfWordSuffix = model.OptionalString("end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
+            FuseUnknownTokens = model.Flag("fuse_unk"),
             ByteLevel = byteLevel,
             Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
             PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, path),
@@ -113,9 +113,6 @@ internal static class TokenizerJson
         }
         return DummyPrefix.Never;
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>GPT-2's byte-to-character table, inverted: printable bytes stand for themselves, the rest for 256 + n.</summary>
     private static readonly Dictionary<char, byte> ByteOfChar = ByteLevelTable();
