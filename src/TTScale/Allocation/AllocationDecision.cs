@@ -43,7 +43,10 @@ public readonly struct AllocationDecision
     /// <summary>Expected cost in the policy's unit.</summary>
     public double Cost { get; }
 
-    /// <summary>Expected accuracy (held-out; a mixture over bins where probabilities were given).</summary>
+    /// <summary>
+    /// Expected accuracy, held-out: the bin's, or in a batch <see cref="BudgetAllocator.Allocate"/> the mixture over the
+    /// bins a prompt with bin probabilities (or features) may be in.
+    /// </summary>
     public double PredictedAccuracy { get; }
 
     /// <summary>False for a default value (no decision).</summary>

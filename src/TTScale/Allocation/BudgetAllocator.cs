@@ -20,6 +20,7 @@ public sealed class BudgetAllocator
     private readonly DifficultyModel? _model;
     private readonly BinCurve[] _menus; // each bin's whole menu, for prompts only probably in it
     private readonly double[][][] _cross; // [a][b][j]: what the j-th option of bin a's menu reaches in bin b, for mixtures
+    private readonly double[] _saturation; // per bin: no prompt that may be in it is planned past this cost
     private readonly double _tolerance; // a mixture saturates where it is within this of its best, as a bin does
 
     /// <summary>Builds an allocator; <paramref name="price"/> is the dual price <see cref="Decide(in DifficultySignal)"/> uses (accuracy per unit cost; 0 spends up to saturation).</summary>
@@ -34,6 +35,7 @@ public sealed class BudgetAllocator
         _model = policy.DifficultyModel is null ? null : DifficultyModel.FromData(policy.DifficultyModel);
         _menus = policy.Bins.Select(BinCurve.Menu).ToArray();
         _cross = _menus.Select(a => policy.Bins.Select((b, i) => a.Points.Select(p => AccuracyIn(b, p) ?? _curves[i].Accuracies[0]).ToArray()).ToArray()).ToArray();
+        _saturation = policy.Bins.Select(b => b.Saturation).ToArray();
         _tolerance = policy.Build?.SaturationTolerance ?? PolicyBuildOptions.DefaultSaturationTolerance;
     }
 
@@ -67,6 +69,7 @@ public sealed class BudgetAllocator
         _model = other._model;
         _menus = other._menus;
         _cross = other._cross;
+        _saturation = other._saturation;
         _tolerance = other._tolerance;
         Price = price;
     }
@@ -140,7 +143,8 @@ public sealed class BudgetAllocator
     /// it fits (steps run along each prompt's upper concave hull, so this is optimal up to the last step that did not
     /// fit). Never past a bin's saturation point, a prompt's cost cap, or the budget. Prompts with bin probabilities (or
     /// features, through the model) choose from their most likely bin's whole menu, each option valued at its
-    /// probability-weighted accuracy over the bins, up to where that mixture saturates.
+    /// probability-weighted accuracy over the bins, up to where that mixture saturates and never past the saturation
+    /// point of every bin they may be in.
     /// </summary>
     public BatchAllocation Allocate(IReadOnlyList<DifficultySignal> batch, double globalBudget)
     {
@@ -161,6 +165,7 @@ public sealed class BudgetAllocator
 
         // Max-heap on gain per unit cost; ties go to the earlier prompt so the result is deterministic.
         var queue = new PriorityQueue<int, (double Ratio, int Prompt)>(n, StepOrder.Instance);
+        var taken = new List<int>(); // the prompts stepped up, in order, so the last steps can be undone
         for (int i = 0; i < n; i++)
             if (plans[i].Last > 0) queue.Enqueue(i, (plans[i].Ratio(1), i));
         while (queue.TryDequeue(out int i, out _))
@@ -171,18 +176,33 @@ public sealed class BudgetAllocator
             if (spent + step > globalBudget) continue; // later steps of this prompt cost more still
             spent += step;
             at[i] = next;
+            taken.Add(i);
             if (next < plan.Last) queue.Enqueue(i, (plan.Ratio(next + 1), i));
         }
 
+        // Spend was summed step by step; the total is summed by prompt, which can round an ulp over the budget.
+        double total = Total(plans, at);
+        for (int s = taken.Count - 1; s >= 0 && total > globalBudget; s--)
+        {
+            at[taken[s]]--;
+            total = Total(plans, at);
+        }
+
         var decisions = new AllocationDecision[n];
-        double total = 0, expected = 0;
+        double expected = 0;
         for (int i = 0; i < n; i++)
         {
             decisions[i] = plans[i].Decision(at[i]);
-            total += decisions[i].Cost;
             expected += decisions[i].PredictedAccuracy;
         }
         return new BatchAllocation(decisions, total, expected);
+    }
+
+    private static double Total(PromptPlan[] plans, int[] at)
+    {
+        double total = 0;
+        for (int i = 0; i < plans.Length; i++) total += plans[i].Costs[at[i]];
+        return total;
     }
 
     /// <summary>
@@ -215,7 +235,7 @@ public sealed class BudgetAllocator
             default:
                 return PromptPlan.ForBin(CurveOf(ResolveBin(signal)), signal.MaxCost);
         }
-        return PromptPlan.ForMixture(_menus[bin], _cross[bin], mixture, _tolerance, signal.MaxCost);
+        return PromptPlan.ForMixture(_menus[bin], _cross[bin], _saturation, mixture, _tolerance, signal.MaxCost);
     }
 
     private BinCurve CurveOf(int bin)

@@ -1,4 +1,3 @@
-using TTScale.Evaluation;
 using TTScale.Scaling;
 
 namespace TTScale.Allocation;
@@ -41,14 +40,4 @@ public static class CostUnits
         CostUnit.Eflops => ComputeAxis.EFlops,
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
     };
-
-    /// <summary>
-    /// What one solved problem cost in <paramref name="unit"/>, read from its record: candidates for samples, generated
-    /// tokens, total FLOPs (verifier included) or eFLOPs.
-    /// </summary>
-    public static double CostOf(EvalRecord record, CostUnit unit)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return DirectSeries.Compute(record.Ledger, record.Candidates.Count, unit.Axis());
-    }
 }

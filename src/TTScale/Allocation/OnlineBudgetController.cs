@@ -2,8 +2,10 @@ namespace TTScale.Allocation;
 
 /// <summary>
 /// Online allocation for a stream of requests under a budget rate (mean spend per request). Each request deposits the
-/// rate into a bank; the decision is the best option at the current dual price that the bank can pay for, so total
-/// spend never exceeds <c>initialBank + rate * requests</c>. The price starts at the offline price for the rate and
+/// rate into a bank; the decision is the best option at the current dual price that the bank can pay for (the cheapest
+/// where it can pay for none), so expected spend stays within <c>initialBank + rate * requests</c> while the rate covers
+/// every cheapest option. A <see cref="Settle"/> that finds a request dearer than expected draws the bank down, and
+/// later requests get the cheapest option until deposits pay it back. The price starts at the offline price for the rate and
 /// follows a subgradient step on (spend - rate): it rises when requests overspend and falls when the bank fills.
 /// Thread-safe (one short lock per request); does not allocate.
 /// </summary>
@@ -57,11 +59,12 @@ public sealed class OnlineBudgetController
     public AllocationDecision Decide(in DifficultySignal signal)
     {
         int bin = _allocator.ResolveBin(signal); // outside the lock: the model's prediction is pure
+        _ = _allocator.Curve(bin); // a bin outside the policy throws here, before the bank moves
         lock (_lock)
         {
             _bank += Rate;
             _requests++;
-            var capped = DifficultySignal.FromBin(bin, Math.Min(signal.MaxCost, _bank));
+            var capped = DifficultySignal.FromBin(bin, Math.Max(0, Math.Min(signal.MaxCost, _bank)));
             AllocationDecision decision = _allocator.Decide(capped, _price);
             _bank -= decision.Cost;
             _spent += decision.Cost;

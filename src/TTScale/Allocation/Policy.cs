@@ -70,13 +70,15 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
             throw new InvalidDataException($"{source}: bins must hold bin_count ({BinCount}) entries");
         for (int b = 0; b < BinCount; b++)
         {
-            PolicyBin bin = Bins[b];
+            PolicyBin bin = Bins[b] ?? throw new InvalidDataException($"{source}: bins[{b}] is null");
             if (bin.Bin != b) throw new InvalidDataException($"{source}: bins[{b}] has bin {bin.Bin}; bins must be in order");
             if (bin.Curve is null || bin.Curve.Count == 0) throw new InvalidDataException($"{source}: bin {b} has an empty curve");
             if (!(bin.Saturation >= 0)) throw new InvalidDataException($"{source}: bin {b} saturation must be a non-negative number");
             foreach (var p in bin.Curve)
             {
+                if (p is null) throw new InvalidDataException($"{source}: bin {b} has a null point");
                 if (string.IsNullOrWhiteSpace(p.Strategy)) throw new InvalidDataException($"{source}: bin {b} has a point with no strategy");
+                if (p.Parameters is null) throw new InvalidDataException($"{source}: bin {b} has a {p.Strategy} point with no parameters");
                 if (!(p.Cost >= 0) || double.IsInfinity(p.Cost)) throw new InvalidDataException($"{source}: bin {b} has a point with cost {p.Cost}");
                 if (!(p.CvAccuracy >= 0 && p.CvAccuracy <= 1) || !(p.Accuracy >= 0 && p.Accuracy <= 1))
                     throw new InvalidDataException($"{source}: bin {b} has an accuracy outside [0, 1]");

@@ -76,8 +76,9 @@ public static class PolicyBuilder
 
     private static PolicyBin BuildBin(int bin, List<SweepOutcome> rows, PolicyBuildOptions options)
     {
-        // Problems in first-seen order, folds by a seeded shuffle: they depend on the seed and the data only.
-        var problems = rows.Select(r => r.ProblemId).Distinct(StringComparer.Ordinal).ToArray();
+        // Problems by id, folds by a seeded shuffle: they depend on the seed and the data only, not on the order of the
+        // rows (a sweep's records are written as problems finish).
+        var problems = rows.Select(r => r.ProblemId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (problems.Length < 2) throw new ArgumentException($"bin {bin} has {problems.Length} problem; cross-validation needs at least 2", "outcomes");
         int folds = Math.Min(options.Folds, problems.Length);
         int[] foldOf = CrossValidationFolds.Assign(problems.Length, folds, SplitMix64.ForStream(options.Seed, bin));
@@ -101,6 +102,8 @@ public static class PolicyBuilder
                     Math.Clamp(cv, 0, 1), option.Problems));
             }
         }
+        if (points.Count == 0)
+            throw new ArgumentException($"bin {bin}: no option was run on problems in two folds, so none has a held-out accuracy", "outcomes");
 
         double saturation = options.Saturation?.TryGetValue(bin, out double given) == true
             ? given
@@ -136,7 +139,8 @@ public static class PolicyBuilder
         /// <summary>
         /// Cross-validated pick among the options <paramref name="allowed"/> lets in: in each fold the best on the other
         /// folds is scored on this one. Returns the option picked in most folds (full-data accuracy breaks ties) and the
-        /// held-out accuracy of the per-fold picks; -1 where nothing is allowed.
+        /// held-out accuracy of the per-fold picks; -1 where nothing is allowed, or where no pick has a problem in the fold it
+        /// is scored on (its accuracy would be in-sample).
         /// </summary>
         public (int Chosen, double CvAccuracy) Pick(int folds, Func<int, bool> allowed)
         {
@@ -153,7 +157,7 @@ public static class PolicyBuilder
                 heldOutCount += count;
             }
             int chosen = Best(o => allowed(o) ? wins[o] + Mean(o) * 1e-9 : double.NaN);
-            return chosen < 0 ? (-1, 0) : (chosen, heldOutCount > 0 ? heldOutSum / heldOutCount : Mean(chosen));
+            return chosen < 0 || heldOutCount == 0 ? (-1, 0) : (chosen, heldOutSum / heldOutCount);
         }
 
         public double Mean(int option) => Options[option].Total.Count == 0 ? 0 : Options[option].Total.Sum / Options[option].Total.Count;

@@ -38,24 +38,31 @@ internal readonly struct PromptPlan
 
     /// <summary>
     /// Uncertain bin: the most likely bin's whole menu, each option valued at its probability-weighted accuracy over the
-    /// bins (<paramref name="cross"/>[b][j]: what the j-th option reaches in bin b, precomputed), cut where the mixture
-    /// saturates (its cheapest option within <paramref name="tolerance"/> of its best, the rule a bin's own saturation
-    /// point follows), then reduced to its concave hull so greedy stays optimal.
+    /// bins (<paramref name="cross"/>[b][j]: what the j-th option reaches in bin b, precomputed), never past the latest
+    /// <paramref name="saturation"/> point of the bins it may be in, cut where the mixture saturates (its cheapest option
+    /// within <paramref name="tolerance"/> of its best, the rule a bin's own saturation point follows), then reduced to
+    /// its concave hull so greedy stays optimal.
     /// </summary>
-    public static PromptPlan ForMixture(BinCurve menu, double[][] cross, ReadOnlySpan<double> probabilities, double tolerance, double maxCost)
+    public static PromptPlan ForMixture(BinCurve menu, double[][] cross, double[] saturation, ReadOnlySpan<double> probabilities, double tolerance,
+        double maxCost)
     {
         int menuPoints = menu.Costs.Length;
         double total = 0;
         foreach (double p in probabilities) total += p;
         Span<double> values = stackalloc double[menuPoints];
         values.Clear();
+        double saturatesBy = 0;
         for (int b = 0; b < cross.Length; b++)
         {
             double weight = probabilities[b] / total;
             if (weight == 0) continue;
+            saturatesBy = Math.Max(saturatesBy, saturation[b]);
             double[] row = cross[b];
             for (int j = 0; j < menuPoints; j++) values[j] += weight * row[j];
         }
+        int allowed = 1; // the cheapest option stays, as in a bin
+        while (allowed < menuPoints && menu.Costs[allowed] <= saturatesBy) allowed++;
+        values = values[..allowed];
         double best = double.NegativeInfinity;
         foreach (double v in values) best = Math.Max(best, v);
         int points = 1;

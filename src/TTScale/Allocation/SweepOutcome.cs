@@ -11,7 +11,7 @@ namespace TTScale.Allocation;
 /// <param name="Strategy">The strategy's name, as on the command line (best-of-n, beam, revise, ...).</param>
 /// <param name="Parameters">Its hyperparameters (selection rule, beam width, ...), serialised as given into policy.json.</param>
 /// <param name="BudgetLevel">The nominal budget the option was run at (N); options compete only within a level.</param>
-/// <param name="Cost">What it cost on this problem, in the policy's unit (see <see cref="CostUnits.CostOf"/>).</param>
+/// <param name="Cost">What it cost on this problem, in the policy's unit (see <see cref="SweepOutcomes"/>).</param>
 /// <param name="Correct">1 or 0, or a probability of being correct (an expectation from replay).</param>
 public sealed record SweepOutcome(string ProblemId, int Bin, string Strategy, IReadOnlyDictionary<string, object?> Parameters,
     double BudgetLevel, double Cost, double Correct)

@@ -70,7 +70,11 @@ public sealed class SweepOutcomes
         }
     }
 
-    /// <summary>A directly-run strategy at one budget: each record's outcome and its own cost plus the problem's probe. Records of problems not in the pool are left out.</summary>
+    /// <summary>
+    /// A directly-run strategy at one budget: each record's outcome and its own cost plus the problem's probe. Records of
+    /// problems not in the pool are left out. In samples a run costs its budget N, as on a fitted curve's axis (a beam
+    /// search may finish more or fewer than N candidates).
+    /// </summary>
     public IEnumerable<SweepOutcome> FromRun(string strategy, IReadOnlyDictionary<string, object?> parameters, int budget, IEnumerable<EvalRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -79,12 +83,12 @@ public sealed class SweepOutcomes
             if (!_index.TryGetValue(record.Id, out int i)) continue;
             double probe = _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
-                CostUnits.CostOf(record, _unit) + probe, record.Correct ? 1 : 0);
+                DirectSeries.Compute(record.Ledger, budget, _unit.Axis()) + probe, record.Correct ? 1 : 0);
         }
     }
 
     /// <summary>The difficulty model's training samples: each pool problem's first k samples as probe features, with its oracle bin.</summary>
     public IReadOnlyList<DifficultySample> ProbeSamples(IReadOnlyList<EvalRecord> poolRecords) =>
-        poolRecords.Where(r => _index.ContainsKey(r.Id))
+        poolRecords.Where(r => _index.ContainsKey(r.Id)).OrderBy(r => r.Id, StringComparer.Ordinal) // folds by id, not by finishing order
             .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe, _scoredProbe), Bins.BinOf(r.Id) - 1)).ToList();
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using TTScale.Compute;
 using TTScale.Randomness;
 using TTScale.Strategies;
@@ -50,13 +49,8 @@ public static class EvalRunner
             }).ConfigureAwait(false);
     }
 
-    /// <summary>The seed for a problem: from the run's seed and a stable hash (FNV-1a) of its id.</summary>
-    public static long ProblemSeed(long seed, string id)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(id)) hash = unchecked((hash ^ b) * 1099511628211UL);
-        return SplitMix64.Derive(seed, unchecked((long)hash));
-    }
+    /// <summary>The seed for a problem: from the run's seed and a stable hash of its id.</summary>
+    public static long ProblemSeed(long seed, string id) => SplitMix64.Derive(seed, id);
 
     /// <summary>The record of a solved problem.</summary>
     public static EvalRecord ToRecord(Problem problem, IStrategy strategy, long seed, StrategyResult result, HardwareProfile hardware) =>

@@ -22,6 +22,14 @@ public struct SplitMix64
     /// <summary>A seed for item <paramref name="index"/> of a run seeded with <paramref name="seed"/> (sample i, candidate i, ...).</summary>
     public static long Derive(long seed, long index) => unchecked((long)ForStream(seed, index).NextUInt64());
 
+    /// <summary>A seed for the item named <paramref name="key"/> (a problem id): from a stable hash (FNV-1a) of its UTF-8 bytes, so it does not depend on where the item sits in a file.</summary>
+    public static long Derive(long seed, string key)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(key)) hash = unchecked((hash ^ b) * 1099511628211UL);
+        return Derive(seed, unchecked((long)hash));
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

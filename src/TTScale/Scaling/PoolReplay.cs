@@ -60,7 +60,7 @@ public sealed class PoolReplay
             var scratch = new VoteScratch(problem.K, problem.AnswerCount);
             for (int b = 0; b < budgets.Count; b++)
             {
-                var e = Expect(problem, budgets[b], options, SplitMix64.Derive(options.Seed, i), scratch);
+                var e = Expect(problem, budgets[b], options, SplitMix64.Derive(options.Seed, problem.Id), scratch);
                 for (int r = 0; r < AllRules.Length; r++)
                 {
                     means[r, b][i] = e.Mean(AllRules[r]);
@@ -80,15 +80,14 @@ public sealed class PoolReplay
     /// <param name="rule">The rule.</param>
     /// <param name="n">N, in [1, K].</param>
     /// <param name="options">Exact limit, draws and seed.</param>
-    /// <param name="stream">The problem's stream index (its position in the pool).</param>
     public static (double Mean, double MonteCarloVariance, bool Exact) ProblemExpectation(PoolProblem problem, ReplayRule rule, int n,
-        ReplayOptions? options = null, long stream = 0)
+        ReplayOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         options ??= new ReplayOptions();
         options.Validate();
         if (n < 1 || n > problem.K) throw new ArgumentException($"--budgets {n} is outside [1, {problem.K}]", nameof(n));
-        var e = Expect(problem, n, options, SplitMix64.Derive(options.Seed, stream), new VoteScratch(problem.K, problem.AnswerCount));
+        var e = Expect(problem, n, options, SplitMix64.Derive(options.Seed, problem.Id), new VoteScratch(problem.K, problem.AnswerCount));
         bool exact = rule is ReplayRule.Coverage or ReplayRule.Naive || e.Exact;
         return (e.Mean(rule), e.Variance(rule), exact);
     }

@@ -90,6 +90,17 @@ public class BudgetAllocatorTests
     }
 
     [Fact]
+    public void TheReportedTotalNeverExceedsTheBudgetEvenByRounding()
+    {
+        // Spend summed step by step (0.2 + 0.7) and the total summed by prompt (0.9) differ in the last bit.
+        var allocator = new BudgetAllocator(TestPolicies.FromMenus([[0.2, 0.9]], [[0.5, 0.6]]));
+        double budget = 0.2 + (0.9 - 0.2);
+        var result = allocator.Allocate([DifficultySignal.FromBin(0)], budget);
+        Assert.True(result.TotalCost <= budget, $"{result.TotalCost:R} > {budget:R}");
+        Assert.Equal(0.9, allocator.Allocate([DifficultySignal.FromBin(0)], 0.9).TotalCost);
+    }
+
+    [Fact]
     public void NoPromptGoesPastItsBinsSaturationPoint()
     {
         double[][] costs = [[1, 2, 4, 8, 16], [1, 2, 4, 8, 16]];
@@ -174,8 +185,17 @@ public class BudgetAllocatorTests
         Assert.Equal(1, uncertain.Bin);
         Assert.Equal(4, uncertain.Cost);
         Assert.Equal(0.4 * 0.9 + 0.6 * 0.1, uncertain.PredictedAccuracy, 12);
-        // A prompt known to be in bin 1 stays at its saturation point.
+        // A prompt known to be in bin 1 stays at its saturation point, and so does one sure to be in it.
         Assert.Equal(1, allocator.Allocate([DifficultySignal.FromBin(1)], 100).Decisions[0].Cost);
+        Assert.Equal(1, allocator.Allocate([DifficultySignal.FromProbabilities([0, 1])], 100).Decisions[0].Cost);
+    }
+
+    [Fact]
+    public void AnUncertainPromptNeverGoesPastTheSaturationOfEveryBinItMayBeIn()
+    {
+        var allocator = new BudgetAllocator(TestPolicies.FromMenus([[1, 2, 4], [1, 2, 4]], [[0.5, 0.7, 0.9], [0.1, 0.2, 0.3]], saturation: [1, 2]));
+        Assert.Equal(2, allocator.Allocate([DifficultySignal.FromProbabilities([0.5, 0.5])], 100).Decisions[0].Cost);
+        Assert.Equal(1, allocator.Allocate([DifficultySignal.FromProbabilities([1, 0])], 100).Decisions[0].Cost);
     }
 
     [Fact]
@@ -203,6 +223,25 @@ public class BudgetAllocatorTests
             Assert.True(online.Spent <= rate * (i + 4) + 1e-6);
         }
         Assert.True(online.Spent / online.Requests > rate * 0.8, $"mean spend {online.Spent / online.Requests} against rate {rate}");
+    }
+
+    [Fact]
+    public void OnlineRequestsAfterAnOverrunGetTheCheapestOptionUntilTheBankRecovers()
+    {
+        var allocator = new BudgetAllocator(TestPolicies.FromMenus([[1, 2, 4]], [[0.5, 0.7, 0.9]]));
+        var online = new OnlineBudgetController(allocator, rate: 2);
+        var first = online.Decide(DifficultySignal.FromBin(0));
+        online.Settle(first, first.Cost + 3); // it cost 3 more than expected: the bank is overdrawn
+        Assert.True(online.Bank < 0);
+        Assert.Equal(1, online.Decide(DifficultySignal.FromBin(0)).Cost);
+    }
+
+    [Fact]
+    public void AnOnlineRequestForABinOutsideThePolicyLeavesTheBankAlone()
+    {
+        var online = new OnlineBudgetController(new BudgetAllocator(TestPolicies.FromMenus([[1, 2, 4]], [[0.5, 0.7, 0.9]])), rate: 2);
+        Assert.Contains("--bin", Assert.Throws<ArgumentException>(() => online.Decide(DifficultySignal.FromBin(3))).Message);
+        Assert.Equal((0L, 0.0), (online.Requests, online.Bank));
     }
 
     [Fact]

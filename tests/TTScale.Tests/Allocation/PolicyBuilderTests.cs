@@ -100,6 +100,26 @@ public class PolicyBuilderTests
     }
 
     [Fact]
+    public void ThePolicyDoesNotDependOnTheOrderOfTheRows()
+    {
+        // A sweep's records are written as problems finish, so two runs of one sweep list them in different orders.
+        var sweep = Sweep(6);
+        var reordered = sweep.GroupBy(r => r.ProblemId).Reverse().SelectMany(g => g).ToList();
+        Assert.Equal(PolicyBuilder.Build(sweep, new PolicyBuildOptions(CostUnit.Samples, Seed: 3)).ToJson(),
+            PolicyBuilder.Build(reordered, new PolicyBuildOptions(CostUnit.Samples, Seed: 3)).ToJson());
+    }
+
+    [Fact]
+    public void AnOptionWithoutHeldOutProblemsGetsNoInSampleAccuracy()
+    {
+        // Beam at 16 was run on one problem only (an interrupted run): no fold holds it out, so it has no held-out accuracy.
+        var rows = Enumerable.Range(0, 6).Select(p => new SweepOutcome($"q{p}", 0, "best-of-n", Weighted, 4, 4, p % 2)).ToList();
+        rows.Add(new SweepOutcome("q0", 0, "beam", Beam, 16, 16, 1));
+        var policy = PolicyBuilder.Build(rows, new PolicyBuildOptions(CostUnit.Samples, Bins: 1, Folds: 2));
+        Assert.DoesNotContain(policy.Bins[0].Curve, p => p.Strategy == "beam");
+    }
+
+    [Fact]
     public void DefaultSaturationIsTheCheapestPointNearTheBest()
     {
         var rows = new List<SweepOutcome>();
@@ -118,5 +138,9 @@ public class PolicyBuilderTests
         Assert.Contains("bin_count", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json)).Message);
         Assert.Contains("--folds", Assert.Throws<ArgumentException>(() => PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples, Folds: 1))).Message);
         Assert.Contains("--cost-unit", Assert.Throws<ArgumentException>(() => CostUnits.Parse("joules")).Message);
+        string noParameters = """{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[{"bin":0,"saturation":4,"curve":[{"budget_level":1,"strategy":"best-of-n","cost":1,"accuracy":0.5,"cv_accuracy":0.5,"problems":3}]}]}""";
+        Assert.Contains("no parameters", Assert.Throws<InvalidDataException>(() => Policy.FromJson(noParameters, "p.json")).Message);
+        string nullBin = """{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[null]}""";
+        Assert.Contains("bins[0] is null", Assert.Throws<InvalidDataException>(() => Policy.FromJson(nullBin, "p.json")).Message);
     }
 }

@@ -89,6 +89,18 @@ public class PoolReplayTests
     }
 
     [Fact]
+    public void AMonteCarloReplayDoesNotDependOnTheOrderOfThePool()
+    {
+        // A sweep's pool.jsonl lists problems as they finished; each problem's draws are seeded by its id, not its place.
+        var records = ScalingFixtures.Records(problems: 6, k: 32, seed: 4);
+        var options = new ReplayOptions { ExactLimit = 0, Seed = 5 };
+        var pool = PoolReplay.Run(SamplePool.FromRecords(records), [8], options);
+        var reversed = PoolReplay.Run(SamplePool.FromRecords(records.AsEnumerable().Reverse()), [8], options);
+        for (int i = 0; i < records.Count; i++)
+            Assert.Equal(pool.ProblemAccuracy(ReplayRule.Majority, 8, i), reversed.ProblemAccuracy(ReplayRule.Majority, 8, records.Count - 1 - i));
+    }
+
+    [Fact]
     public void PoolAccuracyIsTheMeanOfProblemExpectationsAndCarriesAnInterval()
     {
         var pool = ScalingFixtures.Pool(40, 16, 2);
