@@ -1,7 +1,8 @@
 namespace TTScale.Onnx;
 
 /// <summary>
-/// What a cached PRM read lately for each problem: every completion of its latest call and the entries that call read on
+/// What a cached PRM read lately for each problem in each search (a problem's prompt under one ledger: texts another run
+/// scored are neither reused nor left uncharged, so a run costs the same whatever ran before it): every completion of its latest call and the entries that call read on
 /// from, each with its tokens, the score at every position and its KV in a storage of its own. A tree search scores each
 /// round's texts, which extend the last round's by one step (lookahead's rollouts extend them by several, and its next
 /// round extends the same texts again), so the next call finds its prefixes here and runs only the new tokens. A call
@@ -20,7 +21,10 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
         public long LastUse { get; set; }
     }
 
-    private readonly Dictionary<string, Problem> _problems = new(StringComparer.Ordinal);
+    /// <summary>A problem in one search: its prompt, and the ledger the search charges (compared by reference).</summary>
+    internal readonly record struct Key(object? Search, string Prompt);
+
+    private readonly Dictionary<Key, Problem> _problems = [];
     private readonly Lock _lock = new();
     private long _bytes, _clock;
 
@@ -28,15 +32,15 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
     public long Bytes { get { lock (_lock) return _bytes; } }
 
     /// <summary>
-    /// The longest entry of <paramref name="prompt"/> whose completion is <paramref name="completion"/> cut after one of
+    /// The longest entry of <paramref name="key"/> whose completion is <paramref name="completion"/> cut after one of
     /// its delimiters (or all of it) and whose tokens begin <paramref name="tokens"/>; null where none. The caller holds
     /// a reference to the entry's KV and releases it when done.
     /// </summary>
-    public Entry? Longest(string prompt, string completion, int[] tokens, string delimiter)
+    public Entry? Longest(Key key, string completion, int[] tokens, string delimiter)
     {
         lock (_lock)
         {
-            if (!_problems.TryGetValue(prompt, out var problem)) return null;
+            if (!_problems.TryGetValue(key, out var problem)) return null;
             problem.LastUse = ++_clock;
             foreach (int end in PrefixEnds(completion, delimiter))
                 if (problem.Entries.TryGetValue(completion[..end], out var entry) && entry.Tokens.Length <= tokens.Length
@@ -59,19 +63,19 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
     }
 
     /// <summary>Makes <paramref name="entries"/> (by completion, each holding one reference to its KV) the problem's entries.</summary>
-    public void Replace(string prompt, Dictionary<string, Entry> entries)
+    public void Replace(Key key, Dictionary<string, Entry> entries)
     {
         var released = new List<Entry>();
         lock (_lock)
         {
-            if (!_problems.TryGetValue(prompt, out var problem)) _problems[prompt] = problem = new Problem();
+            if (!_problems.TryGetValue(key, out var problem)) _problems[key] = problem = new Problem();
             released.AddRange(problem.Entries.Values);
             problem.Entries = entries;
             problem.LastUse = ++_clock;
             _bytes += entries.Values.Sum(e => e.Kv.Bytes) - released.Sum(e => e.Kv.Bytes);
             while (_bytes > capacityBytes && _problems.Count > 1)
             {
-                var oldest = _problems.Where(p => p.Key != prompt).MinBy(p => p.Value.LastUse);
+                var oldest = _problems.Where(p => p.Key != key).MinBy(p => p.Value.LastUse);
                 _problems.Remove(oldest.Key);
                 released.AddRange(oldest.Value.Entries.Values);
                 _bytes -= oldest.Value.Entries.Values.Sum(e => e.Kv.Bytes);

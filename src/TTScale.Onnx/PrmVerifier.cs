@@ -13,7 +13,7 @@ namespace TTScale.Onnx;
 /// read at the step delimiters of each completion (and at the last token of an unfinished last line), or at the step
 /// tag the readout writes at each step's end. Completions of a
 /// problem are scored together in batches. A graph with the policy's KV layout (<c>past_key_values</c> in,
-/// <c>present</c> out) keeps each problem's last completions cached, so a text that extends one (a tree search's next
+/// <c>present</c> out) keeps each problem's last completions cached within a search (one ledger), so a text that extends one (a tree search's next
 /// step) is read from where that one ended; the scores are those of reading it whole, and the ledger charges what ran.
 /// </summary>
 public sealed class PrmVerifier : IProcessVerifier, IDisposable
@@ -113,7 +113,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         var rows = completions.Select(c => Row(prefix, c)).ToArray();
         var read = new PrmPrefixCache.Entry?[rows.Length]; // cached: what each completion extends
         if (_cache is not null)
-            for (int i = 0; i < rows.Length; i++) read[i] = _cache.Longest(problem.Prompt, completions[i], rows[i].Tokens, StepDelimiter);
+            for (int i = 0; i < rows.Length; i++) read[i] = _cache.Longest(new(ledger, problem.Prompt), completions[i], rows[i].Tokens, StepDelimiter);
         var positionScores = new float[rows.Length][];
         var kept = new Dictionary<string, PrmPrefixCache.Entry>(StringComparer.Ordinal);
         try
@@ -146,7 +146,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         finally
         {
             foreach (var entry in read) entry?.Kv.Release();
-            _cache?.Replace(problem.Prompt, kept); // whatever was read, even if a later batch failed
+            _cache?.Replace(new(ledger, problem.Prompt), kept); // whatever was read, even if a later batch failed
         }
         var result = new IReadOnlyList<float>[rows.Length];
         for (int i = 0; i < rows.Length; i++) result[i] = rows[i].StepEnds.Select(e => positionScores[i][e]).ToArray();

@@ -77,10 +77,11 @@ public sealed class LogitsPrmTests : IDisposable
         Assert.Equal((await plain.ScoreStepsAsync(Fixture, [Solution]))[0], whole[0]);
 
         using var warm = PrmVerifier.Load(directory);
-        await warm.ScoreStepsAsync(Fixture, ["5+8=13\n"]);
-        var ledger = new ComputeLedger();
+        var ledger = new ComputeLedger(); // one search
+        await warm.ScoreStepsAsync(Fixture, ["5+8=13\n"], ledger);
+        long before = ledger.VerifierTokens;
         var read = await warm.ScoreStepsAsync(Fixture, [Solution], ledger);
-        Assert.Equal("13+5=18 #\nA: 18 #\n".Length, ledger.VerifierTokens); // read on from "5+8=13 #\n"
+        Assert.Equal("13+5=18 #\nA: 18 #\n".Length, ledger.VerifierTokens - before); // read on from "5+8=13 #\n"
         for (int s = 0; s < 3; s++) Assert.Equal(whole[0][s], read[0][s], 1e-5);
         Assert.Equal(whole[0][0], whole[1][0], 1e-6); // " #" written by the policy is dropped, then tagged once
     }

@@ -44,9 +44,9 @@ public class VerifierTests
 
         using var warm = PrmVerifier.Load(directory);
         Assert.True(warm.Cached);
-        await warm.ScoreStepsAsync(problem, first);
-        var ledger = new ComputeLedger();
-        var read = await warm.ScoreStepsAsync(problem, next, ledger);
+        var search = new ComputeLedger(); // one search: its calls read on from each other
+        await warm.ScoreStepsAsync(problem, first, search);
+        var ledger = Since(search, () => warm.ScoreStepsAsync(problem, next, search), out var read);
         for (int i = 0; i < next.Length; i++) Assert.Equal(whole[i], read[i], new ToleranceComparer(1e-5f));
 
         // Only the new steps ran: "75-12=63\n" after the first, "74-12=62\n" after the second; the third reads on from the
@@ -63,11 +63,29 @@ public class VerifierTests
         // read (the first, scored in the second round) runs nothing.
         string[] last = [next[0] + "A: 63\n", next[1] + "A: 62\n"];
         var wholeLast = await cold.ScoreStepsAsync(problem with { Id = "q" }, last);
-        var third = new ComputeLedger();
-        var readLast = await warm.ScoreStepsAsync(problem, last, third);
+        var third = Since(search, () => warm.ScoreStepsAsync(problem, last, search), out var readLast);
         for (int i = 0; i < last.Length; i++) Assert.Equal(wholeLast[i], readLast[i], new ToleranceComparer(1e-5f));
         Assert.Equal(Tokens("A: 62\n").Length, third.VerifierTokens); // the first was read whole last round: nothing runs
         Assert.Equal(2, third.VerifierCalls);
+
+        // Another search (another ledger) of the same problem reads everything whole and pays for it.
+        var other = new ComputeLedger();
+        await warm.ScoreStepsAsync(problem, last, other);
+        Assert.Equal(last.Sum(t => promptTokens + Tokens(t).Length), other.VerifierTokens);
+    }
+
+    /// <summary>What one call added to a search's ledger.</summary>
+    private static LedgerReport Since(ComputeLedger search, Func<Task<IReadOnlyList<IReadOnlyList<float>>>> call, out IReadOnlyList<IReadOnlyList<float>> scores)
+    {
+        var before = search.Report(HardwareProfile.CpuLocal);
+        scores = call().GetAwaiter().GetResult();
+        var after = search.Report(HardwareProfile.CpuLocal);
+        return after with
+        {
+            VerifierTokens = after.VerifierTokens - before.VerifierTokens,
+            VerifierFlops = after.VerifierFlops - before.VerifierFlops,
+            VerifierCalls = after.VerifierCalls - before.VerifierCalls,
+        };
     }
 
     [Fact]
@@ -80,9 +98,9 @@ public class VerifierTests
         using var cold = PrmVerifier.Load(directory, cacheBytes: 0);
         var whole = await cold.ScoreStepsAsync(problem, ["47+28=75\n\n"]);
         using var warm = PrmVerifier.Load(directory);
-        await warm.ScoreStepsAsync(problem, ["47+28=75\n"]);
-        var ledger = new ComputeLedger();
-        var read = await warm.ScoreStepsAsync(problem, ["47+28=75\n\n"], ledger);
+        var search = new ComputeLedger();
+        await warm.ScoreStepsAsync(problem, ["47+28=75\n"], search);
+        var ledger = Since(search, () => warm.ScoreStepsAsync(problem, ["47+28=75\n\n"], search), out var read);
         Assert.Equal(1, ledger.VerifierTokens);
         Assert.Equal(whole[0], read[0], new ToleranceComparer(1e-5f));
     }
@@ -92,10 +110,10 @@ public class VerifierTests
     {
         using var prm = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-prm"));
         var problem = new Problem("p", "Q: 47 +28 -12\n", "63", AnswerFormat.ArithChain, 2);
-        await prm.ScoreStepsAsync(problem, ["47+28=75\n"]);
-        await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=63\nA: 63\n"]); // a lookahead rollout reads on from it
-        var ledger = new ComputeLedger();
-        await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=62\n"], ledger); // and the next round extends it again
+        var search = new ComputeLedger();
+        await prm.ScoreStepsAsync(problem, ["47+28=75\n"], search);
+        await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=63\nA: 63\n"], search); // a lookahead rollout reads on from it
+        var ledger = Since(search, () => prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=62\n"], search), out _); // and the next round extends it again
         Assert.Equal(prm.Tokenizer.EncodeToIds("75-12=62\n").Count, ledger.VerifierTokens);
     }
 
