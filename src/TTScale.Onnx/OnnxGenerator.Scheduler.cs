@@ -145,7 +145,7 @@ public sealed partial class OnnxGenerator
                 return;
             }
         }
-        if (row.Generated.Count >= options.MaxTokens) row.Reason = FinishReason.MaxTokens;
+        if (row.Generated.Count >= row.MaxTokens) row.Reason = FinishReason.MaxTokens;
     }
 
     /// <summary>Copies the rows' caches into one new storage, row i in slot i, and moves each sequence onto its copy.</summary>

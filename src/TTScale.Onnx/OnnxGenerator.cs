@@ -140,8 +140,21 @@ public sealed partial class OnnxGenerator : IGenerator
         return SubmitAsync(sequences, options, ledger, cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, IReadOnlyList<int> maxTokens, SamplingOptions options,
+        ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(maxTokens);
+        options.Validate();
+        if (maxTokens.Count != sequences.Count)
+            throw new ArgumentException($"{maxTokens.Count} token limits for {sequences.Count} sequences", nameof(maxTokens));
+        for (int i = 0; i < maxTokens.Count; i++)
+            if (maxTokens[i] < 1) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens[i], $"sequence {i}: max tokens must be 1 or more");
+        return SubmitAsync(sequences, options, ledger, cancellationToken, maxTokens);
+    }
+
     private async Task<IReadOnlyList<Completion>> SubmitAsync(IReadOnlyList<Sequence> sequences, SamplingOptions? sampling,
-        ComputeLedger? ledger, CancellationToken cancellationToken)
+        ComputeLedger? ledger, CancellationToken cancellationToken, IReadOnlyList<int>? maxTokens = null)
     {
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
         var rows = new Row[sequences.Count];
@@ -153,7 +166,7 @@ public sealed partial class OnnxGenerator : IGenerator
             if (!distinct.Add(s)) throw new ArgumentException($"sequence {i} appears twice; fork it to sample it twice", nameof(sequences));
             if (s.InFlight) throw new InvalidOperationException($"sequence {i} is already in a generation call");
             if (s.Length == 0) throw new ArgumentException($"sequence {i} is empty", nameof(sequences));
-            rows[i] = new Row(s);
+            rows[i] = new Row(s, maxTokens?[i] ?? sampling?.MaxTokens ?? 0);
         }
         if (rows.Length == 0) return [];
         foreach (var row in rows) row.Sequence.InFlight = true;
@@ -202,9 +215,10 @@ public sealed partial class OnnxGenerator : IGenerator
         public bool Finished => Rows.All(r => r.Finished);
     }
 
-    private sealed class Row(OnnxSequence sequence)
+    private sealed class Row(OnnxSequence sequence, int maxTokens)
     {
         public OnnxSequence Sequence { get; } = sequence;
+        public int MaxTokens { get; } = maxTokens; // generation rows only
         public Request Request { get; set; } = null!;
         public List<int> Generated { get; } = [];
         public List<float> LogProbs { get; } = [];

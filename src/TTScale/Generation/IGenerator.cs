@@ -41,4 +41,12 @@ public interface IGenerator : IDisposable
     /// <summary>Samples from every sequence, in batched steps, until each stops; returns one completion per sequence, in order.</summary>
     Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As the other overload, with each sequence's own token limit (1 or more) in place of
+    /// <see cref="SamplingOptions.MaxTokens"/>: a search whose beams have spent different shares of one budget steps them
+    /// together, none cut short by another's.
+    /// </summary>
+    Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, IReadOnlyList<int> maxTokens, SamplingOptions options,
+        ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
 }

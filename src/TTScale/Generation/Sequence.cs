@@ -3,7 +3,7 @@ namespace TTScale.Generation;
 /// <summary>
 /// A handle to one token sequence in a generator: its tokens, its cached state and its own random stream.
 /// Fork it to branch (children share the prefix), append text to it, and generate on many at once with
-/// <see cref="IGenerator.GenerateAsync"/>. Dispose it to release its cache; a shared prefix lives while any handle holds it.
+/// <see cref="IGenerator.GenerateAsync(IReadOnlyList{Sequence}, SamplingOptions, Compute.ComputeLedger?, CancellationToken)"/>. Dispose it to release its cache; a shared prefix lives while any handle holds it.
 /// </summary>
 public abstract class Sequence : IDisposable
 {

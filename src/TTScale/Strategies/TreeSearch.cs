@@ -128,12 +128,10 @@ public sealed class TreeSearch : IStrategy
             for (int round = 0; round < _iterations && live.Count > 0; round++)
             {
                 bool last = round == _iterations - 1;
-                var options = _context.Sampling with
-                {
-                    StopStrings = last ? [] : [ArithFormat.StepDelimiter],
-                    MaxTokens = Math.Max(1, _context.Sampling.MaxTokens - live.Max(b => b.Tokens)),
-                };
-                var steps = await generator.GenerateAsync(live.Select(b => b.Sequence).ToList(), options, ledger, cancellationToken).ConfigureAwait(false);
+                var options = _context.Sampling with { StopStrings = last ? [] : [ArithFormat.StepDelimiter] };
+                // Each beam within what it has left of the budget (a live beam has some), so none is cut mid-step by another's length.
+                var steps = await generator.GenerateAsync(live.Select(b => b.Sequence).ToList(), live.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToList(),
+                    options, ledger, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < live.Count; i++) live[i].Add(steps[i], _context.Sampling.MaxTokens);
                 var scores = await _context.Verifier!.ScoreStepsAsync(problem, live.Select(b => b.Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < live.Count; i++) live[i].Scored(scores[i], _context.Aggregation);
@@ -205,21 +203,32 @@ public sealed class TreeSearch : IStrategy
         return EtsKeepSet.Allocate(tree.Scores, width, keep);
     }
 
-    /// <summary>Scores each open beam by the verifier's view after a greedy rollout of k more steps (rollouts are then dropped).</summary>
+    /// <summary>
+    /// Scores each open beam by the verifier's view after a greedy rollout of k more steps, within what the beam has left
+    /// of its token budget; a rollout that ends (end of sequence, budget, context) stops there. Rollouts are then dropped.
+    /// </summary>
     private async Task RolloutScoresAsync(Problem problem, List<Beam> open, ComputeLedger ledger, CancellationToken cancellationToken)
     {
         if (open.Count == 0) return;
         var generator = _context.Generator;
         var rollouts = open.Select(b => b.Sequence.Fork(0)).ToList();
         var texts = open.Select(b => b.Text).ToList();
+        var left = open.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToArray();
         try
         {
             var greedy = _context.Sampling with { Temperature = 0, StopStrings = [ArithFormat.StepDelimiter] };
             for (int k = 0; k < _lookahead; k++)
             {
-                var steps = await generator.GenerateAsync(rollouts, greedy with { MaxTokens = Math.Max(1, _context.Sampling.MaxTokens - open.Min(b => b.Tokens)) },
+                var going = Enumerable.Range(0, open.Count).Where(i => left[i] > 0).ToList();
+                if (going.Count == 0) break;
+                var steps = await generator.GenerateAsync(going.Select(i => rollouts[i]).ToList(), going.Select(i => left[i]).ToList(), greedy,
                     ledger, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < open.Count; i++) texts[i] += steps[i].Text;
+                for (int j = 0; j < going.Count; j++)
+                {
+                    int i = going[j];
+                    texts[i] += steps[j].Text;
+                    left[i] = steps[j].Reason is FinishReason.Eos or FinishReason.ContextFull ? 0 : left[i] - steps[j].Tokens.Count;
+                }
             }
         }
         finally

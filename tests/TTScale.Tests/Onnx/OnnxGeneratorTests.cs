@@ -111,6 +111,25 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task EachSequenceStopsAtItsOwnTokenLimitWithTheTextItWouldHaveAlone()
+    {
+        int[] limits = [3, 17, 8];
+        var alone = new List<string>();
+        for (int i = 0; i < limits.Length; i++)
+        {
+            using var s = _lm.Start(Prompt, seed: 200 + i);
+            alone.Add((await _lm.GenerateAsync([s], Sampled(limits[i])))[0].Text);
+        }
+        var batch = limits.Select((_, i) => _lm.Start(Prompt, seed: 200 + i)).ToList();
+        var together = await _lm.GenerateAsync(batch, limits, Sampled(1));
+        Assert.Equal(limits, together.Select(c => c.Tokens.Count));
+        Assert.Equal(alone, together.Select(c => c.Text));
+        Assert.Contains("maxTokens", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _lm.GenerateAsync(batch, [3, 0, 8], Sampled()))).Message);
+        Assert.Contains("3 token limits for 2 sequences", (await Assert.ThrowsAsync<ArgumentException>(() => _lm.GenerateAsync(batch[..2], limits, Sampled()))).Message);
+        batch.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task ConcurrentCallersGetTheSameResultsAsAlone()
     {
         var expected = new List<string>();

@@ -5,11 +5,12 @@ namespace TTScale.Tests.Strategies;
 
 /// <summary>
 /// Passes every call to a real generator and keeps, for each generation call, the text each sequence held when it was
-/// called (what the model read) and the completions (the tokens actually generated).
+/// called (what the model read) and its length in tokens, and the completions (the tokens actually generated).
 /// </summary>
 internal sealed class RecordingGenerator(IGenerator inner) : IGenerator
 {
     public List<IReadOnlyList<string>> Read { get; } = [];
+    public List<int[]> Lengths { get; } = [];
     public List<IReadOnlyList<Completion>> Calls { get; } = [];
     public ModelCost Cost => inner.Cost;
     public int ContextLength => inner.ContextLength;
@@ -21,11 +22,19 @@ internal sealed class RecordingGenerator(IGenerator inner) : IGenerator
     public Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
         inner.PrefillAsync(sequences, ledger, cancellationToken);
 
-    public async Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options, ComputeLedger? ledger = null,
-        CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options, ComputeLedger? ledger = null,
+        CancellationToken cancellationToken = default) =>
+        Record(sequences, () => inner.GenerateAsync(sequences, options, ledger, cancellationToken));
+
+    public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, IReadOnlyList<int> maxTokens, SamplingOptions options,
+        ComputeLedger? ledger = null, CancellationToken cancellationToken = default) =>
+        Record(sequences, () => inner.GenerateAsync(sequences, maxTokens, options, ledger, cancellationToken));
+
+    private async Task<IReadOnlyList<Completion>> Record(IReadOnlyList<Sequence> sequences, Func<Task<IReadOnlyList<Completion>>> generate)
     {
         Read.Add(sequences.Select(s => inner.Decode(s.Tokens)).ToList());
-        var completions = await inner.GenerateAsync(sequences, options, ledger, cancellationToken);
+        Lengths.Add(sequences.Select(s => s.Length).ToArray());
+        var completions = await generate();
         Calls.Add(completions);
         return completions;
     }

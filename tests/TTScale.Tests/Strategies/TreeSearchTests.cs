@@ -63,6 +63,35 @@ public sealed class TreeSearchTests : IDisposable
         Assert.Equal(rounds.Average(r => (double)r.LogicalKvBytes), report.MeanRoundLogicalKvBytes, 6);
     }
 
+    [Theory]
+    [InlineData(TreeSearch.Kind.Beam)]
+    [InlineData(TreeSearch.Kind.Dvts)]
+    [InlineData(TreeSearch.Kind.Lookahead)]
+    [InlineData(TreeSearch.Kind.Particle)]
+    [InlineData(TreeSearch.Kind.Ets)]
+    public async Task EveryBeamAndRolloutRunsToItsOwnTokenBudgetAndNoFurther(TreeSearch.Kind kind)
+    {
+        // Beams that have spent different shares of the 40-token budget step together: none may be cut short by a longer
+        // one's remainder (mid-step, or before the end in the last round), and no rollout may run past its beam's.
+        int prompt = _lm.Start(_problem.Prompt, 0).Length, stoppedByBudget = 0;
+        for (long seed = 0; seed < 6; seed++)
+        {
+            var generator = new RecordingGenerator(_lm);
+            await Search(new ScriptedVerifier(), kind, iterations: 6, generator).SolveAsync(_problem, seed);
+            for (int call = 0; call < generator.Calls.Count; call++)
+                for (int i = 0; i < generator.Calls[call].Count; i++)
+                {
+                    var completion = generator.Calls[call][i];
+                    int spent = generator.Lengths[call][i] - prompt + completion.Tokens.Count;
+                    Assert.True(spent <= 40, $"seed {seed}: a sequence ran to {spent} of 40 tokens");
+                    if (completion.Reason != FinishReason.MaxTokens) continue;
+                    Assert.True(spent == 40, $"seed {seed}, call {call}: a sequence was stopped at {spent} of its 40 tokens");
+                    stoppedByBudget++;
+                }
+        }
+        Assert.True(stoppedByBudget > 0); // the budget was reached, so the check above ran
+    }
+
     [Fact]
     public async Task EtsSameSeedSameResultAndNeverExceedsTheWidth()
     {
