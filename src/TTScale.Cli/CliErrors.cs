@@ -27,18 +27,29 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>Runs a command, turning user errors into a message on stderr and a non-zero exit code.</summary>
+    /// <summary>Exit code of a run stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>
+    /// Runs a command, turning user errors (bad input or options, files that cannot be read or written) into one line on
+    /// stderr and exit code 2, and a Ctrl+C the command did not handle itself into exit code 130.
+    /// </summary>
     public static int Run(Func<int> command)
     {
         try
         {
             return command();
         }
-        catch (Exception e) when (e is CliException or FormatException or FileNotFoundException or DirectoryNotFoundException
-            or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (e is CliException or FormatException or InvalidDataException or NotSupportedException
+            or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {(e is ArgumentException a ? FromArgument(a).Message : e.Message)}");
             return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return Interrupted;
         }
     }
 }

@@ -15,11 +15,14 @@ internal static class CliFiles
 
     /// <summary>
     /// Writes to a temporary file beside <paramref name="path"/> and renames it into place, so a failure (a bad input
-    /// line met while writing) leaves the file as it was and no temporary behind; creates the folder.
+    /// line met while writing) leaves the file as it was and no temporary behind; creates the folder. The temporary's
+    /// name is new each time, so a file of the user's is never taken for it and two writers do not share one.
     /// </summary>
+    /// <exception cref="CliException"><paramref name="path"/> is a folder.</exception>
     public static void WriteAtomically(string path, Action<TextWriter> write)
     {
-        string full = Path.GetFullPath(path), temporary = full + ".tmp";
+        string full = Path.GetFullPath(path), temporary = $"{full}.{Path.GetRandomFileName()}.tmp";
+        if (Directory.Exists(full)) throw new CliException($"{path} is a folder; give a file to write");
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         try
         {

@@ -59,7 +59,7 @@ internal static class EvalCommand
                 PrintSummary(solver, summary, settings.Hardware);
                 if (solver is Adaptive adaptive) PrintDecisions(adaptive, outcome.Records);
             }
-            return outcome.Interrupted ? 130 : 0;
+            return outcome.Interrupted ? CliErrors.Interrupted : 0;
         });
         return command;
     }

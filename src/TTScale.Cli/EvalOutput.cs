@@ -28,7 +28,17 @@ internal sealed class EvalOutput : IDisposable
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (Directory.Exists(path)) throw new CliException($"--out {path} is a folder; give a file");
+        FileStream stream;
+        try
+        {
+            // Locked against a second writer (an advisory lock on Linux, which other TTScale runs respect), not readers.
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path))
+        {
+            throw new CliException($"--out {path}: another run is writing it ({e.Message}); wait for it or use another --out");
+        }
         var output = new EvalOutput(path, stream);
         try
         {

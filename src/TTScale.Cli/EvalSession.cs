@@ -26,7 +26,14 @@ internal static class EvalSession
         var todo = new List<Problem>();
         foreach (var problem in problems)
         {
-            if (output?.Existing.TryGetValue(problem.Id, out var done) == true) records.Add(done);
+            if (output?.Existing.TryGetValue(problem.Id, out var done) == true)
+            {
+                // The file records a problem's seed and answer: a rerun with another --seed or dataset must not mix in.
+                if (done.Seed != EvalRunner.ProblemSeed(settings.Seed, problem.Id) || done.GoldAnswer != problem.Answer || done.Level != problem.Level)
+                    throw new CliException($"{outputPath}: problem {problem.Id} was run with another --seed or dataset (its record has seed {done.Seed}, " +
+                        $"answer {done.GoldAnswer}); use another --out");
+                records.Add(done);
+            }
             else todo.Add(problem);
         }
         if (records.Count > 0) Console.Error.WriteLine($"resuming {outputPath}: {records.Count} of {problems.Count} problems already done");

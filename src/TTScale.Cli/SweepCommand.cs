@@ -66,7 +66,7 @@ internal static class SweepCommand
                 var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name} {budget}: {100 * summary.Overall.Accuracy:F1}% of {summary.Overall.Problems}, {summary.MeanGeneratedTokens:F0} tokens and {summary.MeanTotalFlops:E2} FLOPs per problem, {outcome.WallSeconds:F0} s"));
-                if (outcome.Interrupted) return 130;
+                if (outcome.Interrupted) return CliErrors.Interrupted;
             }
             Console.Out.WriteLine($"sweep written to {folder}: {plan.Count} run(s) over {problems.Count} problems; next: ttscale fit {folder}");
             return 0;

@@ -111,6 +111,36 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOutputFileOfAnotherSeedOrDatasetIsNotMixedInto()
+    {
+        string output = Path.Combine(_dir, "seeded.jsonl");
+        Assert.Equal(0, Eval("--strategy", "sample", "--limit", "2", "--seed", "1", "--out", output).ExitCode);
+        string before = File.ReadAllText(output);
+        foreach (var other in new[] { new[] { "--seed", "2" }, ["--seed", "1", "--dataset", "arith:count=2,levels=3-4,seed=1234"] })
+        {
+            var result = Eval(["--strategy", "sample", "--limit", "2", "--out", output, .. other]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("another --seed or dataset", result.StdErr);
+        }
+        Assert.Equal(before, File.ReadAllText(output));
+    }
+
+    [Fact]
+    public void AnOutputPathThatCannotBeWrittenIsOneLineAndExitCodeTwo()
+    {
+        var folder = Eval("--strategy", "greedy", "--limit", "1", "--out", _dir);
+        Assert.Equal(2, folder.ExitCode);
+        Assert.Contains("is a folder", folder.StdErr);
+        string file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "mine");
+        var underFile = Eval("--strategy", "greedy", "--limit", "1", "--out", Path.Combine(file, "x.jsonl"));
+        Assert.Equal(2, underFile.ExitCode);
+        Assert.StartsWith("error: ", underFile.StdErr.Trim());
+        Assert.DoesNotContain("   at ", underFile.StdErr);
+        Assert.Equal("mine", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void JsonSummaryHasAccuracyAndCompute()
     {
         var result = Eval("--strategy", "best-of-n", "--n", "2", "--select", "majority", "--limit", "5", "--json");
