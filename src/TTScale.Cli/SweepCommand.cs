@@ -37,8 +37,9 @@ internal static class SweepCommand
             string folder = result.GetValue(output)!;
             var problems = settings.LoadProblems();
 
+            // The pool (for best-of-n and sample alike) is scored, so that fits and policies can replay weighted selection.
             bool anyVerifier = names.Any(name => StrategyCatalog.NeedsVerifier(name, settings.Strategy.Select ?? StrategyCatalog.DefaultSelection(name)))
-                || names.Contains("best-of-n");
+                || names.Any(PoolStrategies.Contains);
             bool scorePool = settings.Verifier != "none";
             var manifest = OpenManifest(folder, settings, anyVerifier && settings.Verifier == "prm", k);
             using var runtime = settings.Open(anyVerifier);
