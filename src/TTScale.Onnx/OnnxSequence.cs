@@ -61,8 +61,7 @@ internal sealed class OnnxSequence : Sequence
         if (_tokens.Count + tokens.Count >= _owner.ContextLength)
             throw new ArgumentException($"the sequence would hold {_tokens.Count + tokens.Count} tokens; the context holds {_owner.ContextLength}", nameof(tokens));
         _tokens.AddRange(tokens);
-        NextLogits = null;
-        PendingSampled = 0;
+        NextLogits = null; // a sampled token not yet read stays counted as sampled: it goes into the ledger once, as generated
     }
 
     internal void AppendSampled(int token)

@@ -1,5 +1,4 @@
 using TTScale.Allocation;
-using TTScale.Compute;
 using TTScale.Evaluation;
 using TTScale.Tasks;
 
@@ -99,12 +98,10 @@ public sealed class Adaptive : IPlannedStrategy
         var result = chosen is BestOfN bestOfN
             ? await bestOfN.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
             : await chosen.SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
-        var ledger = new ComputeLedger();
-        ledger.Add(probe.Ledger);
-        ledger.Add(result.Ledger);
+        // The probe is charged to the run's own ledger, which keeps a search's per-round KV series.
+        result.Ledger.Add(probe.Ledger);
         return result with
         {
-            Ledger = ledger,
             Details = new Dictionary<string, object>
             {
                 ["bin"] = decision.Bin, ["strategy"] = chosen.Name, ["parameters"] = chosen.Parameters, ["budget"] = decision.BudgetLevel,

@@ -54,9 +54,12 @@ public sealed class BestOfN : IStrategy
         if (score) candidates = await _context.WithScoresAsync(problem, candidates, ledger, cancellationToken).ConfigureAwait(false);
         if (candidates.Count < _n)
         {
-            using var root = generator.Start(problem.Prompt, seed);
-            await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
-            var samples = Enumerable.Range(candidates.Count, _n - candidates.Count).Select(i => root.Fork(SplitMix64.Derive(seed, i))).ToList();
+            List<Sequence> samples;
+            using (var root = generator.Start(problem.Prompt, seed)) // the samples hold the prompt's KV once forked
+            {
+                await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
+                samples = Enumerable.Range(candidates.Count, _n - candidates.Count).Select(i => root.Fork(SplitMix64.Derive(seed, i))).ToList();
+            }
             try
             {
                 var completions = await generator.GenerateAsync(samples, _context.Sampling, ledger, cancellationToken).ConfigureAwait(false);

@@ -116,12 +116,15 @@ public sealed class TreeSearch : IStrategy
     {
         var generator = _context.Generator;
         var ledger = new ComputeLedger();
-        using var root = generator.Start(problem.Prompt, seed);
-        await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
         int groups = _kind == Kind.Dvts ? _n / _width : 1, keep = _kind == Kind.Dvts ? 1 : _n / _width;
         var random = SplitMix64.ForStream(seed, -1);
-        var prompt = new SearchNode(null, root.Length);
-        var live = Enumerable.Range(0, _n).Select(i => new Beam(root.Fork(SplitMix64.Derive(seed, i)), i / (_n / groups), prompt)).ToList();
+        List<Beam> live;
+        using (var root = generator.Start(problem.Prompt, seed)) // the beams hold the prompt's KV once forked
+        {
+            await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
+            var prompt = new SearchNode(null, root.Length);
+            live = Enumerable.Range(0, _n).Select(i => new Beam(root.Fork(SplitMix64.Derive(seed, i)), i / (_n / groups), prompt)).ToList();
+        }
         var finished = new List<Beam>();
         try
         {

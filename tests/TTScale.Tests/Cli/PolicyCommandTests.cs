@@ -80,6 +80,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Contains("decisions bin", result.StdOut);
         var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(6, lines.Count);
+        int searches = 0;
         foreach (var record in lines)
         {
             var details = record.GetProperty("details");
@@ -88,7 +89,13 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
             string strategy = details.GetProperty("strategy").GetString()!;
             Assert.Contains(policy.Bins[bin].Curve, p => p.Strategy == strategy || (strategy is "sample" or "greedy" && p.BudgetLevel == 1));
             Assert.True(record.GetProperty("candidates").GetArrayLength() >= 1);
+            if (strategy is "beam" or "dvts" or "lookahead" or "ets" or "particle") // a search keeps its per-round KV beside the probe
+            {
+                Assert.True(record.GetProperty("ledger").GetProperty("kv_rounds").GetArrayLength() > 0);
+                searches++;
+            }
         }
+        Assert.True(searches > 0); // the policy chose a search for some problem, so the check above ran
         // Same seed, same decisions and answers.
         string again = PolicyPath("adaptive-again.jsonl");
         Assert.Equal(0, CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",

@@ -130,6 +130,22 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task TokensAppendedAfterASampleAreChargedAsPromptAndTheSampleOnlyAsGenerated()
+    {
+        // A generation stopped by its limit leaves its last sampled token unread; text appended after it (a revision's
+        // separator) is read with it in the next pass, and only the appended tokens are prompt.
+        var ledger = new ComputeLedger();
+        using var s = _lm.Start(Prompt, seed: 3);
+        int prompt = s.Length;
+        await _lm.GenerateAsync([s], Sampled(5), ledger);
+        var appended = _lm.Encode("R:\n");
+        s.Append(appended);
+        await _lm.GenerateAsync([s], Sampled(2), ledger);
+        Assert.Equal(prompt + appended.Count, ledger.PromptTokens);
+        Assert.Equal(7, ledger.GeneratedTokens);
+    }
+
+    [Fact]
     public async Task ConcurrentCallersGetTheSameResultsAsAlone()
     {
         var expected = new List<string>();
