@@ -37,7 +37,7 @@ internal sealed class RunOptions
     public readonly Option<int> Lookahead = new("--lookahead") { Description = "Greedy rollout steps before scoring, for lookahead.", DefaultValueFactory = _ => 2 };
     public readonly Option<double> LambdaC = new("--lambda-c") { Description = "ets: weight of the KV cost of retained nodes (their tokens over the tree's).", DefaultValueFactory = _ => 1.0 };
     public readonly Option<double> LambdaS = new("--lambda-s") { Description = "ets: weight of semantic coverage (lambda_s / K per step cluster kept).", DefaultValueFactory = _ => 1.45 };
-    public readonly Option<bool> Dedupe = new("--dedupe") { Description = "beam, dvts, lookahead and ets: drop proposals whose normalised text equals another live proposal's before selection." };
+    public readonly Option<bool> Dedupe = new("--dedupe") { Description = "beam, lookahead and ets: drop proposals whose normalised text equals another live proposal's before selection." };
     public readonly Option<string> Aggregation = new("--agg") { Description = "Step-score aggregation: last, min, prod or mean.", DefaultValueFactory = _ => "last" };
     public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 0.8 };
     public readonly Option<double> TopP = new("--top-p") { Description = "Nucleus sampling mass (1 = off).", DefaultValueFactory = _ => 1.0 };

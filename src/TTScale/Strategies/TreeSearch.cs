@@ -11,7 +11,8 @@ namespace TTScale.Strategies;
 /// group the best survive and are forked M times. Finished beams are kept aside; the last round completes to the end.
 /// <list type="bullet">
 /// <item><c>beam</c>: one group of N; the top N/M survive.</item>
-/// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best one (diverse verifier tree search).</item>
+/// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best proposal, and ends when that one is finished (or
+/// in the last round) with its M last proposals as candidates, N in all (diverse verifier tree search, as search-and-learn).</item>
 /// <item><c>lookahead</c>: beam search where a proposal is scored after a k-step greedy rollout; only the proposed step is
 /// kept, and the rollout's tokens are charged to the ledger.</item>
 /// <item><c>particle</c>: particle filtering; the live particles are resampled each round in proportion to
@@ -20,8 +21,8 @@ namespace TTScale.Strategies;
 /// KV cost of retained nodes, semantic coverage) and the kept leaves share the remaining width (N less the finished
 /// beams) by softmax of their scores at temperature 0.2.</item>
 /// </list>
-/// With dedupe, proposals whose normalised text equals an earlier live proposal's (in the same subtree) are dropped before
-/// selection. Each round the ledger records the tree's logical KV (unique nodes on the paths of the live leaves) beside the
+/// With dedupe (beam, lookahead, ets), proposals whose normalised text equals an earlier live proposal's are dropped
+/// before selection. Each round the ledger records the tree's logical KV (unique nodes on the paths of the live leaves) beside the
 /// physical KV the engine held. The final answer is chosen over the finished beams by the selection rule (weighted by default).
 /// </summary>
 public sealed class TreeSearch : IStrategy
@@ -60,13 +61,14 @@ public sealed class TreeSearch : IStrategy
     /// <param name="lookahead">Greedy rollout steps, for lookahead.</param>
     /// <param name="dedupe">Drop proposals whose normalised text equals another live proposal's before selection.</param>
     /// <param name="ets">ETS's program weights and step embedder; defaults where null.</param>
-    /// <exception cref="ArgumentException">Bad sizes (M must divide N), bad ETS weights, dedupe for particle filtering, or no verifier.</exception>
+    /// <exception cref="ArgumentException">Bad sizes (M must divide N), bad ETS weights, dedupe for particle filtering or DVTS, or no verifier.</exception>
     public TreeSearch(StrategyContext context, Kind kind, int n, int beamWidth, int iterations, SelectionRule select, int lookahead = 0,
         bool dedupe = false, EtsOptions? ets = null)
     {
         if (context.Verifier is null) throw new ArgumentException("tree search needs a verifier (--prm DIR or --verifier oracle)", nameof(context));
         if (kind is Kind.Particle or Kind.Ets) beamWidth = 1;
         if (dedupe && kind == Kind.Particle) throw new ArgumentException("--dedupe does not apply to particle, whose resampling keeps duplicates by design", nameof(dedupe));
+        if (dedupe && kind == Kind.Dvts) throw new ArgumentException("--dedupe does not apply to dvts, each of whose subtrees keeps one proposal a round", nameof(dedupe));
         _ets = ets ?? new EtsOptions();
         if (!double.IsFinite(_ets.LambdaC) || _ets.LambdaC < 0) throw new ArgumentOutOfRangeException(nameof(ets), _ets.LambdaC, "--lambda-c must be a finite number, 0 or more");
         if (!double.IsFinite(_ets.LambdaS) || _ets.LambdaS < 0) throw new ArgumentOutOfRangeException(nameof(ets), _ets.LambdaS, "--lambda-s must be a finite number, 0 or more");
@@ -116,7 +118,7 @@ public sealed class TreeSearch : IStrategy
     {
         var generator = _context.Generator;
         var ledger = new ComputeLedger();
-        int groups = _kind == Kind.Dvts ? _n / _width : 1, keep = _kind == Kind.Dvts ? 1 : _n / _width;
+        int groups = _kind == Kind.Dvts ? _n / _width : 1;
         var random = SplitMix64.ForStream(seed, -1);
         List<Beam> live;
         using (var root = generator.Start(problem.Prompt, seed)) // the beams hold the prompt's KV once forked
@@ -141,12 +143,26 @@ public sealed class TreeSearch : IStrategy
                 // The tree as the round's selection sees it: every live leaf and its ancestors, shared prefixes once.
                 long logicalKv = SearchNode.UniqueTokens(live.Select(b => b.Node)) * generator.Cost.KvBytesPerToken;
 
+                var next = new List<Beam>();
+                long Seed() => SplitMix64.Derive(seed, ((long)round + 1) * _n + next.Count);
+                if (_kind == Kind.Dvts)
+                {
+                    foreach (var subtree in live.GroupBy(b => b.Group))
+                    {
+                        var best = Best(subtree, 1)[0];
+                        if (best.Done || last) finished.AddRange(subtree);
+                        else for (int m = 0; m < _width; m++) next.Add(best.Fork(Seed()));
+                    }
+                    foreach (var beam in live) beam.Sequence.Dispose();
+                    live = next;
+                    ledger.ObserveRound(round, logicalKv);
+                    continue;
+                }
+
                 finished.AddRange(live.Where(b => b.Done || last));
                 var open = live.Where(b => !b.Done && !last).ToList();
                 if (_dedupe) open = Deduplicate(open);
                 if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
-                var next = new List<Beam>();
-                long Seed() => SplitMix64.Derive(seed, ((long)round + 1) * _n + next.Count);
                 if (_kind == Kind.Particle)
                 {
                     foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
@@ -159,13 +175,8 @@ public sealed class TreeSearch : IStrategy
                 }
                 else
                 {
-                    foreach (var group in open.GroupBy(b => b.Group))
-                    {
-                        // Highest score first; ties by position, so the search is deterministic.
-                        var survivors = group.Select((b, i) => (b, i)).OrderByDescending(x => x.b.SelectionScore).ThenBy(x => x.i).Take(keep).Select(x => x.b).ToList();
-                        foreach (var survivor in survivors)
-                            for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
-                    }
+                    foreach (var survivor in Best(open, _n / _width))
+                        for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
                 }
                 foreach (var beam in live) beam.Sequence.Dispose();
                 live = next;
@@ -181,11 +192,15 @@ public sealed class TreeSearch : IStrategy
         return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
     }
 
-    /// <summary>Drops proposals whose normalised text equals an earlier proposal's in the same group.</summary>
+    /// <summary>The <paramref name="count"/> beams with the highest selection score; ties by position, so the search is deterministic.</summary>
+    private static List<Beam> Best(IEnumerable<Beam> beams, int count) =>
+        beams.Select((b, i) => (b, i)).OrderByDescending(x => x.b.SelectionScore).ThenBy(x => x.i).Take(count).Select(x => x.b).ToList();
+
+    /// <summary>Drops proposals whose normalised text equals an earlier proposal's.</summary>
     private static List<Beam> Deduplicate(List<Beam> open)
     {
-        var seen = new HashSet<(int, string)>();
-        return open.Where(b => seen.Add((b.Group, StepText.Normalize(b.Text)))).ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return open.Where(b => seen.Add(StepText.Normalize(b.Text))).ToList();
     }
 
     /// <summary>

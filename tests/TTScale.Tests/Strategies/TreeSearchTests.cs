@@ -143,6 +143,7 @@ public sealed class TreeSearchTests : IDisposable
         Assert.Contains("--lambda-c", Assert.ThrowsAny<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Ets, 8, 1, 4, SelectionRule.Weighted, ets: new EtsOptions(LambdaC: -1))).Message);
         Assert.Contains("--lambda-s", Assert.ThrowsAny<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Ets, 8, 1, 4, SelectionRule.Weighted, ets: new EtsOptions(LambdaS: double.NaN))).Message);
         Assert.Contains("--dedupe", Assert.Throws<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Particle, 8, 1, 4, SelectionRule.Weighted, dedupe: true)).Message);
+        Assert.Contains("--dedupe", Assert.Throws<ArgumentException>(() => new TreeSearch(context, TreeSearch.Kind.Dvts, 8, 2, 4, SelectionRule.Weighted, dedupe: true)).Message);
     }
 
     [Fact]
@@ -176,6 +177,20 @@ public sealed class TreeSearchTests : IDisposable
             var prefixes = verifier.Calls[round].Select(t => subtreeOf.Where(p => t.StartsWith(p.t, StringComparison.Ordinal)).Select(p => p.Item2).Distinct().ToList()).ToList();
             Assert.All(prefixes, p => Assert.Single(p));
             Assert.Equal(verifier.Calls[round].Count / 2, prefixes.Select(p => p[0]).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task DvtsEndsASubtreeWhenItsBestProposalIsFinishedWithNCandidatesInAll()
+    {
+        for (long seed = 0; seed < 6; seed++)
+        {
+            var verifier = new ScriptedVerifier();
+            var result = await Search(verifier, TreeSearch.Kind.Dvts, iterations: 6).SolveAsync(_problem, seed);
+            // N/M subtrees, each ending with its M last proposals (search-and-learn's DVTS): N candidates, never more.
+            Assert.Equal(8, result.Candidates.Count);
+            // A subtree goes on from its best proposal only while that one is unfinished: each round scores M per live subtree.
+            Assert.All(verifier.Calls, call => Assert.True(call.Count % 2 == 0 && call.Count <= 8));
         }
     }
 
