@@ -15,6 +15,15 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
             .Where(r => r.Item2.Count > 0).ToList();
         if (pool.Count == 0 && runs.Count == 0)
             throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
+        // Every run covers the same problems; one that stopped part-way holds those that finished first (the easy ones),
+        // and fitting or building a policy on it would overstate what it reaches.
+        var files = runs.Select(r => (r.r.File, Records: r.Item2.Count)).ToList();
+        if (manifest.Pool is not null) files.Insert(0, (manifest.Pool.File, pool.Count));
+        int problems = files.Max(f => f.Records);
+        var partial = files.FirstOrDefault(f => f.Records < problems);
+        if (partial.File is not null)
+            throw new CliException($"{System.IO.Path.Combine(folder, partial.File)}: {partial.Records} of {problems} problems; the sweep was stopped part-way: " +
+                "rerun ttscale sweep with the same options to finish it");
         return new SweepFolder(folder, manifest, pool, runs);
     }
 

@@ -104,6 +104,27 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     }
 
     [Fact]
+    public void ASweepStoppedPartWayIsNamedNotFitted()
+    {
+        // A copy of the sweep whose beam-8 run was killed after its first 6 problems (the ones that finished first).
+        string copy = FitPath("stopped-sweep");
+        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(sweep.Folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        string run = Path.Combine(copy, "runs", "beam-8.jsonl");
+        File.WriteAllLines(run, File.ReadAllLines(run).Take(6));
+        foreach (var command in new[] { "fit", "report" })
+        {
+            var result = CliRunner.Run(command, copy, "--out", FitPath($"stopped-{command}"));
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("beam-8.jsonl: 6 of 16 problems; the sweep was stopped part-way", result.StdErr);
+        }
+    }
+
+    [Fact]
     public void AFolderThatIsNotASweepIsNamed()
     {
         var result = CliRunner.Run("fit", sweep.Root);
