@@ -38,12 +38,10 @@ public sealed class TreeSearchTests : IDisposable
         new(new StrategyContext(generator ?? _lm, verifier, new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }), kind, 8, 2, iterations,
             SelectionRule.Weighted, lookahead: 2, dedupe: dedupe, ets: ets);
 
+    public static TheoryData<TreeSearch.Kind> EveryKind => new() { TreeSearch.Kind.Beam, TreeSearch.Kind.Dvts, TreeSearch.Kind.Lookahead, TreeSearch.Kind.Particle, TreeSearch.Kind.Ets };
+
     [Theory]
-    [InlineData(TreeSearch.Kind.Beam)]
-    [InlineData(TreeSearch.Kind.Dvts)]
-    [InlineData(TreeSearch.Kind.Lookahead)]
-    [InlineData(TreeSearch.Kind.Particle)]
-    [InlineData(TreeSearch.Kind.Ets)]
+    [MemberData(nameof(EveryKind))]
     public async Task LedgerTokensEqualTokensActuallyGeneratedAndEveryRoundIsRecorded(TreeSearch.Kind kind)
     {
         var generator = new RecordingGenerator(_lm);
@@ -64,11 +62,7 @@ public sealed class TreeSearchTests : IDisposable
     }
 
     [Theory]
-    [InlineData(TreeSearch.Kind.Beam)]
-    [InlineData(TreeSearch.Kind.Dvts)]
-    [InlineData(TreeSearch.Kind.Lookahead)]
-    [InlineData(TreeSearch.Kind.Particle)]
-    [InlineData(TreeSearch.Kind.Ets)]
+    [MemberData(nameof(EveryKind))]
     public async Task EveryBeamAndRolloutRunsToItsOwnTokenBudgetAndNoFurther(TreeSearch.Kind kind)
     {
         // Beams that have spent different shares of the 40-token budget step together: none may be cut short by a longer
