@@ -153,30 +153,28 @@ public sealed class TreeSearch : IStrategy
                         if (best.Done || last) finished.AddRange(subtree);
                         else for (int m = 0; m < _width; m++) next.Add(best.Fork(Seed()));
                     }
-                    foreach (var beam in live) beam.Sequence.Dispose();
-                    live = next;
-                    ledger.ObserveRound(round, logicalKv);
-                    continue;
-                }
-
-                finished.AddRange(live.Where(b => b.Done || last));
-                var open = live.Where(b => !b.Done && !last).ToList();
-                if (_dedupe) open = Deduplicate(open);
-                if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
-                if (_kind == Kind.Particle)
-                {
-                    foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
-                }
-                else if (_kind == Kind.Ets)
-                {
-                    var widths = await EtsWidthsAsync(open, _n - finished.Count, cancellationToken).ConfigureAwait(false);
-                    for (int i = 0; i < open.Count; i++)
-                        for (int f = 0; f < widths[i]; f++) next.Add(open[i].Fork(Seed()));
                 }
                 else
                 {
-                    foreach (var survivor in Best(open, _n / _width))
-                        for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
+                    finished.AddRange(live.Where(b => b.Done || last));
+                    var open = live.Where(b => !b.Done && !last).ToList();
+                    if (_dedupe) open = Deduplicate(open);
+                    if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
+                    if (_kind == Kind.Particle)
+                    {
+                        foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
+                    }
+                    else if (_kind == Kind.Ets)
+                    {
+                        var widths = await EtsWidthsAsync(open, _n - finished.Count, cancellationToken).ConfigureAwait(false);
+                        for (int i = 0; i < open.Count; i++)
+                            for (int f = 0; f < widths[i]; f++) next.Add(open[i].Fork(Seed()));
+                    }
+                    else
+                    {
+                        foreach (var survivor in Best(open, _n / _width))
+                            for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
+                    }
                 }
                 foreach (var beam in live) beam.Sequence.Dispose();
                 live = next;
