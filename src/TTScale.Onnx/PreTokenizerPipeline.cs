@@ -51,7 +51,6 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
         return new PreTokenizerPipeline([.. rules]);
     }
 
-
     private static Regex Pattern(JsonElement split, string path)
     {
         if (!split.TryGetProperty("pattern", out var pattern) || pattern.ValueKind != JsonValueKind.Object)

@@ -2,8 +2,8 @@ namespace TTScale.Onnx;
 
 /// <summary>
 /// What a cached PRM read lately for each problem in each search (a problem's prompt under one ledger: texts another run
-/// scored are neither reused nor left uncharged, so a run costs the same whatever ran before it): every completion of its latest call and the entries that call read on
-/// from, each with its tokens, the score at every position and its KV in a storage of its own. A tree search scores each
+/// scored are neither reused nor left uncharged, so a run costs the same whatever ran before it): every completion of its
+/// latest call and the entries that call read on from, each with its tokens, the score at every position and its KV in a storage of its own. A tree search scores each
 /// round's texts, which extend the last round's by one step (lookahead's rollouts extend them by several, and its next
 /// round extends the same texts again), so the next call finds its prefixes here and runs only the new tokens. A call
 /// replaces its problem's entries, so what the search has moved on from is dropped; past the byte capacity, the

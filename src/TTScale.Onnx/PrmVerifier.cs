@@ -13,8 +13,8 @@ namespace TTScale.Onnx;
 /// read at the step delimiters of each completion (and at the last token of an unfinished last line), or at the step
 /// tag the readout writes at each step's end. Completions of a
 /// problem are scored together in batches. A graph with the policy's KV layout (<c>past_key_values</c> in,
-/// <c>present</c> out) keeps each problem's last completions cached within a search (one ledger), so a text that extends one (a tree search's next
-/// step) is read from where that one ended; the scores are those of reading it whole, and the ledger charges what ran.
+/// <c>present</c> out) keeps each problem's last completions cached within a search (one ledger), so a text that extends
+/// one (a tree search's next step) is read from where that one ended; the scores are those of reading it whole, and the ledger charges what ran.
 /// </summary>
 public sealed class PrmVerifier : IProcessVerifier, IDisposable
 {

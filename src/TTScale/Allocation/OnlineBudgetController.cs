@@ -5,8 +5,8 @@ namespace TTScale.Allocation;
 /// rate into a bank; the decision is the best option at the current dual price that the bank can pay for (the cheapest
 /// where it can pay for none), so expected spend stays within <c>initialBank + rate * requests</c> while the rate covers
 /// every cheapest option. A <see cref="Settle"/> that finds a request dearer than expected draws the bank down, and
-/// later requests get the cheapest option until deposits pay it back. The price starts at the offline price for the rate and
-/// follows a subgradient step on (spend - rate): it rises when requests overspend and falls when the bank fills.
+/// later requests get the cheapest option until deposits pay it back. The price starts at the offline price for the rate
+/// and follows a subgradient step on (spend - rate): it rises when requests overspend and falls when the bank fills.
 /// Thread-safe (one short lock per request); does not allocate.
 /// </summary>
 public sealed class OnlineBudgetController

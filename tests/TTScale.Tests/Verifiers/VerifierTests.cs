@@ -46,7 +46,7 @@ public class VerifierTests
         Assert.True(warm.Cached);
         var search = new ComputeLedger(); // one search: its calls read on from each other
         await warm.ScoreStepsAsync(problem, first, search);
-        var ledger = Since(search, () => warm.ScoreStepsAsync(problem, next, search), out var read);
+        var (ledger, read) = await Since(search, () => warm.ScoreStepsAsync(problem, next, search));
         for (int i = 0; i < next.Length; i++) Assert.Equal(whole[i], read[i], new ToleranceComparer(1e-5f));
 
         // Only the new steps ran: "75-12=63\n" after the first, "74-12=62\n" after the second; the third reads on from the
@@ -63,7 +63,7 @@ public class VerifierTests
         // read (the first, scored in the second round) runs nothing.
         string[] last = [next[0] + "A: 63\n", next[1] + "A: 62\n"];
         var wholeLast = await cold.ScoreStepsAsync(problem with { Id = "q" }, last);
-        var third = Since(search, () => warm.ScoreStepsAsync(problem, last, search), out var readLast);
+        var (third, readLast) = await Since(search, () => warm.ScoreStepsAsync(problem, last, search));
         for (int i = 0; i < last.Length; i++) Assert.Equal(wholeLast[i], readLast[i], new ToleranceComparer(1e-5f));
         Assert.Equal(Tokens("A: 62\n").Length, third.VerifierTokens); // the first was read whole last round: nothing runs
         Assert.Equal(2, third.VerifierCalls);
@@ -74,18 +74,16 @@ public class VerifierTests
         Assert.Equal(last.Sum(t => promptTokens + Tokens(t).Length), other.VerifierTokens);
     }
 
-    /// <summary>What one call added to a search's ledger.</summary>
-    private static LedgerReport Since(ComputeLedger search, Func<Task<IReadOnlyList<IReadOnlyList<float>>>> call, out IReadOnlyList<IReadOnlyList<float>> scores)
+    /// <summary>What one call added to a search's verifier counts.</summary>
+    private sealed record VerifierAdded(long VerifierTokens, double VerifierFlops, long VerifierCalls);
+
+    /// <summary>Runs one scoring call of a search: its scores, and what it added to the search's ledger.</summary>
+    private static async Task<(VerifierAdded Added, IReadOnlyList<IReadOnlyList<float>> Scores)> Since(ComputeLedger search,
+        Func<Task<IReadOnlyList<IReadOnlyList<float>>>> call)
     {
-        var before = search.Report(HardwareProfile.CpuLocal);
-        scores = call().GetAwaiter().GetResult();
-        var after = search.Report(HardwareProfile.CpuLocal);
-        return after with
-        {
-            VerifierTokens = after.VerifierTokens - before.VerifierTokens,
-            VerifierFlops = after.VerifierFlops - before.VerifierFlops,
-            VerifierCalls = after.VerifierCalls - before.VerifierCalls,
-        };
+        (long tokens, double flops, long calls) = (search.VerifierTokens, search.VerifierFlops, search.VerifierCalls);
+        var scores = await call();
+        return (new(search.VerifierTokens - tokens, search.VerifierFlops - flops, search.VerifierCalls - calls), scores);
     }
 
     [Fact]
@@ -100,7 +98,7 @@ public class VerifierTests
         using var warm = PrmVerifier.Load(directory);
         var search = new ComputeLedger();
         await warm.ScoreStepsAsync(problem, ["47+28=75\n"], search);
-        var ledger = Since(search, () => warm.ScoreStepsAsync(problem, ["47+28=75\n\n"], search), out var read);
+        var (ledger, read) = await Since(search, () => warm.ScoreStepsAsync(problem, ["47+28=75\n\n"], search));
         Assert.Equal(1, ledger.VerifierTokens);
         Assert.Equal(whole[0], read[0], new ToleranceComparer(1e-5f));
     }
@@ -113,7 +111,7 @@ public class VerifierTests
         var search = new ComputeLedger();
         await prm.ScoreStepsAsync(problem, ["47+28=75\n"], search);
         await prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=63\nA: 63\n"], search); // a lookahead rollout reads on from it
-        var ledger = Since(search, () => prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=62\n"], search), out _); // and the next round extends it again
+        var (ledger, _) = await Since(search, () => prm.ScoreStepsAsync(problem, ["47+28=75\n75-12=62\n"], search)); // and the next round extends it again
         Assert.Equal(prm.Tokenizer.EncodeToIds("75-12=62\n").Count, ledger.VerifierTokens);
     }
 
