@@ -27,6 +27,17 @@ internal static class CliErrors
         }
     }
 
+    /// <summary>Command-line syntax errors (unknown or missing options, values of the wrong type): one line each, a pointer to the help, exit code 2.</summary>
+    public static int ParseFailed(System.CommandLine.ParseResult parsed)
+    {
+        foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+        var names = new List<string>();
+        for (var command = parsed.CommandResult; command.Parent is System.CommandLine.Parsing.CommandResult parent; command = parent)
+            names.Insert(0, command.Command.Name);
+        Console.Error.WriteLine($"see: {string.Join(' ', ["ttscale", .. names])} --help");
+        return UserError;
+    }
+
     /// <summary>Exit code of a run stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Globalization;
 using TTScale.Cli;
 
@@ -15,5 +16,8 @@ root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PolicyCommand.Create());
 root.Subcommands.Add(ReportCommand.Create(new FitReportInput(), new PolicyReportInput()));
-// Errors are ours to report (one line, exit code 2), not System.CommandLine's stack trace.
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+// Errors are ours to report (one line each, exit code 2), not System.CommandLine's help page or stack trace.
+var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+if (args.Length == 0) return parsed.Invoke() is 0 ? CliErrors.UserError : 1; // no command: the overview, as an error
+if (parsed.Action is ParseErrorAction) return CliErrors.ParseFailed(parsed);
+return CliErrors.Run(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

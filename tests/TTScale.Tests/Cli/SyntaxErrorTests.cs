@@ -1,0 +1,29 @@
+namespace TTScale.Tests.Cli;
+
+public class SyntaxErrorTests
+{
+    [Theory]
+    [InlineData("eval --bogus", "'--bogus'", "see: ttscale eval --help")]
+    [InlineData("generate --prompt x -n many", "'many'", "see: ttscale generate --help")]
+    [InlineData("policy build", "missing", "see: ttscale policy build --help")]
+    [InlineData("frobnicate", "'frobnicate'", "see: ttscale --help")]
+    public void SyntaxErrorsAreErrorLinesAndAPointerToTheHelpWithExitCode2(string args, string named, string pointer)
+    {
+        var result = CliRunner.Run(args.Split(' '));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.StdOut);
+        var lines = result.StdErr.TrimEnd().Split('\n');
+        Assert.All(lines[..^1], line => Assert.StartsWith("error: ", line));
+        Assert.Contains(lines[..^1], line => line.Contains(named));
+        Assert.Equal(pointer, lines[^1]);
+    }
+
+    [Fact]
+    public void NoCommandPrintsTheOverviewAndFails()
+    {
+        var result = CliRunner.Run();
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("eval", result.StdOut);
+        Assert.Contains("sweep", result.StdOut);
+    }
+}
