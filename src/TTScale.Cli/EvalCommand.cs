@@ -41,7 +41,8 @@ internal static class EvalCommand
             var settings = run.Read(result);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
-            using var runtime = settings.Open(StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name)));
+            bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));
+            using var runtime = settings.Open(usesVerifier);
             problems = runtime.Fitting(problems, settings.SkipBad);
             var solver = name == "adaptive"
                 ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy) ?? throw new CliException("--strategy adaptive needs --policy FILE"),
@@ -49,7 +50,7 @@ internal static class EvalCommand
                     result.GetValue(probe), strategySettings, result.GetValue(oracleBins), BatchAllocation(result.GetValue(allocation)!))
                 : StrategyCatalog.Create(name, runtime.Context, strategySettings);
 
-            var outcome = await EvalSession.RunAsync(problems, solver, settings, result.GetValue(output), cancellationToken);
+            var outcome = await EvalSession.RunAsync(problems, solver, settings, settings.RunStamp(usesVerifier), result.GetValue(output), cancellationToken);
             var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
             if (result.GetValue(json))
                 Console.Out.WriteLine(JsonSerializer.Serialize(new { strategy = solver.Name, parameters = solver.Parameters, hardware = settings.Hardware.Name, summary },

@@ -23,8 +23,11 @@ internal sealed class EvalOutput : IDisposable
         _stream = stream;
     }
 
-    /// <summary>Opens (or creates) <paramref name="path"/>; checks existing records were made by the same strategy and parameters.</summary>
-    public static EvalOutput Open(string path, string strategy, IReadOnlyDictionary<string, object> parameters)
+    /// <summary>
+    /// Opens (or creates) <paramref name="path"/>; checks existing records were made by the same strategy, parameters and
+    /// run settings (<paramref name="stamp"/>; records written before stamps were kept have none to check).
+    /// </summary>
+    public static EvalOutput Open(string path, string strategy, IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, object> stamp)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
@@ -42,7 +45,7 @@ internal sealed class EvalOutput : IDisposable
         var output = new EvalOutput(path, stream);
         try
         {
-            output.ReadExisting(strategy, JsonSerializer.Serialize(parameters, Jsonl.Options));
+            output.ReadExisting(strategy, JsonSerializer.Serialize(parameters, Jsonl.Options), JsonSerializer.SerializeToElement(stamp, Jsonl.Options));
         }
         catch
         {
@@ -53,7 +56,7 @@ internal sealed class EvalOutput : IDisposable
         return output;
     }
 
-    private void ReadExisting(string strategy, string parameters)
+    private void ReadExisting(string strategy, string parameters, JsonElement stamp)
     {
         var bytes = new byte[_stream.Length];
         _stream.ReadExactly(bytes);
@@ -63,9 +66,21 @@ internal sealed class EvalOutput : IDisposable
             if (record.Strategy != strategy || JsonSerializer.Serialize(record.Parameters, Jsonl.Options) != parameters)
                 throw new CliException($"{_path}:{line}: holds results of {record.Strategy} {JsonSerializer.Serialize(record.Parameters, Jsonl.Options)}, " +
                     $"not {strategy} {parameters}; use another --out");
+            if (record.Run is not null && Mismatch(JsonSerializer.SerializeToElement(record.Run, Jsonl.Options), stamp) is string mismatch)
+                throw new CliException($"{_path}:{line}: was run with other settings ({mismatch}); use another --out");
             Existing[record.Id] = record;
         }
         if (wholeLength < bytes.Length) _stream.SetLength(wholeLength); // cut the torn last line
+    }
+
+    /// <summary>The first setting that differs, as "--option: there, now"; a model is compared by its graph's hash, not its path.</summary>
+    private static string? Mismatch(JsonElement there, JsonElement now)
+    {
+        static string Value(JsonElement stamp, string key) => !stamp.TryGetProperty(key, out var v) ? "none"
+            : v.ValueKind == JsonValueKind.Object && v.TryGetProperty("sha256", out var hash) ? $"model.onnx sha256 {hash.GetString()}" : v.ToString();
+        var keys = there.EnumerateObject().Select(p => p.Name).Union(now.EnumerateObject().Select(p => p.Name));
+        return keys.Where(key => Value(there, key) != Value(now, key))
+            .Select(key => $"--{key.Replace('_', '-')}: {Value(there, key)} there, {Value(now, key)} now").FirstOrDefault();
     }
 
     /// <summary>

@@ -18,10 +18,11 @@ internal sealed record EvalRun(IReadOnlyList<EvalRecord> Records, double WallSec
 /// </summary>
 internal static class EvalSession
 {
-    public static async Task<EvalRun> RunAsync(IReadOnlyList<Problem> problems, IStrategy solver, RunSettings settings, string? outputPath,
-        CancellationToken cancellationToken, string? label = null)
+    /// <param name="stamp">The run's settings as each record keeps them (<see cref="RunSettings.RunStamp"/>); a resume checks them.</param>
+    public static async Task<EvalRun> RunAsync(IReadOnlyList<Problem> problems, IStrategy solver, RunSettings settings, IReadOnlyDictionary<string, object> stamp,
+        string? outputPath, CancellationToken cancellationToken, string? label = null)
     {
-        using var output = outputPath is null ? null : EvalOutput.Open(outputPath, solver.Name, solver.Parameters);
+        using var output = outputPath is null ? null : EvalOutput.Open(outputPath, solver.Name, solver.Parameters, stamp);
         var records = new List<EvalRecord>();
         var todo = new List<Problem>();
         foreach (var problem in problems)
@@ -43,8 +44,9 @@ internal static class EvalSession
         try
         {
             await WithProgressAsync(label, todo.Count, records.Count(r => r.Correct), records.Count, async progress =>
-                await EvalRunner.RunAsync(todo, solver, settings.Seed, settings.Concurrency, settings.Hardware, record =>
+                await EvalRunner.RunAsync(todo, solver, settings.Seed, settings.Concurrency, settings.Hardware, solved =>
                 {
+                    var record = solved with { Run = stamp };
                     output?.Append(record);
                     records.Add(record);
                 }, progress, cancellationToken, planOver: problems));

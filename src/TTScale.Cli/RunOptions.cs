@@ -101,6 +101,29 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
     /// <summary>The PRM directory: --prm, else the demo PRM (looked for only when a PRM is used).</summary>
     public string PrmDirectory => Prm ?? ModelPaths.Demo("arith-prm");
 
+    /// <summary>The prompt template the policy reads: --prompt-template, else its config's.</summary>
+    public PromptTemplate? PolicyTemplate => PromptTemplate ?? ModelConfig.LoadDirectory(Model, "model").PromptTemplate;
+
+    /// <summary>
+    /// What each record keeps of these settings beyond the strategy's own parameters (<see cref="EvalRecord.Run"/>): the
+    /// policy (path and graph hash), its prompt template, top-p and token limit, and where a verifier scores, which one
+    /// (the PRM with its hash) and the step aggregation.
+    /// </summary>
+    public Dictionary<string, object> RunStamp(bool usesVerifier)
+    {
+        var stamp = new Dictionary<string, object> { ["model"] = ModelStamp.Of(Model) };
+        if (PolicyTemplate?.Text is string template) stamp["prompt_template"] = template;
+        stamp["top_p"] = Sampling.TopP;
+        stamp["max_tokens"] = Sampling.MaxTokens;
+        if (usesVerifier && Verifier != "none")
+        {
+            stamp["verifier"] = Verifier;
+            if (Verifier == "prm") stamp["prm"] = ModelStamp.Of(PrmDirectory);
+            stamp["agg"] = Aggregation.ToString().ToLowerInvariant();
+        }
+        return stamp;
+    }
+
     /// <summary>Loads the policy and, when <paramref name="needsVerifier"/>, the verifier.</summary>
     public ModelRuntime Open(bool needsVerifier)
     {

@@ -43,6 +43,7 @@ internal static class SweepCommand
             bool scorePool = settings.Verifier != "none";
             var manifest = OpenManifest(folder, settings, anyVerifier && settings.Verifier == "prm", k);
             using var runtime = settings.Open(anyVerifier);
+            var stamp = settings.RunStamp(anyVerifier);
             problems = runtime.Fitting(problems, settings.SkipBad);
 
             // Plan every run first, so bad budgets fail before any model time is spent.
@@ -63,7 +64,7 @@ internal static class SweepCommand
                     ? manifest with { Pool = entry }
                     : manifest with { Runs = [.. manifest.Runs.Where(r => r.File != file), entry] };
                 manifest.Write(folder);
-                var outcome = await EvalSession.RunAsync(problems, solver, settings, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
+                var outcome = await EvalSession.RunAsync(problems, solver, settings, stamp, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
                 var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name} {budget}: {100 * summary.Overall.Accuracy:F1}% of {summary.Overall.Problems}, {summary.MeanGeneratedTokens:F0} tokens and {summary.MeanTotalFlops:E2} FLOPs per problem, {outcome.WallSeconds:F0} s"));
@@ -92,8 +93,7 @@ internal static class SweepCommand
     /// <summary>The folder's manifest: a new one, or the existing one after checking it was made with the same settings.</summary>
     private static SweepManifest OpenManifest(string folder, RunSettings settings, bool usesPrm, int poolSize)
     {
-        var template = settings.PromptTemplate ?? ModelConfig.LoadDirectory(settings.Model, "model").PromptTemplate; // what the policy reads
-        var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model), template?.Text,
+        var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model), settings.PolicyTemplate?.Text,
             usesPrm ? ModelStamp.Of(settings.PrmDirectory) : null, settings.Verifier, settings.Sampling.Temperature,
             settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
             null, [], CliFiles.Version, DateTimeOffset.UtcNow);

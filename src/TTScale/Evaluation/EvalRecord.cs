@@ -22,6 +22,10 @@ public sealed record CandidateRecord(string Text, string? Answer, bool Correct, 
 /// <param name="Candidates">Every candidate.</param>
 /// <param name="Ledger">What solving it cost.</param>
 /// <param name="Details">What the strategy decided for this problem, where it decides per problem (adaptive: bin, strategy, budget).</param>
+/// <param name="Run">
+/// The settings outside the strategy's parameters that decided the result (the CLI's: models with their graphs' hashes,
+/// prompt template, verifier, step aggregation, top-p, token limit), so a resume can refuse records made with others.
+/// </param>
 public sealed record EvalRecord(string Id, int? Level, string Strategy, IReadOnlyDictionary<string, object> Parameters, long Seed,
     string GoldAnswer, string? Answer, bool Correct, int? Chosen, IReadOnlyList<CandidateRecord> Candidates, LedgerReport Ledger,
-    IReadOnlyDictionary<string, object>? Details = null);
+    IReadOnlyDictionary<string, object>? Details = null, IReadOnlyDictionary<string, object>? Run = null);

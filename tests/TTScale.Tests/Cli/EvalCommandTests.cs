@@ -125,6 +125,34 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(before, File.ReadAllText(output));
     }
 
+    [Theory]
+    [InlineData("--max-tokens", "10", "--max-tokens: 12 there, 10 now")]
+    [InlineData("--top-p", "0.9", "--top-p: 1 there, 0.9 now")]
+    [InlineData("--agg", "min", "--agg: last there, min now")]
+    [InlineData("--verifier", "oracle", "--verifier: prm there, oracle now")]
+    [InlineData("--model", "tiny-lm-fp16", "--model: model.onnx sha256")]
+    public void AnOutputFileOfOtherRunSettingsIsNotMixedInto(string option, string value, string named)
+    {
+        // Settings outside the strategy's parameters decide results too: each record keeps them, and a resume checks them.
+        string output = Path.Combine(_dir, "settings.jsonl");
+        Assert.Equal(0, Eval("--strategy", "best-of-n", "--n", "2", "--limit", "1", "--out", output).ExitCode);
+        string before = File.ReadAllText(output);
+        var again = Eval("--strategy", "best-of-n", "--n", "2", "--limit", "2", "--out", output);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Contains("1 of 2 problems already done", again.StdErr);
+
+        var settings = new Dictionary<string, string>
+        {
+            ["--model"] = Path.Combine(Models, "tiny-lm-fp32"), ["--prm"] = Path.Combine(Models, "tiny-prm"), ["--max-tokens"] = "12",
+            [option] = option == "--model" ? Path.Combine(Models, value) : value,
+        };
+        var result = CliRunner.Run(["eval", "--strategy", "best-of-n", "--n", "2", "--limit", "3", "--out", output, .. settings.SelectMany(s => new[] { s.Key, s.Value })]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{output}:1: was run with other settings ({named}", result.StdErr);
+        Assert.StartsWith(before, File.ReadAllText(output));
+        Assert.Equal(2, File.ReadAllLines(output).Length);
+    }
+
     [Fact]
     public void AnOutputPathThatCannotBeWrittenIsOneLineAndExitCodeTwo()
     {
