@@ -26,6 +26,7 @@ public static class ProblemSource
         if (spec.StartsWith("arith:", StringComparison.Ordinal) || spec == "arith") return Arith(spec);
         if (!File.Exists(spec)) throw new FileNotFoundException($"{spec}: dataset file not found (or use arith:count=N,levels=1-5,seed=S)", spec);
         var problems = new List<Problem>();
+        var lineOfId = new Dictionary<string, int>(); // records, seeds and resumes are keyed by id
         int number = 0;
         foreach (string line in File.ReadLines(spec))
         {
@@ -33,7 +34,9 @@ public static class ProblemSource
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
-                problems.Add(FromJson(line, $"{Path.GetFileNameWithoutExtension(spec)}-{number}"));
+                var problem = FromJson(line, $"{Path.GetFileNameWithoutExtension(spec)}-{number}");
+                if (!lineOfId.TryAdd(problem.Id, number)) throw new ProblemFormatException($"id '{problem.Id}' is already line {lineOfId[problem.Id]}'s");
+                problems.Add(problem);
             }
             catch (Exception e) when (e is JsonException or ProblemFormatException or InvalidOperationException or KeyNotFoundException)
             {
@@ -41,6 +44,7 @@ public static class ProblemSource
                 skipped++;
             }
         }
+        if (problems.Count == 0) throw new ProblemFormatException($"{spec}: no problems{(skipped > 0 ? $" ({skipped} malformed line(s) skipped)" : "")}");
         return problems;
     }
 
@@ -58,7 +62,7 @@ public static class ProblemSource
             if (kv.Length != 2) throw new ProblemFormatException($"'{spec}': '{part}' is not key=value");
             switch (kv[0])
             {
-                case "count" when int.TryParse(kv[1], CultureInfo.InvariantCulture, out count) && count >= 0: break;
+                case "count" when int.TryParse(kv[1], CultureInfo.InvariantCulture, out count) && count >= 1: break;
                 case "seed" when long.TryParse(kv[1], CultureInfo.InvariantCulture, out seed): break;
                 case "levels": levels = kv[1]; break;
                 default: throw new ProblemFormatException($"'{spec}': bad option '{part}' (use count=N, levels=1-5, seed=S)");

@@ -30,6 +30,7 @@ public sealed class ProblemSourceTests : IDisposable
 
     [Theory]
     [InlineData("arith:count=x")]
+    [InlineData("arith:count=0")]
     [InlineData("arith:levels=9")]
     [InlineData("arith:speed=3")]
     public void BadArithSpecsAreNamed(string spec) => Assert.ThrowsAny<FormatException>(() => ProblemSource.Load(spec, false, out _));
@@ -50,6 +51,26 @@ public sealed class ProblemSourceTests : IDisposable
         Assert.Equal("problems-1", problems[0].Id);
         Assert.True(problems[1].IsCorrect("so \\boxed{0.5}"));
         Assert.True(problems[0].IsCorrect("The answer is 4."));
+    }
+
+    [Fact]
+    public void ARepeatedIdIsAMalformedLineNamingTheFirst()
+    {
+        // Records, per-problem seeds and resumes go by id: a second problem with one would be skipped or mixed up.
+        string path = Write("""{"id": "a", "prompt": "x", "answer": "1"}""", """{"id": "b", "prompt": "y", "answer": "2"}""", """{"id": "a", "prompt": "z", "answer": "3"}""");
+        var e = Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _));
+        Assert.Equal($"{path}:3: id 'a' is already line 1's", e.Message);
+        Assert.Equal(["a", "b"], ProblemSource.Load(path, skipBad: true, out int skipped).Select(p => p.Id));
+        Assert.Equal(1, skipped);
+    }
+
+    [Fact]
+    public void AFileWithNoProblemsIsAnError()
+    {
+        string blank = Write("", "  ");
+        Assert.Equal($"{blank}: no problems", Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(blank, false, out _)).Message);
+        string bad = Write("{broken");
+        Assert.Equal($"{bad}: no problems (1 malformed line(s) skipped)", Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(bad, true, out _)).Message);
     }
 
     [Fact]
