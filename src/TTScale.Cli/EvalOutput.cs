@@ -109,7 +109,7 @@ internal sealed class EvalOutput : IDisposable
             if (line.Trim().Length == 0) continue;
             try
             {
-                records.Add((number, JsonSerializer.Deserialize<EvalRecord>(line, Jsonl.Options) ?? throw new JsonException("null record")));
+                records.Add((number, JsonSerializer.Deserialize<EvalRecord>(line, Jsonl.ReadOptions) ?? throw new JsonException("null record")));
             }
             catch (JsonException e)
             {

@@ -14,6 +14,9 @@ internal static class Jsonl
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary><see cref="Options"/> for reading records and manifests: a missing or null required member is an error naming it.</summary>
+    public static readonly JsonSerializerOptions ReadOptions = StrictJson.ForReading(Options);
+
     /// <summary>Writes records to a file (atomically, <see cref="CliFiles.WriteAtomically(string, Action{TextWriter})"/>) or to standard output when <paramref name="path"/> is null.</summary>
     public static void Write<T>(string? path, IEnumerable<T> records)
     {

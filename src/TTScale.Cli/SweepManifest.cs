@@ -34,7 +34,7 @@ internal sealed record SweepManifest(
         if (!File.Exists(path)) throw new CliException($"{path}: not found; is {folder} a sweep folder (made by ttscale sweep)?");
         try
         {
-            return JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Jsonl.Options) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Jsonl.ReadOptions) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {

@@ -10,13 +10,15 @@ public static class FitReportJson
     /// <summary>The serializer options (indented; non-finite numbers written as "NaN"/"Infinity" so a report always round-trips).</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
+    private static readonly JsonSerializerOptions ReadOptions = StrictJson.ForReading(Options);
+
     /// <summary>The report as JSON text.</summary>
     public static string Serialize(FitReport report) => JsonSerializer.Serialize(report, Options);
 
     /// <summary>A report from JSON text.</summary>
-    /// <exception cref="JsonException">Malformed or empty JSON.</exception>
+    /// <exception cref="JsonException">Malformed or empty JSON, or a required member missing or null.</exception>
     public static FitReport Deserialize(string json) =>
-        JsonSerializer.Deserialize<FitReport>(json, Options) ?? throw new JsonException("fit.json holds null, not a fit report");
+        JsonSerializer.Deserialize<FitReport>(json, ReadOptions) ?? throw new JsonException("fit.json holds null, not a fit report");
 
     private static JsonSerializerOptions CreateOptions()
     {
