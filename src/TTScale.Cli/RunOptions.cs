@@ -106,8 +106,8 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
 
     /// <summary>
     /// What each record keeps of these settings beyond the strategy's own parameters (<see cref="EvalRecord.Run"/>): the
-    /// policy (path and graph hash), its prompt template, top-p and token limit, and where a verifier scores, which one
-    /// (the PRM with its hash) and the step aggregation.
+    /// policy (path and graph hash), its prompt template, top-p and token limit, the hardware profile the ledger's eFLOPs
+    /// are on, and where a verifier scores, which one (the PRM with its hash) and the step aggregation.
     /// </summary>
     public Dictionary<string, object> RunStamp(bool usesVerifier)
     {
@@ -115,6 +115,7 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
         if (PolicyTemplate?.Text is string template) stamp["prompt_template"] = template;
         stamp["top_p"] = Sampling.TopP;
         stamp["max_tokens"] = Sampling.MaxTokens;
+        stamp["hardware"] = Hardware.Name;
         if (usesVerifier && Verifier != "none")
         {
             stamp["verifier"] = Verifier;

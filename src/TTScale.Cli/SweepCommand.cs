@@ -56,9 +56,17 @@ internal static class SweepCommand
                     plan.Add((name, budget, StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy))));
             }
 
+            // A run file of other parameters (say another --beam-width) is refused before any model time and before the manifest names them.
+            static string FileOf(string name, int budget) => name == "pool" ? "pool.jsonl" : Path.Combine("runs", $"{name}-{budget}.jsonl");
             foreach (var (name, budget, solver) in plan)
             {
-                string file = name == "pool" ? "pool.jsonl" : Path.Combine("runs", $"{name}-{budget}.jsonl");
+                string path = Path.Combine(folder, FileOf(name, budget));
+                if (File.Exists(path)) EvalOutput.Open(path, solver.Name, solver.Parameters, stamp).Dispose();
+            }
+
+            foreach (var (name, budget, solver) in plan)
+            {
+                string file = FileOf(name, budget);
                 var entry = new SweepRun(name == "pool" ? "best-of-n" : name, budget, solver.Parameters, file);
                 manifest = name == "pool"
                     ? manifest with { Pool = entry }
@@ -109,6 +117,6 @@ internal static class SweepCommand
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");
         if (existing.Pool is not null && existing.PoolSize != poolSize)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {existing.PoolSize} samples per problem, not {poolSize}; pass --pool-size {existing.PoolSize} or use another --out");
-        return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit, Hardware = settings.Hardware.Name };
+        return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit };
     }
 }

@@ -54,6 +54,7 @@ internal sealed record SweepManifest(
             ("--prompt-template", PromptTemplate, other.PromptTemplate),
             ("--prm", Prm?.Sha256, other.Prm?.Sha256), ("--verifier", Verifier, other.Verifier), ("--temperature", Temperature, other.Temperature),
             ("--top-p", TopP, other.TopP), ("--max-tokens", MaxTokens, other.MaxTokens), ("--agg", Aggregation, other.Aggregation),
+            ("--hardware", Hardware, other.Hardware), // the records' eFLOPs are on its profile
         ];
         foreach (var (option, mine, theirs) in settings)
             if (!Equals(mine, theirs)) return $"{option}: {mine ?? "none"} there, {theirs ?? "none"} now";

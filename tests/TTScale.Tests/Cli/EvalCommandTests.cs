@@ -131,6 +131,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--agg", "min", "--agg: last there, min now")]
     [InlineData("--verifier", "oracle", "--verifier: prm there, oracle now")]
     [InlineData("--model", "tiny-lm-fp16", "--model: model.onnx sha256")]
+    [InlineData("--hardware", "h100-bf16", "--hardware: cpu-local there, h100-bf16 now")]
     public void AnOutputFileOfOtherRunSettingsIsNotMixedInto(string option, string value, string named)
     {
         // Settings outside the strategy's parameters decide results too: each record keeps them, and a resume checks them.

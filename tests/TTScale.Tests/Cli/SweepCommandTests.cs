@@ -59,6 +59,21 @@ public sealed class SweepCommandTests : IDisposable
         result = Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1", "--prompt-template", "Q: {prompt}");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--prompt-template: none there, Q: {prompt} now", result.StdErr);
+        // Records' eFLOPs are on the hardware profile they were run with.
+        result = Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1", "--hardware", "h100-bf16");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--hardware: cpu-local there, h100-bf16 now", result.StdErr);
+    }
+
+    [Fact]
+    public void ARunFileOfOtherParametersIsRefusedBeforeTheManifestChanges()
+    {
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "2", "--limit", "1").ExitCode);
+        string manifest = File.ReadAllText(Path.Combine(_dir, "sweep", "sweep.json"));
+        var result = Sweep("--strategies", "beam", "--budgets", "2", "--limit", "1", "--beam-width", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{Path.Combine(_dir, "sweep", "runs", "beam-2.jsonl")}:1: holds results of beam", result.StdErr);
+        Assert.Equal(manifest, File.ReadAllText(Path.Combine(_dir, "sweep", "sweep.json")));
     }
 
     [Theory]
