@@ -73,6 +73,19 @@ internal static class StrategyCatalog
         var allocator = new BudgetAllocator(Policy.Load(policyPath));
         if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
         int k = probe ?? allocator.Policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe");
+        // Every option the policy may choose is built once now, so a bad name or parameter fails before any model time, not mid-run.
+        foreach (var bin in allocator.Policy.Bins)
+            foreach (var point in bin.Curve)
+            {
+                try
+                {
+                    Create(point.Strategy, context, FromParameters(point.Parameters, defaults));
+                }
+                catch (Exception e) when (e is CliException or InvalidOperationException or FormatException or ArgumentException)
+                {
+                    throw new CliException($"--policy {policyPath}: bin {bin.Bin}'s option {point.Strategy} {JsonSerializer.Serialize(point.Parameters)}: {e.Message}");
+                }
+            }
         double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
         var parameters = new Dictionary<string, object>
         {

@@ -69,6 +69,24 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.False(File.Exists(PolicyPath("policy-v.json")));
     }
 
+    [Theory]
+    [InlineData("n", "\"four\"")]
+    [InlineData("select", "\"loudest\"")]
+    public void APolicyOptionThatCannotBeBuiltIsNamedBeforeAnyModelTime(string parameter, string value)
+    {
+        Build("policy-bad.json", "--cost-unit", "samples", "--probe", "2");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PolicyPath("policy-bad.json")))!;
+        var point = json["bins"]![1]!["curve"]!.AsArray().Last(p => p!["strategy"]!.GetValue<string>() == "best-of-n")!;
+        point["parameters"]![parameter] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        File.WriteAllText(PolicyPath("policy-bad.json"), json.ToJsonString());
+        string records = PolicyPath("adaptive-bad.jsonl");
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-bad.json"), "--budget", "4",
+            "--dataset", DemoSweep.Dataset, "--limit", "2", "--out", records);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"error: --policy {PolicyPath("policy-bad.json")}: bin 1's option best-of-n", result.StdErr);
+        Assert.True(!File.Exists(records) || File.ReadAllText(records) == "");
+    }
+
     [Fact]
     public void AdaptiveEvalProbesDecidesAndRecordsItsDecisionsWithinTheBudget()
     {
