@@ -35,10 +35,17 @@ internal static class EvalCommand
         run.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(json);
+        static bool Adaptive(string name) => name == "adaptive";
+        (Option, Func<string, bool>)[] evalOptions =
+        [
+            (n, name => name is "best-of-n" or "adaptive" || StrategyCatalog.IsSearch(name)), (chains, name => name is "hybrid" or "adaptive"),
+            (policy, Adaptive), (budget, Adaptive), (probe, Adaptive), (allocation, Adaptive), (oracleBins, Adaptive),
+        ];
         command.SetAction(async (result, cancellationToken) =>
         {
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
             var settings = run.Read(result);
+            RunOptions.NoteUnread(result, [name], [.. run.StrategyOptions(), .. evalOptions]);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));

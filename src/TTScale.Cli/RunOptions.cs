@@ -49,6 +49,31 @@ internal sealed class RunOptions
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
     public readonly Option<int> Threads = GenerateCommand.ThreadsOption();
 
+    /// <summary>The search and revision options, each with the strategies that read it (adaptive reads them all, as its options' defaults).</summary>
+    public IEnumerable<(Option Option, Func<string, bool> Reads)> StrategyOptions()
+    {
+        yield return (Select, name => name is not ("greedy" or "sample"));
+        yield return (Revisions, name => name is "revise" or "hybrid" or "adaptive");
+        yield return (RevisionRequest, name => name is "revise" or "hybrid" or "adaptive");
+        yield return (BeamWidth, name => name is "beam" or "dvts" or "lookahead" or "adaptive");
+        yield return (Iterations, name => StrategyCatalog.IsSearch(name) || name == "adaptive");
+        yield return (Lookahead, name => name is "lookahead" or "adaptive");
+        yield return (LambdaC, name => name is "ets" or "adaptive");
+        yield return (LambdaS, name => name is "ets" or "adaptive");
+        yield return (Dedupe, name => name is "beam" or "lookahead" or "ets" or "adaptive");
+    }
+
+    /// <summary>
+    /// Options given on the command line that none of <paramref name="strategies"/> reads, each named in a note on stderr:
+    /// a user who set --beam-width for best-of-n should know it changed nothing.
+    /// </summary>
+    public static void NoteUnread(ParseResult result, IReadOnlyCollection<string> strategies, IEnumerable<(Option Option, Func<string, bool> Reads)> options)
+    {
+        foreach (var (option, reads) in options)
+            if (result.GetResult(option) is { Implicit: false } && !strategies.Any(reads))
+                Console.Error.WriteLine($"note: {option.Name} is not read by {string.Join(", ", strategies)}; ignored");
+    }
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, PromptTemplate, SystemPrompt, Prm, PrmCache, Verifier, Dataset, SkipBad, Select, Revisions, RevisionRequest, BeamWidth, Iterations, Lookahead, LambdaC, LambdaS, Dedupe, Aggregation,

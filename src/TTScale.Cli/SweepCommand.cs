@@ -34,6 +34,7 @@ internal static class SweepCommand
             int k = result.GetValue(poolSize) ?? budgetList[^1];
             if (k < budgetList[^1]) throw new CliException($"--pool-size {k} is below the largest budget {budgetList[^1]}");
             var settings = run.Read(result);
+            RunOptions.NoteUnread(result, names, run.StrategyOptions());
             string folder = result.GetValue(output)!;
             var problems = settings.LoadProblems();
 

@@ -155,6 +155,18 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void OptionsTheStrategyDoesNotReadAreNamedNotSilentlyDropped()
+    {
+        var result = Eval("--strategy", "best-of-n", "--n", "2", "--limit", "1", "--beam-width", "8", "--budget", "4");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("note: --beam-width is not read by best-of-n; ignored", result.StdErr);
+        Assert.Contains("note: --budget is not read by best-of-n; ignored", result.StdErr);
+        Assert.DoesNotContain("--n is not read", result.StdErr);
+        // Defaults are not the user's doing, and a strategy that reads an option is not told otherwise.
+        Assert.DoesNotContain("note:", Eval("--strategy", "beam", "--n", "2", "--beam-width", "2", "--limit", "1").StdErr);
+    }
+
+    [Fact]
     public void AnOutputPathThatCannotBeWrittenIsOneLineAndExitCodeTwo()
     {
         var folder = Eval("--strategy", "greedy", "--limit", "1", "--out", _dir);

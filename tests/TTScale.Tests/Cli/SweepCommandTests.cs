@@ -66,6 +66,15 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOptionNoStrategyOfTheSweepReadsIsNamed()
+    {
+        var result = Sweep("--strategies", "best-of-n,beam", "--budgets", "1", "--limit", "1", "--lookahead", "3", "--beam-width", "2");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("note: --lookahead is not read by best-of-n, beam; ignored", result.StdErr);
+        Assert.DoesNotContain("--beam-width is not read", result.StdErr);
+    }
+
+    [Fact]
     public void ARunFileOfOtherParametersIsRefusedBeforeTheManifestChanges()
     {
         Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "2", "--limit", "1").ExitCode);
