@@ -3,7 +3,7 @@ namespace TTScale.Reporting.Writing;
 /// <summary>
 /// Writes <c>index.html</c>, <c>report.md</c> and <c>figures/*.png</c> into a folder. Everything is written into a
 /// staging folder beside it first and only then moved in, file by file with replacement, so a failure part-way leaves
-/// the folder's previous report as it was.
+/// the folder's previous report as it was; figures of the previous report that this one lacks are then removed.
 /// </summary>
 public static class ReportOutput
 {
@@ -36,7 +36,11 @@ public static class ReportOutput
             // Figures first: the pages that link them move in last.
             foreach (string file in files.Skip(2).Concat(files.Take(2).Reverse()))
                 File.Move(Path.Combine(staging, file), Path.Combine(target, file), overwrite: true);
-            return [.. files.Select(f => Path.Combine(target, f))];
+            // An earlier report's figures that this one does not draw (its --policy figures, say) would linger beside it.
+            var written = files.Select(f => Path.Combine(target, f)).ToList();
+            foreach (string stale in Directory.GetFiles(Path.Combine(target, MarkdownReportWriter.FigureFolder), "*.png").Except(written))
+                File.Delete(stale);
+            return written;
         }
         finally
         {

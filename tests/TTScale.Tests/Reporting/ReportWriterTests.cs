@@ -69,6 +69,17 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void ARewrittenReportLeavesNoFigureOfTheOldOneBehind()
+    {
+        string folder = WriteReport(ReportSamples.Full());
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(folder, MarkdownReportWriter.FigureFolder)).Length);
+        var full = ReportSamples.Full();
+        WriteReport(full with { Bins = [], ComputeOptimal = null, Adaptive = null });
+        Assert.Equal(["accuracy-vs-compute.png", "accuracy-vs-kv.png"],
+            Directory.GetFiles(Path.Combine(folder, MarkdownReportWriter.FigureFolder)).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void MarkdownLinksPngFiguresWrittenBesideIt()
     {
         string folder = WriteReport(ReportSamples.Full());
