@@ -49,8 +49,9 @@ internal static class SimulateCommand
         var bins = bin == 0 ? null : DifficultyBins.FromPool(pool);
         if (compute is { } c)
         {
-            int n = Simulator.BudgetForCompute(pool, rule, c, axis)
-                ?? throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {c:G4}: even N = 1 costs {pool.ExpectedCost(1, null, scored: false).On(axis):G4} {axis.Name()} per problem"));
+            var problems = bins is null ? null : bins.ProblemIndices(bin).Select(i => pool.Problems[i]).ToList(); // a bin's problems cost their own
+            int n = Simulator.BudgetForCompute(pool, rule, c, axis, problems)
+                ?? throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {c:G4}: even N = 1 costs {pool.ExpectedCost(1, problems, scored: false).On(axis):G4} {axis.Name()} per problem"));
             budgets = [n];
         }
         foreach (int n in budgets!)

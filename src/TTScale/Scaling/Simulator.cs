@@ -26,12 +26,15 @@ public static class Simulator
         return new Simulation(rule.StrategyName(), bin, budget, point.Compute, axis, point.Accuracy, point.Low, point.High, "replay");
     }
 
-    /// <summary>The largest N &lt;= K whose mean expected compute under <paramref name="rule"/> fits in <paramref name="compute"/>; null when even N = 1 does not.</summary>
-    public static int? BudgetForCompute(SamplePool pool, ReplayRule rule, double compute, ComputeAxis axis)
+    /// <summary>
+    /// The largest N &lt;= K whose mean expected compute under <paramref name="rule"/> over <paramref name="problems"/>
+    /// (all the pool's by default; a bin's cost its own) fits in <paramref name="compute"/>; null when even N = 1 does not.
+    /// </summary>
+    public static int? BudgetForCompute(SamplePool pool, ReplayRule rule, double compute, ComputeAxis axis, IReadOnlyList<PoolProblem>? problems = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
         int? best = null;
-        for (int n = 1; n <= pool.K && pool.ExpectedCost(n, null, rule.Scores(n)).On(axis) <= compute; n++) best = n;
+        for (int n = 1; n <= pool.K && pool.ExpectedCost(n, problems, rule.Scores(n)).On(axis) <= compute; n++) best = n;
         return best;
     }
 

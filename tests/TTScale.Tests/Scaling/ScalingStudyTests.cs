@@ -136,6 +136,21 @@ public class ScalingStudyTests
     }
 
     [Fact]
+    public void ABinsBudgetAtAComputeIsReadOffItsOwnCosts()
+    {
+        // Harder problems write longer solutions: N at a compute for one bin must come from that bin's costs.
+        var pool = SamplePool.FromRecords(ScalingFixtures.Records(100, 64, 3).Select(r => r.Candidates.Count(c => c.Correct) > 8 ? r
+            : r with { Ledger = r.Ledger with { Flops = 4 * r.Ledger.Flops, VerifierFlops = 4 * r.Ledger.VerifierFlops, TotalFlops = 4 * r.Ledger.TotalFlops } }));
+        var bins = DifficultyBins.FromPool(pool);
+        var (bin, problems) = Enumerable.Range(1, 5).Select(b => (b, bins.ProblemIndices(b).Select(i => pool.Problems[i]).ToList()))
+            .MaxBy(x => pool.ExpectedCost(8, x.Item2).Flops);
+        double compute = pool.ExpectedCost(8, problems).Flops * 1.001;
+        Assert.Equal(8, Simulator.BudgetForCompute(pool, ReplayRule.Weighted, compute, ComputeAxis.Flops, problems));
+        Assert.True(Simulator.BudgetForCompute(pool, ReplayRule.Weighted, compute, ComputeAxis.Flops) > 8); // the whole pool is cheaper
+        Assert.True(Simulator.FromPool(pool, ReplayRule.Weighted, 8, ComputeAxis.Flops, null, bins, bin).Compute <= compute);
+    }
+
+    [Fact]
     public void DirectSeriesOnAnotherAxisIsRejected()
     {
         var series = new ScalingSeries("beam", 0, ComputeAxis.Tokens, "direct", [new ScalingPoint(1, 1, 0.5, 10)]);
