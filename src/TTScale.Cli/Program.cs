@@ -18,6 +18,6 @@ root.Subcommands.Add(PolicyCommand.Create());
 root.Subcommands.Add(ReportCommand.Create(new FitReportInput(), new PolicyReportInput()));
 // Errors are ours to report (one line each, exit code 2), not System.CommandLine's help page or stack trace.
 var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
-if (args.Length == 0) return parsed.Invoke() is 0 ? CliErrors.UserError : 1; // no command: the overview, as an error
+if (args.Length == 0) return parsed.Invoke(new InvocationConfiguration { Output = Console.Error }) is 0 ? CliErrors.UserError : 1; // no command: the overview, as an error
 if (parsed.Action is ParseErrorAction) return CliErrors.ParseFailed(parsed);
 return CliErrors.Run(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -49,18 +49,21 @@ internal sealed class RunOptions
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
     public readonly Option<int> Threads = GenerateCommand.ThreadsOption();
 
-    /// <summary>The search and revision options, each with the strategies that read it (adaptive reads them all, as its options' defaults).</summary>
-    public IEnumerable<(Option Option, Func<string, bool> Reads)> StrategyOptions()
+    /// <summary>
+    /// The search and revision options, each with the strategies that read it (adaptive reads them all, as its options'
+    /// defaults). In a <paramref name="sweep"/>, best-of-n comes from the pool (every rule replayed) and a revise budget is its revisions.
+    /// </summary>
+    public IEnumerable<(Option Option, Func<string, bool> Reads)> StrategyOptions(bool sweep = false)
     {
-        yield return (Select, name => name is not ("greedy" or "sample"));
-        yield return (Revisions, name => name is "revise" or "hybrid" or "adaptive");
+        yield return (Select, name => name is not ("greedy" or "sample") && !(sweep && name == "best-of-n"));
+        yield return (Revisions, name => name is "hybrid" or "adaptive" || (!sweep && name == "revise"));
         yield return (RevisionRequest, name => name is "revise" or "hybrid" or "adaptive");
         yield return (BeamWidth, name => name is "beam" or "dvts" or "lookahead" or "adaptive");
         yield return (Iterations, name => StrategyCatalog.IsSearch(name) || name == "adaptive");
         yield return (Lookahead, name => name is "lookahead" or "adaptive");
         yield return (LambdaC, name => name is "ets" or "adaptive");
         yield return (LambdaS, name => name is "ets" or "adaptive");
-        yield return (Dedupe, name => name is "beam" or "lookahead" or "ets" or "adaptive");
+        yield return (Dedupe, name => StrategyCatalog.IsSearch(name) || name == "adaptive"); // dvts and particle refuse it themselves
     }
 
     /// <summary>

@@ -73,17 +73,21 @@ internal static class StrategyCatalog
         var allocator = new BudgetAllocator(Policy.Load(policyPath));
         if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
         int k = probe ?? allocator.Policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe");
-        // Every option the policy may choose is built once now, so a bad name or parameter fails before any model time, not mid-run.
+        // Every option the policy may choose is built now, so a bad name or parameter fails before any model time, not mid-run.
+        static string Key(string strategy, IReadOnlyDictionary<string, JsonElement> parameters) => $"{strategy} {JsonSerializer.Serialize(parameters)}";
+        var options = new Dictionary<string, IStrategy>();
         foreach (var bin in allocator.Policy.Bins)
             foreach (var point in bin.Curve)
             {
+                string key = Key(point.Strategy, point.Parameters);
+                if (options.ContainsKey(key)) continue;
                 try
                 {
-                    Create(point.Strategy, context, FromParameters(point.Parameters, defaults));
+                    options[key] = Create(point.Strategy, context, FromParameters(point.Parameters, defaults));
                 }
                 catch (Exception e) when (e is CliException or InvalidOperationException or FormatException or ArgumentException)
                 {
-                    throw new CliException($"--policy {policyPath}: bin {bin.Bin}'s option {point.Strategy} {JsonSerializer.Serialize(point.Parameters)}: {e.Message}");
+                    throw new CliException($"--policy {policyPath}: bin {bin.Bin}'s option {key}: {e.Message}");
                 }
             }
         double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
@@ -101,7 +105,7 @@ internal static class StrategyCatalog
             parameters["oracle_bins"] = Path.GetFullPath(oracleSweep);
         }
         return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k, allocator.Policy.ScoresProbe,
-            decision => Create(decision.Strategy, context, FromParameters(decision.Parameters, defaults)), parameters, oracle, batch ? budget : null));
+            decision => options[Key(decision.Strategy, decision.Parameters)], parameters, oracle, batch ? budget : null));
     }
 
     /// <summary>A policy option's hyperparameters (as policy.json keeps them) over the command line's.</summary>

@@ -34,7 +34,7 @@ internal static class SweepCommand
             int k = result.GetValue(poolSize) ?? budgetList[^1];
             if (k < budgetList[^1]) throw new CliException($"--pool-size {k} is below the largest budget {budgetList[^1]}");
             var settings = run.Read(result);
-            RunOptions.NoteUnread(result, names, run.StrategyOptions());
+            RunOptions.NoteUnread(result, names, run.StrategyOptions(sweep: true));
             string folder = result.GetValue(output)!;
             var problems = settings.LoadProblems();
 
@@ -44,28 +44,29 @@ internal static class SweepCommand
             bool scorePool = settings.Verifier != "none";
             var manifest = OpenManifest(folder, settings, anyVerifier && settings.Verifier == "prm", k);
             using var runtime = settings.Open(anyVerifier);
-            var stamp = settings.RunStamp(anyVerifier);
             problems = runtime.Fitting(problems, settings.SkipBad);
 
             // Plan every run first, so bad budgets fail before any model time is spent.
-            var plan = new List<(string Name, int Budget, IStrategy Solver)>();
+            // Each run's records keep the settings it read (a verifier only where it scores), as eval's do.
+            var plan = new List<(string Name, int Budget, IStrategy Solver, Dictionary<string, object> Stamp)>();
             if (names.Any(PoolStrategies.Contains))
-                plan.Add(("pool", k, new BestOfN(runtime.Context, k, scorePool ? SelectionRule.Weighted : SelectionRule.Majority)));
+                plan.Add(("pool", k, new BestOfN(runtime.Context, k, scorePool ? SelectionRule.Weighted : SelectionRule.Majority), settings.RunStamp(usesVerifier: true)));
             foreach (string name in names.Where(n => !PoolStrategies.Contains(n)))
             {
+                var stamp = settings.RunStamp(StrategyCatalog.NeedsVerifier(name, settings.Strategy.Select ?? StrategyCatalog.DefaultSelection(name)));
                 foreach (int budget in StrategyCatalog.HasBudget(name) ? budgetList : [1])
-                    plan.Add((name, budget, StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy))));
+                    plan.Add((name, budget, StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy)), stamp));
             }
 
             // A run file of other parameters (say another --beam-width) is refused before any model time and before the manifest names them.
             static string FileOf(string name, int budget) => name == "pool" ? "pool.jsonl" : Path.Combine("runs", $"{name}-{budget}.jsonl");
-            foreach (var (name, budget, solver) in plan)
+            foreach (var (name, budget, solver, stamp) in plan)
             {
                 string path = Path.Combine(folder, FileOf(name, budget));
                 if (File.Exists(path)) EvalOutput.Open(path, solver.Name, solver.Parameters, stamp).Dispose();
             }
 
-            foreach (var (name, budget, solver) in plan)
+            foreach (var (name, budget, solver, stamp) in plan)
             {
                 string file = FileOf(name, budget);
                 var entry = new SweepRun(name == "pool" ? "best-of-n" : name, budget, solver.Parameters, file);

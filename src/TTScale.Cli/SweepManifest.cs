@@ -5,10 +5,11 @@ namespace TTScale.Cli;
 /// <summary>A model a sweep ran, with the hash of its graph, so a report can say exactly what ran.</summary>
 internal sealed record ModelStamp(string Path, string Sha256)
 {
-    public static ModelStamp Of(string directory)
-    {
-        return new ModelStamp(System.IO.Path.GetFullPath(directory), CliFiles.Sha256(System.IO.Path.Combine(directory, "model.onnx")));
-    }
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelStamp> Hashed = new();
+
+    /// <summary>The model in <paramref name="directory"/>, its graph hashed once per process (a sweep stamps every run).</summary>
+    public static ModelStamp Of(string directory) => Hashed.GetOrAdd(System.IO.Path.GetFullPath(directory),
+        path => new ModelStamp(path, CliFiles.Sha256(System.IO.Path.Combine(path, "model.onnx"))));
 }
 
 /// <summary>One strategy at one budget in a sweep, and the records file it wrote (relative to the sweep folder).</summary>

@@ -164,6 +164,10 @@ public sealed class EvalCommandTests : IDisposable
         Assert.DoesNotContain("--n is not read", result.StdErr);
         // Defaults are not the user's doing, and a strategy that reads an option is not told otherwise.
         Assert.DoesNotContain("note:", Eval("--strategy", "beam", "--n", "2", "--beam-width", "2", "--limit", "1").StdErr);
+        // An option a strategy refuses is an error alone, not also "ignored".
+        var refused = Eval("--strategy", "dvts", "--n", "4", "--limit", "1", "--dedupe");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.DoesNotContain("note:", refused.StdErr);
     }
 
     [Fact]

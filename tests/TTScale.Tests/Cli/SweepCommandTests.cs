@@ -65,6 +65,17 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Contains("--hardware: cpu-local there, h100-bf16 now", result.StdErr);
     }
 
+    [Theory]
+    [InlineData("best-of-n,greedy", "greedy")] // resuming one strategy of a sweep
+    [InlineData("greedy", "greedy,beam")]      // adding a strategy that scores with the verifier
+    public void ARerunNamingOtherStrategiesResumesTheRunsAlreadyThere(string first, string then)
+    {
+        Assert.Equal(0, Sweep("--strategies", first, "--budgets", "2", "--limit", "1").ExitCode);
+        var again = Sweep("--strategies", then, "--budgets", "2", "--limit", "1");
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Contains("resuming", again.StdErr);
+    }
+
     [Fact]
     public void AnOptionNoStrategyOfTheSweepReadsIsNamed()
     {
@@ -72,6 +83,13 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("note: --lookahead is not read by best-of-n, beam; ignored", result.StdErr);
         Assert.DoesNotContain("--beam-width is not read", result.StdErr);
+        // The pool replays every selection rule, and a revise budget is its number of revisions.
+        var pool = Sweep("--strategies", "best-of-n", "--budgets", "1", "--limit", "1", "--select", "naive");
+        Assert.Equal(0, pool.ExitCode);
+        Assert.Contains("note: --select is not read by best-of-n; ignored", pool.StdErr);
+        var revise = Sweep("--strategies", "revise", "--budgets", "1", "--limit", "1", "--revisions", "3");
+        Assert.Equal(0, revise.ExitCode);
+        Assert.Contains("note: --revisions is not read by revise; ignored", revise.StdErr);
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public class SyntaxErrorTests
     {
         var result = CliRunner.Run();
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("eval", result.StdOut);
-        Assert.Contains("sweep", result.StdOut);
+        Assert.Equal("", result.StdOut);
+        Assert.Contains("eval", result.StdErr);
+        Assert.Contains("sweep", result.StdErr);
     }
 }
