@@ -17,7 +17,11 @@ root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(PolicyCommand.Create());
 root.Subcommands.Add(ReportCommand.Create(new FitReportInput(), new PolicyReportInput()));
 // Errors are ours to report (one line each, exit code 2), not System.CommandLine's help page or stack trace.
-var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
-if (args.Length == 0) return parsed.Invoke(new InvocationConfiguration { Output = Console.Error }) is 0 ? CliErrors.UserError : 1; // no command: the overview, as an error
+if (args.Length == 0)
+{
+    root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = Console.Error }); // no command: the overview, as an error
+    return CliErrors.UserError;
+}
+var parsed = root.Parse(args);
 if (parsed.Action is ParseErrorAction) return CliErrors.ParseFailed(parsed);
 return CliErrors.Run(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
