@@ -118,11 +118,17 @@ internal sealed class RunOptions
 internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate, string? Prm, long PrmCacheBytes, string Verifier, string Dataset, bool SkipBad, int? Limit, SamplingOptions Sampling,
     StepAggregation Aggregation, StrategySettings Strategy, long Seed, int Concurrency, HardwareProfile Hardware, ExecutionDevice Device)
 {
-    /// <summary>The dataset's problems (the first <see cref="Limit"/>); skipped malformed lines are reported on stderr.</summary>
+    /// <summary>The dataset's problems (the first <see cref="Limit"/>); lines skipped by --skip-bad are named on stderr.</summary>
     public IReadOnlyList<Problem> LoadProblems()
     {
-        var problems = ProblemSource.Load(Dataset, SkipBad, out int skipped);
-        if (skipped > 0) Console.Error.WriteLine($"skipped {skipped} malformed line(s) in {Dataset}");
+        const int named = 10;
+        var problems = ProblemSource.Load(Dataset, SkipBad, out var skipped);
+        if (skipped.Count > 0)
+        {
+            Console.Error.WriteLine($"skipped {skipped.Count} bad line(s) in {Dataset}:");
+            foreach (string line in skipped.Take(named)) Console.Error.WriteLine($"  {line}");
+            if (skipped.Count > named) Console.Error.WriteLine($"  and {skipped.Count - named} more");
+        }
         return Limit is int count ? problems.Take(count).ToList() : problems;
     }
 

@@ -16,13 +16,14 @@ public static class ProblemSource
 {
     /// <summary>The spec's problems.</summary>
     /// <param name="spec">An <c>arith:</c> spec or a JSONL path.</param>
-    /// <param name="skipBad">Skip malformed lines (counted in <paramref name="skipped"/>) instead of failing.</param>
-    /// <param name="skipped">How many lines were skipped.</param>
+    /// <param name="skipBad">Skip bad lines (malformed, or repeating an earlier line's id) instead of failing.</param>
+    /// <param name="skipped">Each skipped line's error, <c>FILE:LINE: why</c>.</param>
     /// <exception cref="ProblemFormatException">A malformed line (without <paramref name="skipBad"/>) or spec.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static IReadOnlyList<Problem> Load(string spec, bool skipBad, out int skipped)
+    public static IReadOnlyList<Problem> Load(string spec, bool skipBad, out IReadOnlyList<string> skipped)
     {
-        skipped = 0;
+        var skippedLines = new List<string>();
+        skipped = skippedLines;
         if (spec.StartsWith("arith:", StringComparison.Ordinal) || spec == "arith") return Arith(spec);
         if (!File.Exists(spec)) throw new FileNotFoundException($"{spec}: dataset file not found (or use arith:count=N,levels=1-5,seed=S)", spec);
         var problems = new List<Problem>();
@@ -40,11 +41,12 @@ public static class ProblemSource
             }
             catch (Exception e) when (e is JsonException or ProblemFormatException or InvalidOperationException or KeyNotFoundException)
             {
-                if (!skipBad) throw new ProblemFormatException($"{spec}:{number}: {e.Message}");
-                skipped++;
+                string error = $"{spec}:{number}: {e.Message}";
+                if (!skipBad) throw new ProblemFormatException(error);
+                skippedLines.Add(error);
             }
         }
-        if (problems.Count == 0) throw new ProblemFormatException($"{spec}: no problems{(skipped > 0 ? $" ({skipped} malformed line(s) skipped)" : "")}");
+        if (problems.Count == 0) throw new ProblemFormatException($"{spec}: no problems{(skippedLines.Count > 0 ? $" ({skippedLines.Count} bad line(s) skipped)" : "")}");
         return problems;
     }
 
