@@ -29,14 +29,19 @@ internal static class FitCommand
         command.SetAction(result =>
         {
             var folder = SweepFolder.Read(result.GetValue(sweep)!);
+            var pool = folder.SamplePool();
+            if (pool is null)
+                foreach (var option in new Option[] { bins, coverage, seed })
+                    if (result.GetResult(option) is { Implicit: false })
+                        Console.Error.WriteLine($"note: {option.Name} is read only with a best-of-n pool, which this sweep has not; ignored");
+            var selections = pool is null ? [] : ReplayRules.SelectionsFor(pool);
             var options = new ScalingOptions
             {
                 Axis = CliErrors.Checked(() => ComputeAxes.Parse(result.GetValue(axis)!)),
                 FitMaxBudget = result.GetValue(split), Epsilon = result.GetValue(epsilon), Bins = result.GetValue(bins),
-                Rules = result.GetValue(coverage) ? [ReplayRule.Coverage, .. ReplayRules.Selections] : ReplayRules.Selections,
+                Rules = result.GetValue(coverage) ? [ReplayRule.Coverage, .. selections] : selections,
                 Replay = new ReplayOptions { Seed = result.GetValue(seed) ?? folder.Manifest.Seed },
             };
-            var pool = folder.SamplePool();
             var report = CliErrors.Checked(() =>
             {
                 options.Validate();
@@ -57,13 +62,14 @@ internal static class FitCommand
     public static void Print(FitReport report, TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
-        o.WriteLine(string.Create(c, $"{report.Problems} problems, pool K = {report.SamplesPerProblem}; compute on {report.Axis.Name()}; fitted on N <= {report.FitMaxBudget}, judged on larger N; saturation at gain < {report.Epsilon * 100:G3} points per candidate"));
+        string pool = report.SamplesPerProblem > 0 ? $"{report.Problems} problems, pool K = {report.SamplesPerProblem}" : "no best-of-n pool (direct runs only)";
+        o.WriteLine(string.Create(c, $"{pool}; compute on {report.Axis.Name()}; fitted on N <= {report.FitMaxBudget}, judged on larger N; saturation at gain < {report.Epsilon * 100:G3} points per candidate"));
         foreach (var bin in report.Bins)
             o.WriteLine(string.Create(c, $"bin {bin.Bin}: {bin.Problems} problems, pass@1 {bin.MinPassAt1:F2}-{bin.MaxPassAt1:F2} (mean {bin.MeanPassAt1:F2})"));
         o.WriteLine();
         o.WriteLine($"{"strategy",-20} {"bin",3} {"model",-9} {"held-out MAE",12} {"ARE",7} {"N*",6} {"C*",10}  parameters");
         foreach (var row in report.Rows())
-            o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {(row.SaturationBudget?.ToString(c) ?? ">max"),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
+            o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {Saturation(row),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
         o.WriteLine();
         o.WriteLine("held-out predictions (all problems, chosen models fitted on the split): from the all-problems curve, and from the bins' curves weighted by their problems");
         o.WriteLine($"{"strategy",-20} {"from",-6} {"N",4} {"actual",7} {"predicted",9} {"error",7} {"ARE",7}");
@@ -87,6 +93,9 @@ internal static class FitCommand
             throw new CliException($"{path}: not a fit.json ({e.Message})");
         }
     }
+
+    /// <summary>N*; "&gt;max" where the curve does not saturate within the search, "-" where there is no curve.</summary>
+    private static string Saturation(FitRow row) => row.SaturationBudget?.ToString(CultureInfo.InvariantCulture) ?? (row.Model == "-" ? "-" : ">max");
 
     private static string Points(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F2} pts") : "-";
 

@@ -62,7 +62,7 @@ internal static class PolicyCommand
         var outcomes = new SweepOutcomes(pool, bins, unit, k, scoredProbe);
         var levels = pool.DefaultBudgets().Union(folder.Runs.Select(r => r.Run.Budget).Where(b => b <= pool.K)).Order().ToList();
         var replay = PoolReplay.Run(pool, levels, replayOptions);
-        var rows = outcomes.FromPool(replay, ReplayRules.Selections).ToList();
+        var rows = outcomes.FromPool(replay, ReplayRules.SelectionsFor(pool)).ToList();
         foreach (var (run, records) in folder.Runs)
             rows.AddRange(outcomes.FromRun(run.Strategy, run.Parameters.ToDictionary(p => p.Key, p => (object?)p.Value), run.Budget, records));
 

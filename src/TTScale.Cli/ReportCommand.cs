@@ -38,7 +38,8 @@ internal static class ReportCommand
                 if (path is not null && !File.Exists(path)) throw new CliException($"{option} {path}: file not found");
 
             var sweepFolder = SweepFolder.Read(folder);
-            var data = SweepReportReader.Read(sweepFolder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow);
+            var fitReport = fitPath is null ? null : FitCommand.ReadFile(fitPath);
+            var data = SweepReportReader.Read(sweepFolder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow, fitReport, fitPath);
             data = Add(data, "Fit", fitPath, fitReader);
             data = Add(data, "Policy", policyPath, policyReader);
             var adaptiveReader = new AdaptiveReportInput(sweepFolder.ProblemIds());

@@ -30,23 +30,53 @@ internal static class SimulateCommand
             var budgets = result.GetValue(budget) is { } text ? SweepCommand.ParseBudgets(text, "--budget") : null;
             double? c = result.GetValue(compute);
             if ((budgets is null) == (c is null)) throw new CliException("give either --budget or --compute");
+            if (c is { } given && !(given > 0 && double.IsFinite(given)))
+                throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {given:G4} must be a positive compute per problem"));
+            if (b < 0) throw new CliException($"--bin {b}: use 0 for all problems or a difficulty bin from 1");
 
             var simulations = CliErrors.Checked(() => File.Exists(path)
                 ? FromFit(FitCommand.ReadFile(path), name, budgets, c, b)
-                : FromSweep(SweepFolder.Read(path), ReplayRules.Parse(name), budgets, c, ComputeAxes.Parse(result.GetValue(axis)!), b));
+                : FromSweep(SweepFolder.Read(path), Rule(name), budgets, c, ComputeAxes.Parse(result.GetValue(axis)!), b));
             foreach (var s in simulations) Console.Out.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(s, OneLine) : Describe(s));
             return 0;
         });
         return command;
     }
 
-    private static IEnumerable<Simulation> FromFit(FitReport fit, string strategy, IReadOnlyList<int>? budgets, double? compute, int bin) =>
-        compute is { } c ? [Simulator.FromFitAtCompute(fit, strategy, c, bin)] : budgets!.Select(n => Simulator.FromFit(fit, strategy, n, bin)).ToList();
+    /// <summary>A sweep replays only its pool's selection rules; a strategy run directly is read off the sweep's fit.</summary>
+    private static ReplayRule Rule(string strategy)
+    {
+        try
+        {
+            return ReplayRules.Parse(strategy);
+        }
+        catch (ArgumentException)
+        {
+            throw new CliException($"--strategy '{strategy}': a sweep folder replays its best-of-n pool (weighted, majority, naive or pass@k); " +
+                "read other strategies off its fit (ttscale fit SWEEP, then ttscale simulate SWEEP/fit.json)");
+        }
+    }
+
+    private static IEnumerable<Simulation> FromFit(FitReport fit, string strategy, IReadOnlyList<int>? budgets, double? compute, int bin)
+    {
+        if (bin > fit.Bins.Count)
+            throw new CliException(fit.Bins.Count == 0 ? $"--bin {bin}: the fit has no difficulty bins (it had no best-of-n pool); use --bin 0"
+                : $"--bin {bin}: the fit has bins 1 to {fit.Bins.Count} (0 for all problems)");
+        if (compute is not { } c) return budgets!.Select(n => Simulator.FromFit(fit, strategy, n, bin)).ToList();
+        var simulation = Simulator.FromFitAtCompute(fit, strategy, c, bin);
+        if (double.IsNaN(simulation.Budget))
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--compute {c:G4}: no budget of {strategy} costs that much (its measured compute stops growing below it)"));
+        return [simulation];
+    }
 
     private static IEnumerable<Simulation> FromSweep(SweepFolder sweep, ReplayRule rule, IReadOnlyList<int>? budgets, double? compute, ComputeAxis axis, int bin)
     {
         var pool = sweep.SamplePool() ?? throw new CliException($"{sweep.Path}: the sweep has no best-of-n pool to replay; simulate from its fit.json instead");
-        var bins = bin == 0 ? null : DifficultyBins.FromPool(pool);
+        if (rule.ReadsScores() && !pool.Scored)
+            throw new CliException($"--strategy {rule.StrategyName()}: the pool's samples have no verifier scores (the sweep ran --verifier none); use majority or pass@k");
+        int binCount = Math.Min(DifficultyBins.Default, pool.Problems.Count); // as ttscale fit bins by default
+        if (bin > binCount) throw new CliException($"--bin {bin}: the pool's problems fall in bins 1 to {binCount} (0 for all problems)");
+        var bins = bin == 0 ? null : DifficultyBins.FromPool(pool, binCount);
         if (compute is { } c)
         {
             var problems = bins is null ? null : bins.ProblemIndices(bin).Select(i => pool.Problems[i]).ToList(); // a bin's problems cost their own

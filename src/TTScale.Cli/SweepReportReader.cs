@@ -16,15 +16,20 @@ namespace TTScale.Cli;
 /// </summary>
 internal static class SweepReportReader
 {
-    public static ScalingReportData Read(SweepFolder sweep, ComputeAxis axis, string reportVersion, DateTimeOffset now)
+    /// <param name="fit">The fit the report will draw (<c>--fit</c>), if any: the pool is binned and replayed as it was, so its
+    /// curves sit on the same problems and points; a fit of another pool is refused.</param>
+    public static ScalingReportData Read(SweepFolder sweep, ComputeAxis axis, string reportVersion, DateTimeOffset now, FitReport? fit = null, string? fitPath = null)
     {
         var pool = sweep.SamplePool();
-        var replay = pool is null ? null : PoolReplay.Run(pool, pool.DefaultBudgets(), new ReplayOptions { Seed = sweep.Manifest.Seed });
+        bool fitPool = fit is { SamplesPerProblem: > 0 };
+        long seed = fitPool ? fit!.Seed : sweep.Manifest.Seed;
+        var replay = pool is null ? null : PoolReplay.Run(pool, pool.DefaultBudgets(), new ReplayOptions { Seed = seed });
 
         var bins = new List<DifficultyBin>();
-        if (pool is { Problems.Count: >= Scaling.DifficultyBins.Default })
+        if (pool is not null)
         {
-            var difficulty = Scaling.DifficultyBins.FromPool(pool);
+            var difficulty = Scaling.DifficultyBins.FromPool(pool, Math.Min(fitPool ? fit!.Bins.Count : Scaling.DifficultyBins.Default, pool.Problems.Count));
+            if (fitPool) CheckFitPool(fit!, fitPath, pool, difficulty);
             foreach (var bin in difficulty.Bins)
             {
                 var indices = difficulty.ProblemIndices(bin.Bin);
@@ -34,7 +39,21 @@ internal static class SweepReportReader
             }
         }
         var strategies = replay is null ? RunSeries(sweep, axis, _ => true) : [.. ReplaySeries(replay, axis, null), .. RunSeries(sweep, axis, _ => true)];
-        return new ScalingReportData(Provenance(sweep.Path, sweep.Manifest, reportVersion, now), axis, strategies, bins);
+        var data = new ScalingReportData(Provenance(sweep.Path, sweep.Manifest, reportVersion, now), axis, strategies, bins);
+        return seed == sweep.Manifest.Seed ? data : data.WithProvenance("Replay seed", $"{seed} (the fit's --seed)");
+    }
+
+    /// <summary>A fit's pool and bins must be this sweep's: its bin 3 drawn as this report's bin 3 would be another bin's curve.</summary>
+    private static void CheckFitPool(FitReport fit, string? path, SamplePool pool, Scaling.DifficultyBins bins)
+    {
+        static string Describe(IEnumerable<Scaling.DifficultyBin> bins) => string.Join(", ", bins.Select(b =>
+            string.Create(CultureInfo.InvariantCulture, $"bin {b.Bin}: {b.Problems} problems, pass@1 {b.MinPassAt1:F2}-{b.MaxPassAt1:F2}")));
+        bool same = fit.Problems == pool.Problems.Count && fit.SamplesPerProblem == pool.K && fit.Bins.Count == bins.Bins.Count
+            && fit.Bins.Zip(bins.Bins).All(p => p.First.Bin == p.Second.Bin && p.First.Problems == p.Second.Problems
+                && Math.Abs(p.First.MinPassAt1 - p.Second.MinPassAt1) < 1e-9 && Math.Abs(p.First.MaxPassAt1 - p.Second.MaxPassAt1) < 1e-9);
+        if (!same)
+            throw new CliException($"--fit {path}: it was fitted on another pool ({fit.Problems} problems, K = {fit.SamplesPerProblem}; {Describe(fit.Bins)}) " +
+                $"than this sweep's ({pool.Problems.Count} problems, K = {pool.K}; {Describe(bins.Bins)}); run ttscale fit on this sweep");
     }
 
     /// <summary>Best-of-N under each selection rule at every replayed budget, over the given problems (all where null).</summary>
@@ -42,7 +61,7 @@ internal static class SweepReportReader
     {
         var pool = replay.Pool;
         var subset = problems?.Select(i => pool.Problems[i]).ToList() ?? pool.Problems;
-        foreach (var rule in ReplayRules.Selections)
+        foreach (var rule in ReplayRules.SelectionsFor(pool))
             yield return new StrategySeries(rule.StrategyName(), [.. replay.Budgets.Select(n =>
             {
                 var estimate = replay.Accuracy(rule, n, problems);

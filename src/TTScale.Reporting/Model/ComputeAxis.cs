@@ -14,13 +14,16 @@ public enum ComputeAxis
 
     /// <summary>Mean eFLOPs per problem: FLOPs plus the hardware's FLOPs per byte times the bytes moved.</summary>
     EFlops,
+
+    /// <summary>Mean peak logical KV bytes per problem: the memory a prefix-sharing server would hold.</summary>
+    Kv,
 }
 
 /// <summary>Names and labels of <see cref="ComputeAxis"/>.</summary>
 public static class ComputeAxes
 {
     /// <summary>The option values, in order.</summary>
-    public static readonly IReadOnlyList<string> Names = ["samples", "tokens", "flops", "eflops"];
+    public static readonly IReadOnlyList<string> Names = ["samples", "tokens", "flops", "eflops", "kv"];
 
     /// <summary>Parses an option value (case-insensitive); null when it is none of <see cref="Names"/>.</summary>
     public static ComputeAxis? Parse(string text) => text.Trim().ToLowerInvariant() switch
@@ -29,6 +32,7 @@ public static class ComputeAxes
         "tokens" => ComputeAxis.Tokens,
         "flops" => ComputeAxis.Flops,
         "eflops" => ComputeAxis.EFlops,
+        "kv" => ComputeAxis.Kv,
         _ => null,
     };
 
@@ -38,7 +42,8 @@ public static class ComputeAxes
         ComputeAxis.Samples => "budget (samples per problem)",
         ComputeAxis.Tokens => "generated tokens per problem",
         ComputeAxis.Flops => "FLOPs per problem (verifier included)",
-        _ => "eFLOPs per problem",
+        ComputeAxis.EFlops => "eFLOPs per problem",
+        _ => "peak logical KV bytes per problem",
     };
 
     /// <summary>The axis's unit, as a table header says it.</summary>
@@ -47,7 +52,8 @@ public static class ComputeAxes
         ComputeAxis.Samples => "samples",
         ComputeAxis.Tokens => "tokens",
         ComputeAxis.Flops => "FLOPs",
-        _ => "eFLOPs",
+        ComputeAxis.EFlops => "eFLOPs",
+        _ => "KV bytes",
     };
 
     /// <summary>A point's position on the axis.</summary>
@@ -56,6 +62,7 @@ public static class ComputeAxes
         ComputeAxis.Samples => point.Budget,
         ComputeAxis.Tokens => point.MeanTokens,
         ComputeAxis.Flops => point.MeanFlops,
-        _ => point.MeanEFlops,
+        ComputeAxis.EFlops => point.MeanEFlops,
+        _ => point.PeakLogicalKvBytes,
     };
 }

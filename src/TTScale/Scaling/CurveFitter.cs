@@ -12,7 +12,7 @@ public static class CurveFitter
     /// <summary>Fits one model to points (their budgets, computes and accuracies).</summary>
     /// <param name="model">The family.</param>
     /// <param name="points">At least as many points as the model has parameters.</param>
-    /// <param name="line">Compute as a function of budget; the least-squares line through the points when null.</param>
+    /// <param name="line">Compute as a function of budget; <see cref="ComputeLine.Through"/> the points when null.</param>
     /// <param name="starts">How many starting points to try (1 to 6).</param>
     /// <exception cref="ArgumentException">Too few points, or a non-finite value.</exception>
     public static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line = null, int starts = 6)

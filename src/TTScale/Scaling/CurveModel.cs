@@ -27,13 +27,13 @@ public static class CurveModels
     };
 
     /// <summary>Parses power_law (or power-law, power), ttspm or logistic.</summary>
-    /// <exception cref="ArgumentException">Any other text, naming <c>--models</c>.</exception>
+    /// <exception cref="ArgumentException">Any other text.</exception>
     public static CurveModel Parse(string text) => (text ?? "").Trim().ToLowerInvariant() switch
     {
         "power_law" or "power-law" or "power" => CurveModel.PowerLaw,
         "ttspm" => CurveModel.Ttspm,
         "logistic" => CurveModel.Logistic,
-        _ => throw new ArgumentException($"--models '{text}' is not a curve model: use power_law, ttspm or logistic", nameof(text)),
+        _ => throw new ArgumentException($"'{text}' is not a curve model: use power_law, ttspm or logistic", nameof(text)),
     };
 
     /// <summary>The model's parameter names, in the order of its parameter vector.</summary>

@@ -62,7 +62,7 @@ public sealed record FitRow(string Strategy, int Bin, string Model, string Param
 /// saturation points. Serialised by <see cref="FitReportJson"/> (snake_case); the schema is documented in
 /// docs/fit-json.md. Fields are only ever added; <see cref="SchemaVersion"/> changes when a meaning changes.
 /// </summary>
-/// <param name="SchemaVersion">2 (1: the model was chosen by held-out error).</param>
+/// <param name="SchemaVersion">3 (2: compute was a least-squares line in N; 1: the model was chosen by held-out error).</param>
 /// <param name="Axis">The compute axis of every compute figure (samples, tokens, flops, eflops, kv).</param>
 /// <param name="Epsilon">Saturation threshold: marginal gain per extra candidate, in accuracy (0.005 = 0.5 points).</param>
 /// <param name="FitMaxBudget">The split: curves are judged by fitting budgets &lt;= this and predicting the larger ones.</param>
@@ -76,8 +76,11 @@ public sealed record FitRow(string Strategy, int Bin, string Model, string Param
 public sealed record FitReport(int SchemaVersion, ComputeAxis Axis, double Epsilon, int FitMaxBudget, long Seed, int Problems, int SamplesPerProblem,
     IReadOnlyList<int> Budgets, IReadOnlyList<DifficultyBin> Bins, IReadOnlyList<SeriesFit> Series, IReadOnlyList<ByBinPrediction>? ByBin = null)
 {
-    /// <summary>The current schema version: 2 since the model is chosen by validation inside the split, not by held-out error.</summary>
-    public const int CurrentSchemaVersion = 2;
+    /// <summary>
+    /// The current schema version: 3 since a curve's compute line runs through the measured points (2: an affine line in N,
+    /// which priced some budgets below zero), 2 since the model is chosen by validation inside the split.
+    /// </summary>
+    public const int CurrentSchemaVersion = 3;
 
     /// <summary>The series of a strategy and bin, or null.</summary>
     public SeriesFit? Find(string strategy, int bin = 0) =>

@@ -16,9 +16,16 @@ public static class FitReportJson
     public static string Serialize(FitReport report) => JsonSerializer.Serialize(report, Options);
 
     /// <summary>A report from JSON text.</summary>
-    /// <exception cref="JsonException">Malformed or empty JSON, or a required member missing or null.</exception>
-    public static FitReport Deserialize(string json) =>
-        JsonSerializer.Deserialize<FitReport>(json, ReadOptions) ?? throw new JsonException("fit.json holds null, not a fit report");
+    /// <exception cref="JsonException">Malformed or empty JSON, a required member missing or null, or another schema version.</exception>
+    public static FitReport Deserialize(string json)
+    {
+        // An older file's curves lack what this version reads: say so rather than name the first missing member.
+        using (var document = JsonDocument.Parse(json))
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("schema_version", out var version)
+                && version.TryGetInt32(out int v) && v != FitReport.CurrentSchemaVersion)
+                throw new JsonException($"schema_version {v} is not {FitReport.CurrentSchemaVersion}; run ttscale fit again to rewrite it");
+        return JsonSerializer.Deserialize<FitReport>(json, ReadOptions) ?? throw new JsonException("fit.json holds null, not a fit report");
+    }
 
     private static JsonSerializerOptions CreateOptions()
     {

@@ -6,30 +6,6 @@ namespace TTScale.Scaling;
 /// <param name="StandardError">Its standard error from the weighted least-squares covariance; null where the fit has no spare points or the covariance is singular.</param>
 public sealed record CurveParameter(string Name, double Value, double? StandardError);
 
-/// <summary>Compute as an affine function of budget, compute ~ intercept + slope * N: how a curve in one variable reads the other.</summary>
-/// <param name="Intercept">Compute paid whatever N (the shared prefill, for a pool).</param>
-/// <param name="Slope">Compute per extra candidate.</param>
-public sealed record ComputeLine(double Intercept, double Slope)
-{
-    /// <summary>Least-squares line through the points (exact for a pool replay); a line through the origin for one point.</summary>
-    public static ComputeLine Through(IReadOnlyList<ScalingPoint> points)
-    {
-        ArgumentNullException.ThrowIfNull(points);
-        if (points.Count == 0) return new ComputeLine(0, 1);
-        double mn = points.Average(p => (double)p.Budget), mc = points.Average(p => p.Compute);
-        double sxx = points.Sum(p => (p.Budget - mn) * (p.Budget - mn)), sxy = points.Sum(p => (p.Budget - mn) * (p.Compute - mc));
-        if (sxx <= 0) return new ComputeLine(0, mn > 0 ? mc / mn : 1);
-        double slope = sxy / sxx;
-        return new ComputeLine(mc - slope * mn, slope);
-    }
-
-    /// <summary>Compute at budget N.</summary>
-    public double ComputeAt(double n) => Intercept + Slope * n;
-
-    /// <summary>The (real-valued) budget that costs <paramref name="compute"/>.</summary>
-    public double BudgetAt(double compute) => Slope > 0 ? (compute - Intercept) / Slope : double.NaN;
-}
-
 /// <summary>A fitted scaling curve: the model, its parameters with standard errors, and how to read it at a budget or a compute.</summary>
 /// <param name="Model">The family.</param>
 /// <param name="Parameters">Parameters, in <see cref="CurveModels.ParameterNames"/> order.</param>

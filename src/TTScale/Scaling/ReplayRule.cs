@@ -22,10 +22,23 @@ public static class ReplayRules
     public static IReadOnlyList<ReplayRule> Selections { get; } = [ReplayRule.Naive, ReplayRule.Weighted, ReplayRule.Majority];
 
     /// <summary>
+    /// The selection rules a pool can replay: all three where its samples were scored, majority alone where they were not
+    /// (a sweep run with <c>--verifier none</c>): naive and weighted would only replay the first sample's answer.
+    /// </summary>
+    public static IReadOnlyList<ReplayRule> SelectionsFor(SamplePool pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        return pool.Scored ? Selections : [ReplayRule.Majority];
+    }
+
+    /// <summary>Whether the rule reads verifier scores (naive and weighted).</summary>
+    public static bool ReadsScores(this ReplayRule rule) => rule is ReplayRule.Naive or ReplayRule.Weighted;
+
+    /// <summary>
     /// Whether best-of-N under this rule runs the verifier on its samples: naive and weighted do from N = 2; majority
     /// votes without scores, and N = 1 keeps its only sample. Pool costs drop the verifier where it is not run.
     /// </summary>
-    public static bool Scores(this ReplayRule rule, int n) => n > 1 && rule is ReplayRule.Naive or ReplayRule.Weighted;
+    public static bool Scores(this ReplayRule rule, int n) => n > 1 && rule.ReadsScores();
 
     /// <summary>pass@k, best-of-n/naive, best-of-n/weighted or best-of-n/majority.</summary>
     public static string StrategyName(this ReplayRule rule) => rule switch

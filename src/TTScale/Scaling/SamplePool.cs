@@ -29,6 +29,9 @@ public sealed class SamplePool
     /// <summary>The largest N every problem can replay: the smallest sample count.</summary>
     public int K { get; }
 
+    /// <summary>Whether a verifier scored the samples (any has a score).</summary>
+    public bool Scored => Problems.Any(p => p.Samples.Any(s => s.Score is not null));
+
     /// <summary>
     /// Builds a pool from best-of-n records (each record's candidates are the K samples of one problem). Cost per
     /// sample is derived from the record's ledger: the prompt's share of policy FLOPs (prompt tokens over all policy

@@ -40,9 +40,9 @@ public sealed record ScalingOptions
         if (FitMaxBudget < 1) throw new ArgumentException($"--fit-max-budget {FitMaxBudget} must be 1 or more", nameof(FitMaxBudget));
         if (!(Epsilon > 0)) throw new ArgumentException($"--epsilon {Epsilon} must be positive (accuracy per extra candidate, 0.005 = 0.5 points)", nameof(Epsilon));
         if (Bins < 1) throw new ArgumentException($"--bins {Bins} must be 1 or more", nameof(Bins));
-        if (Starts < 1) throw new ArgumentException($"--starts {Starts} must be 1 or more", nameof(Starts));
-        if (Models.Count == 0) throw new ArgumentException("--models names no curve model", nameof(Models));
-        if (MaxSaturationBudget < 1) throw new ArgumentException($"--max-saturation-budget {MaxSaturationBudget} must be 1 or more", nameof(MaxSaturationBudget));
+        if (Starts < 1) throw new ArgumentException($"Starts {Starts} must be 1 or more", nameof(Starts));
+        if (Models.Count == 0) throw new ArgumentException("Models names no curve model", nameof(Models));
+        if (MaxSaturationBudget < 1) throw new ArgumentException($"MaxSaturationBudget {MaxSaturationBudget} must be 1 or more", nameof(MaxSaturationBudget));
         Replay.Validate();
     }
 }

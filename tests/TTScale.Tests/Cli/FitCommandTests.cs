@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TTScale.Cli;
 using TTScale.Scaling;
 
 namespace TTScale.Tests.Cli;
@@ -122,6 +123,34 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
             Assert.Equal(2, result.ExitCode);
             Assert.Contains("beam-8.jsonl: 6 of 16 problems; the sweep was stopped part-way", result.StdErr);
         }
+    }
+
+    [Theory]
+    [InlineData("sweep", "--strategy beam --budget 2", "--strategy 'beam': a sweep folder replays its best-of-n pool")]
+    [InlineData("sweep", "--compute -5e9", "--compute -5E+09 must be a positive compute per problem")]
+    [InlineData("sweep", "--compute 0", "--compute 0 must be a positive compute per problem")]
+    [InlineData("sweep", "--bin 9 --budget 2", "--bin 9: the pool's problems fall in bins 1 to 5 (0 for all problems)")]
+    [InlineData("fit", "--bin 9 --budget 2", "--bin 9: the fit has bins 1 to 5 (0 for all problems)")]
+    [InlineData("fit", "--bin -1 --budget 2", "--bin -1: use 0 for all problems")]
+    public void SimulateRefusesWhatItCannotAnswerNamingTheOption(string source, string options, string error)
+    {
+        string fit = FitPath("fit-simulate.json");
+        if (!File.Exists(fit)) Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", fit).ExitCode);
+        var result = CliRunner.Run(["simulate", source == "fit" ? fit : sweep.Folder, .. options.Split(' ')]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(error, result.StdErr);
+    }
+
+    [Fact]
+    public void AFitOfDirectRunsAloneSaysSoAndLeavesNoCurveUnsaturated()
+    {
+        // One budget of beam: too few points to fit any model, so there is no N* to report, not one past the search.
+        var report = ScalingStudy.Fit(null, [new ScalingSeries("beam", 0, ComputeAxis.Flops, "direct", [new ScalingPoint(4, 1e9, 0.5, 16)])]);
+        var output = new StringWriter();
+        FitCommand.Print(report, output);
+        string text = output.ToString();
+        Assert.StartsWith("no best-of-n pool (direct runs only); compute on flops", text);
+        Assert.Matches(@"beam\s+all -\s+-\s+-\s+-\s+-", text);
     }
 
     [Fact]

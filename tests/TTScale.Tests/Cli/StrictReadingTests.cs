@@ -61,4 +61,13 @@ public sealed class StrictReadingTests : IDisposable
         var error = Assert.Throws<JsonException>(() => FitReportJson.Deserialize(Without(json, member, asNull: false)));
         Assert.Contains($"'{member}'", error.Message);
     }
+
+    [Fact]
+    public void AFitReportOfAnotherSchemaVersionSaysToRefit()
+    {
+        var fit = JsonNode.Parse(FitReportJson.Serialize(ScalingStudy.Fit(ScalingFixtures.Pool(20, 8, 1))))!.AsObject();
+        fit["schema_version"] = 2;
+        var error = Assert.Throws<JsonException>(() => FitReportJson.Deserialize(fit.ToJsonString()));
+        Assert.Equal($"schema_version 2 is not {FitReport.CurrentSchemaVersion}; run ttscale fit again to rewrite it", error.Message);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TTScale.Tests.Cli;
 
 namespace TTScale.Tests.Reporting;
@@ -22,7 +23,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("<dt>Fit file</dt>", html);
         Assert.Contains("Fitted curves", html);
         Assert.Contains("Held-out predictions, all problems", html); // budget 4 is held out: from each curve and from the bins' curves
-        Assert.Equal(7, Directory.GetFiles(Path.Combine(sweep, "report", "figures"), "*.png").Length);
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(sweep, "report", "figures"), "*.png").Length); // the fit's 2 bins, not the report's default 5
     }
 
     [Fact]
@@ -39,6 +40,39 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains($"{fit}: not a fit.json", bad.StdErr);
         Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
+    public void AFitIsDrawnOnItsOwnBinsAndReplaySeedAndAFitOfAnotherPoolIsRefused()
+    {
+        string sweep = ReportSamples.SweepFolder(_dir);
+        string fit = Path.Combine(_dir, "fit.json");
+        Assert.Equal(0, CliRunner.Run("fit", sweep, "--axis", "samples", "--bins", "3", "--seed", "99", "--out", fit).ExitCode);
+        string output = Path.Combine(_dir, "out");
+        Assert.Equal(0, CliRunner.Run("report", sweep, "--axis", "samples", "--fit", fit, "--out", output).ExitCode);
+        string markdown = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("99 (the fit's --seed)", markdown);
+        Assert.Contains("Bin 3", markdown);
+        Assert.DoesNotContain("Bin 4", markdown); // the report's own 5 bins would put the fit's bin 3 curve on other problems
+
+        var other = JsonNode.Parse(File.ReadAllText(fit))!.AsObject();
+        other["problems"] = 12;
+        File.WriteAllText(fit, other.ToJsonString());
+        var refused = CliRunner.Run("report", sweep, "--axis", "samples", "--fit", fit, "--out", Path.Combine(_dir, "refused"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"--fit {fit}: it was fitted on another pool (12 problems, K = 4;", refused.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "refused")));
+    }
+
+    [Fact]
+    public void KvMemoryIsAnAxisAsInFit()
+    {
+        string sweep = ReportSamples.SweepFolder(_dir);
+        string fit = Path.Combine(_dir, "fit-kv.json");
+        Assert.Equal(0, CliRunner.Run("fit", sweep, "--axis", "kv", "--out", fit).ExitCode);
+        var result = CliRunner.Run("report", sweep, "--axis", "kv", "--fit", fit, "--out", Path.Combine(_dir, "kv"));
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("peak logical KV bytes per problem", File.ReadAllText(Path.Combine(_dir, "kv", "report.md")));
     }
 
     [Theory]

@@ -42,7 +42,7 @@ internal static class ReportSamples
 
     public static EvalRecord Record(string id, string strategy, bool correct, int candidates = 1, int correctCandidates = 0, int tokens = 20) => new(
         id, 1, strategy, new Dictionary<string, object>(), 1, "5", correct ? "5" : "4", correct, 0,
-        [.. Enumerable.Range(0, candidates).Select(i => new CandidateRecord("x", i < correctCandidates ? "5" : "4", i < correctCandidates, [], null, tokens, -1, null, null))],
+        [.. Enumerable.Range(0, candidates).Select(i => new CandidateRecord("x", i < correctCandidates ? "5" : "4", i < correctCandidates, [], i < correctCandidates ? 0.8f : 0.4f, tokens, -1, null, null))],
         new LedgerReport(10, tokens * candidates, 10, 0, 0, 1e6 * candidates, 0, 1e6 * candidates, 0, 0, 0, 2048 * candidates, 1024 * candidates, "cpu", 2e6 * candidates, 0.1));
 
     /// <summary>

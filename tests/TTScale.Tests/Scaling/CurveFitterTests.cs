@@ -40,9 +40,8 @@ public class CurveFitterTests
         Assert.Equal(0.9, curve.Parameter("a_max"), 0.03);
         Assert.Equal(0.5, curve.Parameter("b"), 0.03);
         Assert.Equal(0.4, curve.Parameter("alpha"), 0.06);
-        // The fit also reads its compute line: shared 1e9 plus 3e9 per sample.
-        Assert.Equal(3e9, curve.Line.Slope, 1e3);
-        Assert.Equal(1e9, curve.Line.Intercept, 1e3);
+        // The fit also reads its compute line, exact at every measured budget.
+        Assert.All(points, p => Assert.Equal(p.Compute, curve.Line.ComputeAt(p.Budget), p.Compute * 1e-12));
     }
 
     [Fact]
@@ -72,6 +71,6 @@ public class CurveFitterTests
     public void ModelsParseAndName()
     {
         foreach (var model in CurveModels.All) Assert.Equal(model, CurveModels.Parse(model.Name()));
-        Assert.Contains("--models 'cubic'", Assert.Throws<ArgumentException>(() => CurveModels.Parse("cubic")).Message, StringComparison.Ordinal);
+        Assert.Contains("'cubic' is not a curve model", Assert.Throws<ArgumentException>(() => CurveModels.Parse("cubic")).Message, StringComparison.Ordinal);
     }
 }

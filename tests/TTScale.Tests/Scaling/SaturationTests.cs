@@ -5,7 +5,7 @@ namespace TTScale.Tests.Scaling;
 public class SaturationTests
 {
     private static FittedCurve Ttspm(double fMax, double p) =>
-        new(CurveModel.Ttspm, [new("f_max", fMax, null), new("p", p, null)], 1, new ComputeLine(10, 2), 0, 0);
+        new(CurveModel.Ttspm, [new("f_max", fMax, null), new("p", p, null)], 1, new ComputeLine([1, 27, 64], [12, 64, 138]), 0, 0);
 
     [Fact]
     public void TtspmClosedFormMatchesTheNotes()
@@ -33,21 +33,21 @@ public class SaturationTests
     {
         var point = Saturation.Find(Ttspm(0.8, 0.1), 0.005);
         Assert.Equal(27, point.Budget);
-        Assert.Equal(10 + 2 * 27, point.Compute);
+        Assert.Equal(64, point.Compute!.Value, 1e-9); // the compute line at N* = 27, a measured budget
         Assert.Equal("closed_form", point.Method);
     }
 
     [Fact]
     public void SearchFindsThePowerLawPointAndSkipsALogisticThatHasNotRisen()
     {
-        var power = new FittedCurve(CurveModel.PowerLaw, [new("a_max", 0.9, null), new("b", 0.5, null), new("alpha", 0.5, null)], 1, new ComputeLine(0, 1), 0, 0);
+        var power = new FittedCurve(CurveModel.PowerLaw, [new("a_max", 0.9, null), new("b", 0.5, null), new("alpha", 0.5, null)], 1, new ComputeLine([1], [1]), 0, 0);
         var point = Saturation.Find(power, 0.005);
         Assert.NotNull(point.Budget);
         int n = point.Budget!.Value;
         Assert.True(power.MarginalGain(n) < 0.005 && power.MarginalGain(n - 1) >= 0.005);
 
         // Flat near zero at N = 1, steep around N = e^3 ~ 20: saturation comes after the rise.
-        var logistic = new FittedCurve(CurveModel.Logistic, [new("a_max", 0.8, null), new("k", 3, null), new("m", 3, null)], 1, new ComputeLine(0, 1), 0, 0);
+        var logistic = new FittedCurve(CurveModel.Logistic, [new("a_max", 0.8, null), new("k", 3, null), new("m", 3, null)], 1, new ComputeLine([1], [1]), 0, 0);
         var late = Saturation.Find(logistic, 0.005);
         Assert.True(late.Budget > 20);
     }
