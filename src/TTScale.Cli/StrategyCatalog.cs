@@ -84,6 +84,7 @@ internal static class StrategyCatalog
                 try
                 {
                     options[key] = Create(point.Strategy, context, FromParameters(point.Parameters, defaults));
+                    CheckMeasuredAs(options[key], point.Parameters);
                 }
                 catch (Exception e) when (e is CliException or InvalidOperationException or FormatException or ArgumentException)
                 {
@@ -93,7 +94,7 @@ internal static class StrategyCatalog
         double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
         var parameters = new Dictionary<string, object>
         {
-            ["policy"] = Path.GetFullPath(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["probe"] = k,
+            ["policy"] = Path.GetFullPath(policyPath), ["policy_sha256"] = CliFiles.Sha256(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["probe"] = k,
             ["allocation"] = batch ? "batch" : "prompt",
         };
         if (!batch) parameters["price"] = price;
@@ -106,6 +107,18 @@ internal static class StrategyCatalog
         }
         return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k, allocator.Policy.ScoresProbe,
             decision => options[Key(decision.Strategy, decision.Parameters)], parameters, oracle, batch ? budget : null));
+    }
+
+    /// <summary>
+    /// An option runs as the sweep measured it: a setting it recorded that this run would change (its temperature or step
+    /// aggregation, which come from the command line) is an error, since its predicted accuracy and cost were measured there.
+    /// </summary>
+    private static void CheckMeasuredAs(IStrategy option, IReadOnlyDictionary<string, JsonElement> measured)
+    {
+        foreach (var (name, value) in option.Parameters)
+            if (measured.TryGetValue(name, out var recorded) && JsonSerializer.Serialize(value) != recorded.GetRawText())
+                throw new CliException($"it was measured with {name} {recorded.GetRawText()}, and this run gives it {JsonSerializer.Serialize(value)}" +
+                    (name switch { "temperature" => " (--temperature)", "agg" => " (--agg)", _ => "" }) + "; run with the sweep's settings");
     }
 
     /// <summary>A policy option's hyperparameters (as policy.json keeps them) over the command line's.</summary>

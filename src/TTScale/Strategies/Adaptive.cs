@@ -95,7 +95,8 @@ public sealed class Adaptive : IPlannedStrategy
         else throw new InvalidOperationException($"problem '{problem.Id}' was not planned: a batch budget is spent by PlanAsync over the whole set first");
 
         var chosen = _create(decision);
-        var result = chosen is BestOfN bestOfN
+        // The probe's samples are the chosen best-of-n's first ones only where it draws as the probe did (greedy does not).
+        var result = chosen is BestOfN bestOfN && bestOfN.DrawsAs(_context)
             ? await bestOfN.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
             : await chosen.SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
         // The probe is charged to the run's own ledger, which keeps a search's per-round KV series.
@@ -113,8 +114,12 @@ public sealed class Adaptive : IPlannedStrategy
     /// <summary>The probe: the first k samples of best-of-n (verifier-scored for a scored probe), and the difficulty they signal (or the oracle bin).</summary>
     private async Task<(StrategyResult Probe, DifficultySignal Signal)> ProbeAsync(Problem problem, long seed, CancellationToken cancellationToken)
     {
-        var probe = await new BestOfN(_context, _probe, _scoredProbe && _context.Verifier is not null ? SelectionRule.Weighted : SelectionRule.Majority)
+        bool scored = _scoredProbe && _context.Verifier is not null;
+        var probe = await new BestOfN(_context, _probe, scored ? SelectionRule.Weighted : SelectionRule.Majority)
             .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
+        // Best-of-1 selects nothing, so scores nothing; a scored probe's difficulty features read its score all the same.
+        if (scored && probe.Candidates.Any(c => c.Score is null))
+            probe = probe with { Candidates = await _context.WithScoresAsync(problem, [.. probe.Candidates], probe.Ledger, cancellationToken).ConfigureAwait(false) };
         var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
             new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe, _scoredProbe);
         var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)

@@ -35,6 +35,18 @@ public sealed class BestOfN : IStrategy
         ? new Dictionary<string, object> { ["n"] = _n, ["select"] = _select.ToString().ToLowerInvariant(), ["temperature"] = _context.Sampling.Temperature }
         : new Dictionary<string, object> { ["temperature"] = _context.Sampling.Temperature };
 
+    /// <summary>
+    /// Whether samples drawn under <paramref name="other"/> are this strategy's own (what <see cref="ContinueAsync"/> needs):
+    /// the same policy, verifier, sampling and step aggregation. Greedy's are not a sampled probe's.
+    /// </summary>
+    public bool DrawsAs(StrategyContext other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        SamplingOptions mine = _context.Sampling, theirs = other.Sampling;
+        return ReferenceEquals(_context.Generator, other.Generator) && ReferenceEquals(_context.Verifier, other.Verifier) && _context.Aggregation == other.Aggregation
+            && mine with { StopStrings = theirs.StopStrings } == theirs && mine.StopStrings.SequenceEqual(theirs.StopStrings);
+    }
+
     /// <inheritdoc/>
     public Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default) =>
         ContinueAsync(problem, seed, [], cancellationToken);

@@ -9,8 +9,9 @@ namespace TTScale.Strategies;
 /// Step-level search against a process verifier. N beams start from one prefill of the prompt; each round every live
 /// beam proposes one step (sampling up to the step delimiter), the verifier scores the partial solutions, and in each
 /// group the best survive and are forked M times. Finished beams are kept aside; the last round completes to the end.
+/// The candidates are the first N beams to finish: the search stops once N have.
 /// <list type="bullet">
-/// <item><c>beam</c>: one group of N; the top N/M survive.</item>
+/// <item><c>beam</c>: one group of N; the top N/M survive (and are forked back up to N whatever has finished, as in search-and-learn).</item>
 /// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best proposal, and ends when that one is finished (or
 /// in the last round) with its M last proposals as candidates, N in all (diverse verifier tree search, as search-and-learn).</item>
 /// <item><c>lookahead</c>: beam search where a proposal is scored after a k-step greedy rollout; only the proposed step is
@@ -157,7 +158,9 @@ public sealed class TreeSearch : IStrategy
                 else
                 {
                     finished.AddRange(live.Where(b => b.Done || last));
-                    var open = live.Where(b => !b.Done && !last).ToList();
+                    // The first N finished beams are the candidates, as search-and-learn keeps them; once there are N, no
+                    // beam finished later could be one, so the search stops (survivors re-expanded to N would pass it).
+                    var open = finished.Count >= _n ? [] : live.Where(b => !b.Done && !last).ToList();
                     if (_dedupe) open = Deduplicate(open);
                     if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
                     if (_kind == Kind.Particle)
@@ -185,7 +188,7 @@ public sealed class TreeSearch : IStrategy
         {
             foreach (var beam in live) beam.Sequence.Dispose();
         }
-        var candidates = finished.Select(b => new Candidate(b.Text, problem.ExtractAnswer(b.Text), b.StepScores, b.Score, b.Tokens, b.LogProb)).ToList();
+        var candidates = finished.Take(_n).Select(b => new Candidate(b.Text, problem.ExtractAnswer(b.Text), b.StepScores, b.Score, b.Tokens, b.LogProb)).ToList();
         int? chosen = Selection.Choose(candidates, _select);
         return new StrategyResult(chosen is int c ? candidates[c].Answer : null, chosen, candidates, ledger);
     }

@@ -265,6 +265,71 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Contains("record 1 is a best-of-n result", CliRunner.Run("report", sweep.Folder, "--adaptive", pool, "--out", PolicyPath("report-j")).StdErr);
     }
 
+    /// <summary>A copy of the policy whose every bin offers only the given option (the others removed by hand).</summary>
+    private string OnlyOption(string source, string name, string strategy, string parameters)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PolicyPath(source)))!;
+        foreach (var bin in json["bins"]!.AsArray())
+        {
+            var curve = bin!["curve"]!.AsArray();
+            var point = curve[0]!.DeepClone();
+            point["strategy"] = strategy;
+            point["parameters"] = System.Text.Json.Nodes.JsonNode.Parse(parameters);
+            curve.Clear();
+            curve.Add(point);
+        }
+        File.WriteAllText(PolicyPath(name), json.ToJsonString());
+        return PolicyPath(name);
+    }
+
+    [Fact]
+    public void AGreedyDecisionDecodesGreedilyInsteadOfKeepingTheProbesSample()
+    {
+        Build("policy-g.json", "--cost-unit", "samples", "--probe", "2");
+        string policy = OnlyOption("policy-g.json", "policy-greedy.json", "greedy", """{"temperature": 0}""");
+        string adaptive = PolicyPath("adaptive-greedy.jsonl"), greedy = PolicyPath("greedy.jsonl");
+        var run = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", policy, "--budget", "4", "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", adaptive);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Equal(0, CliRunner.Run("eval", "--strategy", "greedy", "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", greedy).ExitCode);
+        static Dictionary<string, string> Texts(string path) => File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("candidates")[0].GetProperty("text").GetString()!);
+        Assert.Equal(Texts(greedy), Texts(adaptive));
+    }
+
+    [Fact]
+    public void AScoredProbeOfOneSampleIsScored()
+    {
+        // Best-of-1 selects nothing and so scores nothing; the difficulty model still reads the probe's score.
+        Build("policy-p1.json", "--cost-unit", "samples", "--probe", "1");
+        string policy = OnlyOption("policy-p1.json", "policy-p1-sample.json", "sample", """{"temperature": 0.8}""");
+        string records = PolicyPath("adaptive-p1.jsonl");
+        var run = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", policy, "--budget", "1", "--dataset", DemoSweep.Dataset, "--limit", "3", "--out", records);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.All(File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement), r =>
+        {
+            Assert.Equal(JsonValueKind.Number, r.GetProperty("candidates")[0].GetProperty("score").ValueKind);
+            Assert.True(r.GetProperty("ledger").GetProperty("verifier_tokens").GetInt64() > 0);
+        });
+    }
+
+    [Fact]
+    public void AnOptionRunsAtTheSettingsItWasMeasuredAtAndRecordsNameThePolicyByHash()
+    {
+        Build("policy-t.json", "--cost-unit", "samples", "--probe", "2");
+        var hotter = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-t.json"), "--budget", "4",
+            "--dataset", DemoSweep.Dataset, "--limit", "1", "--temperature", "1.0");
+        Assert.Equal(2, hotter.ExitCode);
+        Assert.Contains("it was measured with temperature 0.8, and this run gives it 1 (--temperature)", hotter.StdErr);
+
+        string records = PolicyPath("adaptive-t.jsonl");
+        string[] args = ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-t.json"), "--budget", "4", "--dataset", DemoSweep.Dataset, "--limit", "1", "--out", records];
+        Assert.Equal(0, CliRunner.Run(args).ExitCode);
+        File.AppendAllText(PolicyPath("policy-t.json"), "\n"); // rebuilt or edited in place: the same path, another policy
+        var resumed = CliRunner.Run(args);
+        Assert.Equal(2, resumed.ExitCode);
+        Assert.Contains("policy_sha256", resumed.StdErr);
+    }
+
     [Theory]
     [InlineData("--budget", "0.5", "--budget must be at least")]
     [InlineData("--policy", "missing.json", "missing.json: file not found")]

@@ -188,6 +188,23 @@ public sealed class TreeSearchTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(TreeSearch.Kind.Beam)]
+    [InlineData(TreeSearch.Kind.Lookahead)]
+    public async Task TheCandidatesAreTheFirstNBeamsToFinish(TreeSearch.Kind kind)
+    {
+        // Survivors are forked back up to N whatever has finished, so beams finishing over several rounds would pass N and
+        // outvote the earlier ones; search-and-learn keeps the first N, and no round after the N-th finish is run.
+        for (long seed = 0; seed < 12; seed++)
+        {
+            var verifier = new ScriptedVerifier();
+            var result = await Search(verifier, kind, iterations: 6).SolveAsync(_problem, seed);
+            Assert.InRange(result.Candidates.Count, 1, 8);
+            int scored = verifier.Calls.Where((_, i) => kind != TreeSearch.Kind.Lookahead || i % 2 == 0).Sum(c => c.Count); // lookahead's odd calls score rollouts
+            Assert.True(result.Candidates.Count == 8 || scored < 6 * 8, $"seed {seed}: {result.Candidates.Count} candidates");
+        }
+    }
+
     [Fact]
     public async Task SameSeedSameSearch()
     {
