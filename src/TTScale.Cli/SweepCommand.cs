@@ -55,7 +55,18 @@ internal static class SweepCommand
             {
                 var stamp = settings.RunStamp(StrategyCatalog.NeedsVerifier(name, settings.Strategy.Select ?? StrategyCatalog.DefaultSelection(name)));
                 foreach (int budget in StrategyCatalog.HasBudget(name) ? budgetList : [1])
-                    plan.Add((name, budget, StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy)), stamp));
+                {
+                    IStrategy solver;
+                    try
+                    {
+                        solver = StrategyCatalog.Create(name, runtime.Context, StrategyCatalog.AtBudget(name, budget, settings.Strategy));
+                    }
+                    catch (CliException e)
+                    {
+                        throw new CliException($"--budgets {budget} ({name} at N = {budget}): {e.Message}");
+                    }
+                    plan.Add((name, budget, solver, stamp));
+                }
             }
 
             // A run file of other parameters (say another --beam-width) is refused before any model time and before the manifest names them.

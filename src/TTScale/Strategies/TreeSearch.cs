@@ -75,7 +75,8 @@ public sealed class TreeSearch : IStrategy
         if (!double.IsFinite(_ets.LambdaS) || _ets.LambdaS < 0) throw new ArgumentOutOfRangeException(nameof(ets), _ets.LambdaS, "--lambda-s must be a finite number, 0 or more");
         _embedder = _ets.StepEmbedder;
         _dedupe = dedupe;
-        if (beamWidth < 1 || n < beamWidth || n % beamWidth != 0)
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "--n must be 1 or more");
+        if (beamWidth < 1 || n % beamWidth != 0)
             throw new ArgumentException($"--beam-width {beamWidth} must be at least 1 and divide --n {n}", nameof(beamWidth));
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "--iterations must be 1 or more");
         if (kind == Kind.Lookahead && lookahead < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), lookahead, "--lookahead must be 1 or more");

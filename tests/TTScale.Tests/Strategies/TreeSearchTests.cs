@@ -214,6 +214,13 @@ public sealed class TreeSearchTests : IDisposable
         Assert.Equal(a.Ledger.GeneratedTokens, b.Ledger.GeneratedTokens);
     }
 
+    [Theory]
+    [InlineData(TreeSearch.Kind.Particle)]
+    [InlineData(TreeSearch.Kind.Ets)]
+    public void NMustBePositiveNamedAsN(TreeSearch.Kind kind) => // not as --beam-width, which particle and ets do not read
+        Assert.StartsWith("--n must be 1 or more", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new TreeSearch(new StrategyContext(_lm, new ScriptedVerifier(), new SamplingOptions()), kind, 0, 4, 5, SelectionRule.Weighted)).Message);
+
     [Fact]
     public void WidthMustDivideN() =>
         Assert.Throws<ArgumentException>(() => new TreeSearch(new StrategyContext(_lm, new ScriptedVerifier(), new SamplingOptions()), TreeSearch.Kind.Beam, 10, 4, 5, SelectionRule.Weighted));
