@@ -44,6 +44,10 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public int ContextLength => Config.ContextLength;
 
+    /// <inheritdoc/>
+    /// <remarks>config.json's <c>step_delimiter</c>; a newline where it has none (ArithChain's, one step a line).</remarks>
+    public string StepDelimiter => Config.StepDelimiter ?? "\n";
+
     /// <summary>The text around every prompt: <see cref="GeneratorOptions.PromptTemplate"/>, else config.json's; null: the prompt alone.</summary>
     public PromptTemplate? PromptTemplate => _options.PromptTemplate ?? Config.PromptTemplate;
 

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
+using System.Text;
 using TTScale.Compute;
 using TTScale.Tasks;
 using TTScale.Verifiers;
@@ -190,15 +191,21 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         else
         {
             bool open = false;
+            var text = new StringBuilder();
+            int searched = 0; // text before here holds no delimiter not yet counted
             foreach (int id in ids)
             {
                 tokens.Add(id);
                 open = true;
-                if (Tokenizer.Decode([id])?.Contains(StepDelimiter, StringComparison.Ordinal) == true)
-                {
-                    stepEnds.Add(tokens.Count - 1);
-                    open = false;
-                }
+                string piece = Tokenizer.Decode([id]) ?? "";
+                text.Append(piece);
+                // A delimiter may span tokens ("\n\n" as two newline tokens): look for one ending in this token's text.
+                int from = Math.Max(searched, text.Length - piece.Length - StepDelimiter.Length + 1);
+                int found = text.ToString(from, text.Length - from).IndexOf(StepDelimiter, StringComparison.Ordinal);
+                if (found < 0) continue;
+                stepEnds.Add(tokens.Count - 1);
+                open = false;
+                searched = text.Length;
             }
             if (open) stepEnds.Add(tokens.Count - 1);
         }

@@ -15,6 +15,9 @@ public interface IGenerator : IDisposable
     /// <summary>The most tokens a sequence can hold.</summary>
     int ContextLength { get; }
 
+    /// <summary>The text that ends a step of the model's solutions, where tree searches stop each proposal.</summary>
+    string StepDelimiter { get; }
+
     /// <summary>Every forward pass this generator ran, whoever asked for it.</summary>
     ComputeLedger Ledger { get; }
 

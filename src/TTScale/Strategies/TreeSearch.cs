@@ -135,7 +135,7 @@ public sealed class TreeSearch : IStrategy
             for (int round = 0; round < _iterations && live.Count > 0; round++)
             {
                 bool last = round == _iterations - 1;
-                var options = _context.Sampling with { StopStrings = last ? [] : [ArithFormat.StepDelimiter] };
+                var options = _context.Sampling with { StopStrings = last ? [] : [generator.StepDelimiter] };
                 // Each beam within what it has left of the budget (a live beam has some), so none is cut mid-step by another's length.
                 var steps = await generator.GenerateAsync(live.Select(b => b.Sequence).ToList(), live.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToList(),
                     options, ledger, cancellationToken).ConfigureAwait(false);
@@ -236,7 +236,7 @@ public sealed class TreeSearch : IStrategy
         var left = open.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToArray();
         try
         {
-            var greedy = _context.Sampling with { Temperature = 0, StopStrings = [ArithFormat.StepDelimiter] };
+            var greedy = _context.Sampling with { Temperature = 0, StopStrings = [generator.StepDelimiter] };
             for (int k = 0; k < _lookahead; k++)
             {
                 var going = Enumerable.Range(0, open.Count).Where(i => left[i] > 0).ToList();

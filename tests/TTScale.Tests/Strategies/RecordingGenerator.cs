@@ -14,6 +14,7 @@ internal sealed class RecordingGenerator(IGenerator inner) : IGenerator
     public List<IReadOnlyList<Completion>> Calls { get; } = [];
     public ModelCost Cost => inner.Cost;
     public int ContextLength => inner.ContextLength;
+    public string StepDelimiter => inner.StepDelimiter;
     public ComputeLedger Ledger => inner.Ledger;
     public IReadOnlyList<int> Encode(string text) => inner.Encode(text);
     public string Decode(IEnumerable<int> tokens) => inner.Decode(tokens);

@@ -206,6 +206,30 @@ public sealed class TreeSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task AStepEndsAtThePolicysOwnDelimiter()
+    {
+        // config.json's step_delimiter, not ArithChain's newline: "\n\n" for a model trained as search-and-learn's are.
+        string dir = Fixtures.CopyTo("tiny-lm-fp32", Path.Combine(Path.GetTempPath(), $"ttscale-delimiter-{Guid.NewGuid():N}"));
+        try
+        {
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+            config["step_delimiter"] = "=";
+            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+            using var lm = OnnxGenerator.Load(dir);
+            Assert.Equal("=", lm.StepDelimiter);
+            var generator = new RecordingGenerator(lm);
+            await Search(new ScriptedVerifier(), TreeSearch.Kind.Beam, iterations: 3, generator).SolveAsync(_problem, seed: 4);
+            var stopped = generator.Calls.Take(2).SelectMany(c => c).Where(c => c.Reason == FinishReason.Stop).ToList();
+            Assert.NotEmpty(stopped);
+            Assert.All(stopped, c => Assert.EndsWith("=", c.Text));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task SameSeedSameSearch()
     {
         var a = await Search(new ScriptedVerifier(), false).SolveAsync(_problem, seed: 7);

@@ -31,6 +31,28 @@ public class VerifierTests
     }
 
     [Fact]
+    public async Task ADelimiterOfSeveralTokensEndsOneStep()
+    {
+        // "\n\n" is two newline tokens: no one token holds it, yet each pair ends a step.
+        string dir = Fixtures.CopyTo("tiny-prm", Path.Combine(Path.GetTempPath(), $"ttscale-prm-delimiter-{Guid.NewGuid():N}"));
+        try
+        {
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+            config["step_delimiter"] = "\n\n";
+            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+            using var paragraphs = PrmVerifier.Load(dir);
+            using var lines = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-prm"));
+            const string text = "5+8=13\n\n13+5=18\n\nA: 18\n";
+            Assert.Equal(3, (await paragraphs.ScoreStepsAsync(Fixture, [text]))[0].Count);
+            Assert.Equal(5, (await lines.ScoreStepsAsync(Fixture, [text]))[0].Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ACachedPrmReadsOnlyTheNewStepAndScoresAsIfItReadTheWholeText()
     {
         string directory = Path.Combine(Fixtures.ModelsDirectory, "arith-prm");
