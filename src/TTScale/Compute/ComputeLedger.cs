@@ -10,7 +10,7 @@ public sealed class ComputeLedger
 {
     private readonly Lock _lock = new();
     private long _promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls;
-    private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead;
+    private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead, _verifierBytesRead;
     private long _peakPhysicalKvBytes, _peakLogicalKvBytes, _kvObservations;
     private double _sumPhysicalKvBytes, _sumLogicalKvBytes;
     private long _roundPeakPhysicalKvBytes;
@@ -46,6 +46,9 @@ public sealed class ComputeLedger
 
     /// <summary>KV-cache bytes read: each row reads its own cached keys and values every pass.</summary>
     public double KvBytesRead { get { lock (_lock) return _kvBytesRead; } }
+
+    /// <summary>The verifier's share of <see cref="KvBytesRead"/>: what its calls read.</summary>
+    public double VerifierBytesRead { get { lock (_lock) return _verifierBytesRead; } }
 
     /// <summary>Memory traffic: weights plus KV.</summary>
     public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead; } }
@@ -99,6 +102,7 @@ public sealed class ComputeLedger
             _verifierTokens += tokens;
             _verifierFlops += flops;
             _kvBytesRead += bytes;
+            _verifierBytesRead += bytes;
         }
     }
 
@@ -163,6 +167,7 @@ public sealed class ComputeLedger
             _verifierFlops += o.VerifierFlops;
             _weightBytesRead += o.WeightBytesRead;
             _kvBytesRead += o.KvBytesRead;
+            _verifierBytesRead += o.VerifierBytesRead;
             _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, o.PeakPhysicalKvBytes);
             _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, o.PeakLogicalKvBytes);
             _wallTime += TimeSpan.FromSeconds(o.WallSeconds);
@@ -182,7 +187,8 @@ public sealed class ComputeLedger
                 _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations, _kvObservations == 0 ? 0 : _sumLogicalKvBytes / _kvObservations,
                 _rounds.Count == 0 ? null : [.. _rounds],
                 _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.LogicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.LogicalKvBytes),
-                _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.PhysicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.PhysicalKvBytes));
+                _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.PhysicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.PhysicalKvBytes),
+                _verifierBytesRead);
         }
     }
 
@@ -220,12 +226,14 @@ public sealed class ComputeLedger
 /// <param name="PeakRoundLogicalKvBytes">Largest logical KV of any round.</param>
 /// <param name="MeanRoundPhysicalKvBytes">Mean over the rounds of the physical KV the engine held.</param>
 /// <param name="PeakRoundPhysicalKvBytes">Largest physical KV of any round.</param>
+/// <param name="VerifierBytesRead">See <see cref="ComputeLedger.VerifierBytesRead"/> (0 in records written before it was kept).</param>
 public sealed record LedgerReport(
     long PromptTokens, long GeneratedTokens, long ForwardPasses, long VerifierTokens, long VerifierCalls,
     double Flops, double VerifierFlops, double TotalFlops, double WeightBytesRead, double KvBytesRead, double BytesMoved,
     long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds,
     double MeanPhysicalKvBytes = 0, double MeanLogicalKvBytes = 0, IReadOnlyList<KvRound>? KvRounds = null,
-    double MeanRoundLogicalKvBytes = 0, long PeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, long PeakRoundPhysicalKvBytes = 0);
+    double MeanRoundLogicalKvBytes = 0, long PeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, long PeakRoundPhysicalKvBytes = 0,
+    double VerifierBytesRead = 0);
 
 /// <summary>One search round's KV: the tree's logical bytes (shared prefixes once) and the physical bytes the engine held.</summary>
 /// <param name="Round">The round, from 0.</param>

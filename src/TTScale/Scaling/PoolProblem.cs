@@ -13,10 +13,16 @@ public sealed class PoolProblem
     internal readonly double[] VoteWeights;
     internal readonly int[] NaiveOrder;
 
-    /// <summary>Creates a problem from its samples and costs; <paramref name="sampleVerifierCosts"/> is each sample's verifier share of its cost (none when null).</summary>
+    private readonly int[] _tokensAscending;
+    private readonly Dictionary<int, double> _expectedLongest = [];
+
+    /// <summary>
+    /// Creates a problem from its samples and costs; <paramref name="sampleVerifierCosts"/> is each sample's verifier share of
+    /// its cost (none when null), <paramref name="stepEFlops"/> the eFLOPs of one forward pass's weight reads.
+    /// </summary>
     /// <exception cref="ArgumentException">No samples, or a cost list of another length.</exception>
     public PoolProblem(string id, int? level, IReadOnlyList<PoolSample> samples, ComputeCost sharedCost, IReadOnlyList<ComputeCost> sampleCosts,
-        IReadOnlyList<ComputeCost>? sampleVerifierCosts = null)
+        IReadOnlyList<ComputeCost>? sampleVerifierCosts = null, double stepEFlops = 0)
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(sampleCosts);
@@ -30,6 +36,8 @@ public sealed class PoolProblem
         SharedCost = sharedCost;
         SampleCosts = sampleCosts;
         Correct = samples.Count(s => s.Correct);
+        StepEFlops = stepEFlops;
+        _tokensAscending = [.. samples.Select(s => s.Tokens).Order()];
 
         int k = samples.Count;
         AnswerIds = new int[k];
@@ -85,9 +93,39 @@ public sealed class PoolProblem
     /// <summary>The verifier's share of <see cref="MeanSampleCost"/>: what a sample costs less when it is not scored.</summary>
     public ComputeCost MeanSampleVerifierCost { get; }
 
-    /// <summary>Expected cost of N samples drawn from the K, every one scored: shared + N x mean per-sample cost.</summary>
+    /// <summary>
+    /// eFLOPs of the weight reads of one forward pass: paid once per pass whatever its rows, so N samples pay it for the
+    /// prefill and as many steps as the longest of them.
+    /// </summary>
+    public double StepEFlops { get; }
+
+    /// <summary>Expected cost of N samples drawn from the K, every one scored: shared + N x mean per-sample cost + the passes' weight reads.</summary>
     public ComputeCost ExpectedCost(int n) => ExpectedCost(n, n);
 
     /// <summary>Expected cost of N samples of which only <paramref name="scored"/> are scored by the verifier.</summary>
-    public ComputeCost ExpectedCost(int n, int scored) => SharedCost + n * MeanSampleCost + (Math.Clamp(scored, 0, n) - n) * MeanSampleVerifierCost;
+    public ComputeCost ExpectedCost(int n, int scored) => SharedCost + n * MeanSampleCost + (Math.Clamp(scored, 0, n) - n) * MeanSampleVerifierCost
+        + new ComputeCost(0, 0, 0, StepEFlops * (1 + ExpectedLongest(n)), 0);
+
+    /// <summary>
+    /// The expected token count of the longest of N samples drawn without replacement from the K: the i-th shortest is the
+    /// longest drawn with probability C(i-1, N-1) / C(K, N).
+    /// </summary>
+    public double ExpectedLongest(int n)
+    {
+        int k = _tokensAscending.Length;
+        n = Math.Clamp(n, 1, k);
+        lock (_expectedLongest)
+        {
+            if (_expectedLongest.TryGetValue(n, out double cached)) return cached;
+            double logChooseKN = 0; // ln C(K, N)
+            for (int j = 1; j <= n; j++) logChooseKN += Math.Log((double)(k - n + j) / j);
+            double expected = 0, logChoose = 0; // ln C(i-1, N-1), from i = N
+            for (int i = n; i <= k; i++)
+            {
+                if (i > n) logChoose += Math.Log((double)(i - 1) / (i - n));
+                expected += _tokensAscending[i - 1] * Math.Exp(logChoose - logChooseKN);
+            }
+            return _expectedLongest[n] = expected;
+        }
+    }
 }

@@ -35,7 +35,9 @@ public sealed class SamplePool
     /// <summary>
     /// Builds a pool from best-of-n records (each record's candidates are the K samples of one problem). Cost per
     /// sample is derived from the record's ledger: the prompt's share of policy FLOPs (prompt tokens over all policy
-    /// tokens) is the shared prefill, also on the eFLOPs axis since a prefill is one compute-bound pass; the rest of
+    /// tokens) is the shared prefill, also on the eFLOPs axis since a prefill is one compute-bound pass. The eFLOPs of the
+    /// weight reads are a cost of the problem's forward passes, which read the weights once for every row they hold: N
+    /// samples pay them for as many steps as the longest of the N runs (<see cref="PoolProblem.StepEFlops"/>). The rest of
     /// FLOPs, eFLOPs and the verifier's FLOPs is apportioned to samples by their tokens. Peak logical KV is taken as
     /// proportional to unique tokens: the prompt's share is shared, the rest apportioned by tokens.
     /// </summary>
@@ -53,16 +55,16 @@ public sealed class SamplePool
         var candidates = record.Candidates;
         if (candidates.Count == 0) throw new ArgumentException($"record '{record.Id}' has no candidates: a pool needs best-of-n records with n = K", nameof(record));
         var samples = candidates.Select(c => new PoolSample(AnswerNormalizer.Normalize(c.Answer), c.Correct, c.Score, c.Tokens)).ToList();
-        var (shared, perSample, perSampleVerifier) = SplitCost(record.Ledger, candidates.Select(c => c.Tokens).ToList());
-        return new PoolProblem(record.Id, record.Level, samples, shared, perSample, perSampleVerifier);
+        var (shared, perSample, perSampleVerifier, stepEFlops) = SplitCost(record.Ledger, candidates.Select(c => c.Tokens).ToList());
+        return new PoolProblem(record.Id, record.Level, samples, shared, perSample, perSampleVerifier, stepEFlops);
     }
 
     /// <summary>
-    /// Splits a ledger into the shared prefill cost and each sample's share (see <see cref="FromRecords"/>), and the
-    /// verifier's part of each share: its FLOPs, taken off FLOPs and eFLOPs alike (the verifier's bytes moved stay in,
-    /// so an unscored sample's eFLOPs lean high).
+    /// Splits a ledger into the shared prefill cost, each sample's share (see <see cref="FromRecords"/>), the verifier's
+    /// part of each share (its FLOPs, taken off FLOPs and eFLOPs alike, and on eFLOPs also the bytes its calls read), and the
+    /// weight reads' eFLOPs per forward pass (the longest sample's tokens, plus the prefill).
     /// </summary>
-    public static (ComputeCost Shared, IReadOnlyList<ComputeCost> PerSample, IReadOnlyList<ComputeCost> PerSampleVerifier) SplitCost(
+    public static (ComputeCost Shared, IReadOnlyList<ComputeCost> PerSample, IReadOnlyList<ComputeCost> PerSampleVerifier, double StepEFlops) SplitCost(
         LedgerReport ledger, IReadOnlyList<int> sampleTokens)
     {
         ArgumentNullException.ThrowIfNull(ledger);
@@ -72,19 +74,24 @@ public sealed class SamplePool
         double sharedFlops = ledger.Flops * promptShare;
         double kvPerToken = policyTokens > 0 ? ledger.PeakLogicalKvBytes / policyTokens : 0;
         var shared = new ComputeCost(0, 0, sharedFlops, Math.Min(sharedFlops, ledger.EFlops), kvPerToken * ledger.PromptTokens);
-        var rest = new ComputeCost(0, 0, Math.Max(0, ledger.TotalFlops - shared.Flops), Math.Max(0, ledger.EFlops - shared.EFlops),
+        // The ledger's eFLOPs are FLOPs + I x bytes moved on its hardware: I recovered from them.
+        double flopsPerByte = ledger.BytesMoved > 0 ? Math.Max(0, ledger.EFlops - ledger.TotalFlops) / ledger.BytesMoved : 0;
+        double weightEFlops = Math.Max(0, Math.Min(flopsPerByte * ledger.WeightBytesRead, ledger.EFlops - shared.EFlops));
+        var rest = new ComputeCost(0, 0, Math.Max(0, ledger.TotalFlops - shared.Flops), Math.Max(0, ledger.EFlops - shared.EFlops - weightEFlops),
             Math.Max(0, ledger.PeakLogicalKvBytes - shared.Kv));
         double totalTokens = sampleTokens.Sum(t => (double)t);
-        double verifierFlops = Math.Min(ledger.VerifierFlops, Math.Min(rest.Flops, rest.EFlops));
+        double verifierFlops = Math.Min(ledger.VerifierFlops, rest.Flops);
+        double verifierEFlops = Math.Min(ledger.VerifierFlops + flopsPerByte * ledger.VerifierBytesRead, rest.EFlops);
         var perSample = new ComputeCost[sampleTokens.Count];
         var perSampleVerifier = new ComputeCost[sampleTokens.Count];
         for (int i = 0; i < perSample.Length; i++)
         {
             double weight = totalTokens > 0 ? sampleTokens[i] / totalTokens : 1.0 / perSample.Length;
             perSample[i] = new ComputeCost(1, sampleTokens[i], weight * rest.Flops, weight * rest.EFlops, weight * rest.Kv);
-            perSampleVerifier[i] = new ComputeCost(0, 0, weight * verifierFlops, weight * verifierFlops, 0);
+            perSampleVerifier[i] = new ComputeCost(0, 0, weight * verifierFlops, weight * verifierEFlops, 0);
         }
-        return (shared, perSample, perSampleVerifier);
+        int passes = sampleTokens.DefaultIfEmpty(0).Max() + 1;
+        return (shared, perSample, perSampleVerifier, weightEFlops / passes);
     }
 
     /// <summary>Mean expected cost per problem at N samples, on every axis; <paramref name="scored"/>: whether the verifier scores them.</summary>

@@ -1,3 +1,4 @@
+using TTScale.Compute;
 using TTScale.Evaluation;
 using TTScale.Scaling;
 
@@ -35,6 +36,39 @@ public class SamplePoolTests
         var problem = SamplePool.FromRecord(Record(100, 200, 300, 400));
         double perSample = problem.MeanSampleCost.Flops;
         Assert.Equal(problem.SharedCost.Flops + 3 * perSample, problem.ExpectedCost(3).On(ComputeAxis.Flops), 9);
+    }
+
+    [Fact]
+    public void WeightReadsArePaidPerPassForTheLongestOfTheNNotPerSample()
+    {
+        // 4 samples of 10 to 40 tokens: 41 passes read 1E+6 weight bytes (the rows of a pass share one read) and 1E+5 KV
+        // bytes, at 1 FLOP a byte. Split per sample, best-of-1 would pay a quarter of the weight reads; it pays 26 passes' worth.
+        var ledger = new LedgerReport(10, 100, 41, 0, 0, 1000, 0, 1000, 1e6, 1e5, 1.1e6, 4000, 4000, "test", 1000 + 1.1e6, 0);
+        var problem = SamplePool.FromRecord(Record(10, 20, 30, 40) with { Ledger = ledger });
+        Assert.Equal(1e6 / 41, problem.StepEFlops, 6);
+        Assert.Equal(ledger.EFlops, problem.ExpectedCost(4).EFlops, 6); // all K: what the run paid
+        Assert.Equal(25, problem.ExpectedLongest(1), 9);
+        Assert.Equal(problem.SharedCost.EFlops + problem.MeanSampleCost.EFlops + 1e6 / 41 * 26, problem.ExpectedCost(1).EFlops, 6);
+        Assert.Equal(ledger.TotalFlops, problem.ExpectedCost(4).Flops, 6); // FLOPs are per token, as before
+
+        // Unscored (majority), the samples shed the verifier's FLOPs and, on eFLOPs, the bytes its calls read too.
+        var scored = ledger with { VerifierFlops = 300, TotalFlops = 1300, EFlops = 1300 + 1.1e6, VerifierBytesRead = 5e4 };
+        var withVerifier = SamplePool.FromRecord(Record(10, 20, 30, 40) with { Ledger = scored });
+        Assert.Equal(scored.EFlops - 300 - 5e4, withVerifier.ExpectedCost(4, 0).EFlops, 6);
+        Assert.Equal(1000, withVerifier.ExpectedCost(4, 0).Flops, 6);
+    }
+
+    [Fact]
+    public void TheExpectedLongestOfNIsTheMeanOverEverySubset()
+    {
+        int[] tokens = [12, 7, 30, 7, 19, 41, 3];
+        var problem = SamplePool.FromRecord(Record(tokens));
+        for (int n = 1; n <= tokens.Length; n++)
+        {
+            var maxima = Enumerable.Range(0, 1 << tokens.Length).Where(mask => System.Numerics.BitOperations.PopCount((uint)mask) == n)
+                .Select(mask => Enumerable.Range(0, tokens.Length).Where(i => (mask >> i & 1) == 1).Max(i => tokens[i])).ToList();
+            Assert.Equal(maxima.Average(), problem.ExpectedLongest(n), 9);
+        }
     }
 
     [Fact]
