@@ -18,6 +18,17 @@ internal static class Fixtures
         return directory;
     }
 
+    /// <summary>A copy of the fixture in a new temporary directory, its config.json's <paramref name="key"/> set to <paramref name="value"/>.</summary>
+    public static string CopyWithConfig(string fixture, string key, System.Text.Json.Nodes.JsonNode? value)
+    {
+        string directory = CopyTo(fixture, System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ttscale-{fixture}-{Guid.NewGuid():N}"));
+        string path = System.IO.Path.Combine(directory, "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config[key] = value;
+        File.WriteAllText(path, config.ToJsonString());
+        return directory;
+    }
+
     public static JsonElement Golden(string fixture) => JsonDocument.Parse(File.ReadAllText(Path(fixture, "golden.json"))).RootElement;
 
     public static float[][] Matrix(JsonElement rows) =>

@@ -209,12 +209,9 @@ public sealed class TreeSearchTests : IDisposable
     public async Task AStepEndsAtThePolicysOwnDelimiter()
     {
         // config.json's step_delimiter, not ArithChain's newline: "\n\n" for a model trained as search-and-learn's are.
-        string dir = Fixtures.CopyTo("tiny-lm-fp32", Path.Combine(Path.GetTempPath(), $"ttscale-delimiter-{Guid.NewGuid():N}"));
+        string dir = Fixtures.CopyWithConfig("tiny-lm-fp32", "step_delimiter", "=");
         try
         {
-            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
-            config["step_delimiter"] = "=";
-            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
             using var lm = OnnxGenerator.Load(dir);
             Assert.Equal("=", lm.StepDelimiter);
             var generator = new RecordingGenerator(lm);

@@ -34,12 +34,9 @@ public class VerifierTests
     public async Task ADelimiterOfSeveralTokensEndsOneStep()
     {
         // "\n\n" is two newline tokens: no one token holds it, yet each pair ends a step.
-        string dir = Fixtures.CopyTo("tiny-prm", Path.Combine(Path.GetTempPath(), $"ttscale-prm-delimiter-{Guid.NewGuid():N}"));
+        string dir = Fixtures.CopyWithConfig("tiny-prm", "step_delimiter", "\n\n");
         try
         {
-            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
-            config["step_delimiter"] = "\n\n";
-            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
             using var paragraphs = PrmVerifier.Load(dir);
             using var lines = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-prm"));
             const string text = "5+8=13\n\n13+5=18\n\nA: 18\n";
