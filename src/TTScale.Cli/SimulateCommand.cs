@@ -74,9 +74,9 @@ internal static class SimulateCommand
         var pool = sweep.SamplePool() ?? throw new CliException($"{sweep.Path}: the sweep has no best-of-n pool to replay; simulate from its fit.json instead");
         if (rule.ReadsScores() && !pool.Scored)
             throw new CliException($"--strategy {rule.StrategyName()}: the pool's samples have no verifier scores (the sweep ran --verifier none); use majority or pass@k");
-        int binCount = Math.Min(DifficultyBins.Default, pool.Problems.Count); // as ttscale fit bins by default
-        if (bin > binCount) throw new CliException($"--bin {bin}: the pool's problems fall in bins 1 to {binCount} (0 for all problems)");
-        var bins = bin == 0 ? null : DifficultyBins.FromPool(pool, binCount);
+        var difficulty = DifficultyBins.AtMost(pool); // as ttscale fit bins by default
+        if (bin > difficulty.Bins.Count) throw new CliException($"--bin {bin}: the pool's problems fall in bins 1 to {difficulty.Bins.Count} (0 for all problems)");
+        var bins = bin == 0 ? null : difficulty;
         if (compute is { } c)
         {
             var problems = bins is null ? null : bins.ProblemIndices(bin).Select(i => pool.Problems[i]).ToList(); // a bin's problems cost their own

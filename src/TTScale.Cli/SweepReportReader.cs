@@ -28,7 +28,7 @@ internal static class SweepReportReader
         var bins = new List<DifficultyBin>();
         if (pool is not null)
         {
-            var difficulty = Scaling.DifficultyBins.FromPool(pool, Math.Min(fitPool ? fit!.Bins.Count : Scaling.DifficultyBins.Default, pool.Problems.Count));
+            var difficulty = Scaling.DifficultyBins.AtMost(pool, fitPool ? fit!.Bins.Count : Scaling.DifficultyBins.Default);
             if (fitPool) CheckFitPool(fit!, fitPath, pool, difficulty);
             foreach (var bin in difficulty.Bins)
             {

@@ -23,7 +23,7 @@ public static class CurveFitter
             throw new ArgumentException($"{model.Name()} has {parameters} parameters but only {points.Count} points were given", nameof(points));
         if (points.Any(p => !double.IsFinite(p.Accuracy) || !double.IsFinite(p.Compute)))
             throw new ArgumentException("points must have finite accuracy and compute", nameof(points));
-        if (starts < 1) throw new ArgumentException($"--starts {starts} must be 1 or more", nameof(starts));
+        if (starts < 1) throw new ArgumentException($"starts {starts} must be 1 or more", nameof(starts));
         line ??= ComputeLine.Through(points);
         double scale = points.Where(p => p.Compute > 0).Select(p => p.Compute).DefaultIfEmpty(1).Min();
 

@@ -59,6 +59,14 @@ public sealed class DifficultyBins
         return new DifficultyBins(bins, binOf, members.Select(m => m.Order().ToArray()).ToArray());
     }
 
+    /// <summary>Bins a pool as a fit does: <paramref name="count"/> bins, or one a problem where the pool has fewer problems.</summary>
+    /// <exception cref="ArgumentException">Fewer than 1 bin.</exception>
+    public static DifficultyBins AtMost(SamplePool pool, int count = Default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        return FromPool(pool, Math.Min(count, pool.Problems.Count));
+    }
+
     /// <summary>The bin of a problem id.</summary>
     /// <exception cref="ArgumentException">An id not in the pool.</exception>
     public int BinOf(string id) => _binOf.TryGetValue(id, out int bin) ? bin : throw new ArgumentException($"problem '{id}' is not in the pool", nameof(id));

@@ -66,7 +66,7 @@ public static class ScalingStudy
     }
 
     /// <summary>The difficulty bins a fit of <paramref name="pool"/> uses (no more bins than problems); direct series are binned with them too.</summary>
-    public static DifficultyBins Bins(SamplePool pool, ScalingOptions options) => DifficultyBins.FromPool(pool, Math.Min(options.Bins, pool.Problems.Count));
+    public static DifficultyBins Bins(SamplePool pool, ScalingOptions options) => DifficultyBins.AtMost(pool, options.Bins);
 
     /// <summary>
     /// A strategy's all-problems accuracy at each held-out budget predicted as the problem-weighted mean of its bins'
