@@ -22,6 +22,9 @@ internal sealed class AddedTokenTokenizer(AddedTokens added, Tokenizer bare, Tok
     /// <summary>The model's own tokenizer, as it runs on the text between added tokens (without the dummy prefix).</summary>
     public Tokenizer Model => bare;
 
+    /// <summary>The tokens cut out of the text before <see cref="Model"/> runs.</summary>
+    public AddedTokens Added => added;
+
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         string all = text ?? textSpan.ToString();

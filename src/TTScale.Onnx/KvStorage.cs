@@ -85,11 +85,24 @@ internal sealed class KvStorage
 /// </summary>
 internal sealed record KvView(KvStorage Storage, int Row, int Length, int? End = null);
 
-/// <summary>Bytes of KV the engine holds right now, and the most it has held.</summary>
+/// <summary>Bytes of KV the engine holds right now, and the most it has held since the last <see cref="TakePeak"/>.</summary>
 internal sealed class KvAccounting
 {
-    private long _bytes;
+    private long _bytes, _peak;
     public long Bytes => Interlocked.Read(ref _bytes);
-    public void Allocated(long bytes) => Interlocked.Add(ref _bytes, bytes);
+
+    public void Allocated(long bytes)
+    {
+        long now = Interlocked.Add(ref _bytes, bytes);
+        for (long peak = Interlocked.Read(ref _peak); now > peak; peak = Interlocked.Read(ref _peak))
+            if (Interlocked.CompareExchange(ref _peak, now, peak) == peak) break;
+    }
+
     public void Freed(long bytes) => Interlocked.Add(ref _bytes, -bytes);
+
+    /// <summary>
+    /// The most held since the last call, then starts over from what is held now. A step holds its past, its present and
+    /// any gathered copies at once, and frees the past before it ends; the peak sees them together.
+    /// </summary>
+    public long TakePeak() => Math.Max(Interlocked.Exchange(ref _peak, Bytes), Bytes);
 }

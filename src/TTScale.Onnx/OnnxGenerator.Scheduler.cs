@@ -12,7 +12,7 @@ public sealed partial class OnnxGenerator
     {
         var waiting = new Queue<Request>();
         var active = new List<Request>();
-        while (true)
+        while (!_shutdown.IsCancellationRequested) // disposing fails what is queued or running, not runs it to the end
         {
             if (active.Count == 0 && waiting.Count == 0)
             {
@@ -27,12 +27,17 @@ public sealed partial class OnnxGenerator
             }
             while (_queue.Reader.TryRead(out var queued)) waiting.Enqueue(queued);
             foreach (var request in waiting.Where(r => r.Cancellation.IsCancellationRequested).ToList()) Cancel(request);
-            if (waiting.Any(r => r.Done.Task.IsCompleted)) waiting = new Queue<Request>(waiting.Where(r => !r.Done.Task.IsCompleted));
+            if (waiting.Any(r => r.Done.Task.IsCompleted))
+            {
+                _queueSlots.Release(waiting.Count(r => r.Done.Task.IsCompleted));
+                waiting = new Queue<Request>(waiting.Where(r => !r.Done.Task.IsCompleted));
+            }
             int rows = active.Sum(r => r.Rows.Length);
             // A request larger than the limit still runs, alone.
             while (waiting.Count > 0 && (active.Count == 0 || rows + waiting.Peek().Rows.Length <= _options.MaxBatchRows))
             {
                 var admitted = waiting.Dequeue();
+                _queueSlots.Release();
                 active.Add(admitted);
                 rows += admitted.Rows.Length;
             }
@@ -106,7 +111,7 @@ public sealed partial class OnnxGenerator
         foreach (var group in byPending) Forward(group.ToList(), reuseBatch: false);
 
         long logical = LogicalKvBytes();
-        Ledger.ObserveKv(_kv.Bytes, logical);
+        Ledger.ObserveKv(_kv.TakePeak(), logical);
         foreach (var request in active.Where(r => r.Ledger is not null))
         {
             var sequences = request.Rows.Select(r => r.Sequence).ToList();

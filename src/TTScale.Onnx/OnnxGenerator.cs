@@ -18,6 +18,7 @@ public sealed partial class OnnxGenerator : IGenerator
     private readonly DecoderGraph _graph;
     private readonly GeneratorOptions _options;
     private readonly Channel<Request> _queue;
+    private readonly SemaphoreSlim _queueSlots;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _loop;
     private readonly KvAccounting _kv = new();
@@ -62,6 +63,9 @@ public sealed partial class OnnxGenerator : IGenerator
 
     private long _stepTicks, _runTicks;
 
+    /// <summary>Requests submitted and not yet running: at most <see cref="GeneratorOptions.QueueCapacity"/>, further callers wait to submit.</summary>
+    public int QueuedRequests => _options.QueueCapacity - _queueSlots.CurrentCount;
+
     /// <summary>KV bytes held right now, across every live sequence and batch.</summary>
     public long PhysicalKvBytes => _kv.Bytes;
 
@@ -76,8 +80,10 @@ public sealed partial class OnnxGenerator : IGenerator
         _padTokenId = config.PadTokenId ?? (config.EosTokenIds.Count > 0 ? config.EosTokenIds[0] : 0);
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
             config.WeightBytesPerParameter, graph.KvElementBytes);
-        _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
-        { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        // The scheduler drains the channel into its own waiting list (to see every waiting request's cancellation), so
+        // the channel is unbounded and these slots, taken on submit and given back on admission, bound the waiting.
+        _queueSlots = new SemaphoreSlim(options.QueueCapacity);
+        _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
         _loop = Task.Run(RunAsync);
     }
 
@@ -90,22 +96,42 @@ public sealed partial class OnnxGenerator : IGenerator
     {
         options ??= new GeneratorOptions();
         if (options.MaxBatchRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchRows, "MaxBatchRows must be 1 or more");
+        if (options.QueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(options), options.QueueCapacity, "QueueCapacity must be 1 or more");
         var config = ModelConfig.LoadDirectory(directory, "model");
         var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
-        CheckVocabulary(directory, config, tokenizer);
+        CheckVocabulary(directory, config, tokenizer, start);
         var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);
         return new OnnxGenerator(directory, config, graph, tokenizer, start, options);
     }
 
-    private static void CheckVocabulary(string directory, ModelConfig config, Tokenizer tokenizer)
+    /// <summary>Every id the tokenizer or config.json can put into the graph must be a row of its embedding (ONNX Runtime
+    /// would otherwise fail mid-run, taking every other request in that pass with it).</summary>
+    private static void CheckVocabulary(string directory, ModelConfig config, Tokenizer tokenizer, int? startTokenId)
     {
-        if ((tokenizer is AddedTokenTokenizer wrapped ? wrapped.Model : tokenizer) is not BpeTokenizer bpe) return;
-        int largest = bpe.Vocabulary.Values.Max();
-        if (largest >= config.VocabSize)
-            throw new InvalidDataException($"{directory}: the tokenizer has token id {largest} but config.json says vocab_size {config.VocabSize}");
-        foreach (var (name, id) in config.EosTokenIds.Select(id => ("eos_token_id", (int?)id)).Prepend(("bos_token_id", config.BosTokenId)))
+        if (LargestId(tokenizer) is var (largest, token) && largest >= config.VocabSize)
+            throw new InvalidDataException($"{directory}: the tokenizer has token id {largest} ('{token}') but config.json says vocab_size {config.VocabSize}");
+        var ids = config.EosTokenIds.Select(id => ("eos_token_id", (int?)id))
+            .Prepend(("bos_token_id", config.BosTokenId)).Prepend(("pad_token_id", config.PadTokenId));
+        foreach (var (name, id) in ids)
             if (id is int i && (i < 0 || i >= config.VocabSize))
-                throw new InvalidDataException($"{directory}: config.json {name} {i} is outside the vocabulary");
+                throw new InvalidDataException($"{directory}: config.json {name} {i} is outside the vocabulary of {config.VocabSize}");
+        if (startTokenId is int start && (start < 0 || start >= config.VocabSize))
+            throw new InvalidDataException($"{directory}: the tokenizer starts every text with token id {start}, outside config.json's vocab_size {config.VocabSize}");
+    }
+
+    /// <summary>The tokenizer's largest id and its token; null for a kind whose vocabulary the library does not expose.</summary>
+    private static (int Id, string Token)? LargestId(Tokenizer tokenizer)
+    {
+        IEnumerable<KeyValuePair<string, int>>? entries = tokenizer switch
+        {
+            AddedTokenTokenizer wrapped => (LargestId(wrapped.Model) is var (id, token) ? [new(token, id)] : Enumerable.Empty<KeyValuePair<string, int>>())
+                .Concat(wrapped.Added.All.Select(t => new KeyValuePair<string, int>(t.Content, t.Id))),
+            BpeTokenizer bpe => bpe.Vocabulary.Concat(bpe.SpecialTokens ?? new Dictionary<string, int>()),
+            SentencePieceTokenizer sentencePiece => sentencePiece.Vocabulary.Concat(sentencePiece.SpecialTokens ?? new Dictionary<string, int>()),
+            _ => null,
+        };
+        var largest = entries?.DefaultIfEmpty().MaxBy(e => e.Value);
+        return largest is { Key: not null } e ? (e.Value, e.Key) : null;
     }
 
     /// <inheritdoc/>
@@ -178,7 +204,14 @@ public sealed partial class OnnxGenerator : IGenerator
         foreach (var row in rows) row.Request = request;
         try
         {
-            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            using var waitOrShutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+            await _queueSlots.WaitAsync(waitOrShutdown.Token).ConfigureAwait(false); // back-pressure: a full queue waits here
+            if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(OnnxGenerator), "the generator was disposed");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var row in rows) row.Sequence.InFlight = false;
+            throw new ObjectDisposedException(nameof(OnnxGenerator), "the generator was disposed");
         }
         catch
         {

@@ -57,6 +57,10 @@ internal sealed class OnnxSequence : Sequence
     {
         CheckUsable();
         if (tokens.Count == 0) return;
+        // Checked here: an id outside the embedding fails the whole batched pass, and with it every other caller's rows.
+        foreach (int token in tokens)
+            if (token < 0 || token >= _owner.Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id {token} is outside the vocabulary of {_owner.Config.VocabSize}");
         // As for a prompt: past the context a model reads positions it never saw (or, with learned positions, fails).
         if (_tokens.Count + tokens.Count >= _owner.ContextLength)
             throw new ArgumentException($"the sequence would hold {_tokens.Count + tokens.Count} tokens; the context holds {_owner.ContextLength}", nameof(tokens));

@@ -102,7 +102,40 @@ public sealed class ModelLoadingTests : IDisposable
         config.Remove("tokenizer");
         File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
         var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
-        Assert.Contains("the tokenizer has token id 308 but config.json says vocab_size 100", e.Message);
+        Assert.Contains("but config.json says vocab_size 100", e.Message);
+    }
+
+    [Theory]
+    [InlineData("pad_token_id", 110)]
+    [InlineData("eos_token_id", -1)]
+    public void ASpecialTokenIdOutsideTheVocabulary(string field, int id)
+    {
+        CopyFixture("tiny-lm-fp32", "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        config[field] = id;
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        Assert.Contains($"config.json {field} {id} is outside the vocabulary of 100", Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
+    }
+
+    [Fact]
+    public void AnAddedTokenOutsideTheVocabulary()
+    {
+        // A byte-level BPE of 90 tokens, in range, and one added token that is not.
+        CopyFixture("tiny-lm-fp32", "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        config.Remove("tokenizer");
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        var vocab = new System.Text.Json.Nodes.JsonObject(Enumerable.Range(0, 90).Select(i => KeyValuePair.Create(((char)('!' + i)).ToString(), (System.Text.Json.Nodes.JsonNode?)i)));
+        var tokenizer = new System.Text.Json.Nodes.JsonObject
+        {
+            ["added_tokens"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["id"] = 150, ["content"] = "<|x|>", ["special"] = true }),
+            ["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = true },
+            ["decoder"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "ByteLevel" },
+            ["model"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = new System.Text.Json.Nodes.JsonArray() },
+        };
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), tokenizer.ToJsonString());
+        Assert.Contains("the tokenizer has token id 150 ('<|x|>') but config.json says vocab_size 100",
+            Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
     }
 
     [Fact]

@@ -313,6 +313,55 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposingFailsQueuedAndRunningCallsInsteadOfRunningThemOut()
+    {
+        var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-lm"), new GeneratorOptions { MaxBatchRows = 1 });
+        var calls = Enumerable.Range(0, 8).Select(i => lm.GenerateAsync([lm.Start(Prompt, i)], Sampled(maxTokens: 480))).ToList();
+        await Task.Delay(20);
+        lm.Dispose();
+        // Running to the end would take 8 x 480 steps; disposing stops after the step under way.
+        foreach (var call in calls) await Assert.ThrowsAsync<ObjectDisposedException>(() => call);
+    }
+
+    [Fact]
+    public async Task AFullQueueMakesCallersWaitToSubmit()
+    {
+        using var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-lm"), new GeneratorOptions { MaxBatchRows = 1, QueueCapacity = 1 });
+        var sequences = Enumerable.Range(0, 5).Select(i => lm.Start(Prompt, i)).ToList();
+        var calls = sequences.Select(s => lm.GenerateAsync([s], Sampled(maxTokens: 150))).ToList();
+        var queued = new List<int>();
+        for (int i = 0; i < 10; i++, await Task.Delay(10)) queued.Add(lm.QueuedRequests);
+        // One call runs, one waits in the queue, the other three wait to get in.
+        Assert.Equal(1, queued.Max());
+        foreach (var completion in await Task.WhenAll(calls)) Assert.Equal(150, completion[0].Tokens.Count);
+        Assert.Equal(0, lm.QueuedRequests);
+        sequences.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public void ATokenOutsideTheVocabularyIsRefusedWhenAppended()
+    {
+        using var s = _lm.Start(Prompt, seed: 1);
+        // Fed to the graph it would fail the whole batched pass, and every other caller's rows with it.
+        Assert.Contains("outside the vocabulary of 100", Assert.Throws<ArgumentOutOfRangeException>(() => s.Append([100])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.Append([5, -1]));
+        Assert.Equal(_lm.Start(Prompt, seed: 1).Tokens, s.Tokens); // nothing of a refused append is kept
+    }
+
+    [Fact]
+    public async Task PeakPhysicalKvCountsThePastAndThePresentOfAStep()
+    {
+        const int rows = 16, tokens = 20;
+        var sequences = Enumerable.Range(0, rows).Select(i => _lm.Start(Prompt, i)).ToList();
+        int prompt = sequences[0].Tokens.Count;
+        await _lm.GenerateAsync(sequences, Sampled(maxTokens: tokens));
+        // The last pass read a past of prompt + tokens - 2 positions and wrote a present one longer, both held at once.
+        long past = prompt + tokens - 2;
+        Assert.Equal(rows * (2 * past + 1) * _lm.Cost.KvBytesPerToken, _lm.Ledger.PeakPhysicalKvBytes);
+        sequences.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task InvalidSamplingOptionsNameTheOption()
     {
         using var s = _lm.Start(Prompt, seed: 1);
