@@ -17,7 +17,8 @@ public static class Sampler
     /// <param name="logProb">The token's log-probability under the model (temperature 1, no truncation).</param>
     public static int Sample(ReadOnlySpan<float> logits, SamplingOptions options, ref SplitMix64 random, out float logProb)
     {
-        int token = options.Temperature <= 0 ? ArgMax(logits) : Draw(logits, options, ref random);
+        // A temperature so small that 1/T overflows is greedy too (scaling by infinity would turn the top logit into NaN).
+        int token = options.Temperature <= 0 || double.IsInfinity(1.0 / options.Temperature) ? ArgMax(logits) : Draw(logits, options, ref random);
         logProb = LogSoftmaxAt(logits, token);
         return token;
     }
@@ -86,11 +87,13 @@ public static class Sampler
         int keep = order.Length;
         if (options.TopP < 1)
         {
-            double cumulative = 0;
+            // Top-p reads the distribution top-k left, renormalised (as Hugging Face and vLLM apply them in turn).
+            double left = 0, cumulative = 0;
+            for (int r = 0; r < keep; r++) left += p[order[r]];
             for (int r = 0; r < keep; r++)
             {
                 cumulative += p[order[r]];
-                if (cumulative >= options.TopP) { keep = r + 1; break; }
+                if (cumulative >= options.TopP * left) { keep = r + 1; break; }
             }
         }
         if (options.MinP > 0)

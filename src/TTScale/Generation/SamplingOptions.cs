@@ -3,13 +3,13 @@ namespace TTScale.Generation;
 /// <summary>How tokens are drawn, and when a generation stops.</summary>
 public sealed record SamplingOptions
 {
-    /// <summary>Softmax temperature; 0 means greedy (always the most likely token).</summary>
+    /// <summary>Softmax temperature; 0 (or one too small for 1/T to be finite) means greedy (always the most likely token).</summary>
     public double Temperature { get; init; } = 1.0;
 
     /// <summary>Keep only the K most likely tokens; 0 keeps all.</summary>
     public int TopK { get; init; }
 
-    /// <summary>Keep the smallest set of most likely tokens whose probability reaches P (nucleus sampling); 1 keeps all.</summary>
+    /// <summary>Keep the smallest set of most likely tokens that holds P of the probability top-k left (nucleus sampling); 1 keeps all.</summary>
     public double TopP { get; init; } = 1.0;
 
     /// <summary>Drop tokens less likely than MinP times the most likely token's probability; 0 keeps all.</summary>

@@ -24,6 +24,23 @@ public class SamplerTests
     }
 
     [Fact]
+    public void ATemperatureTooSmallToInvertIsGreedy()
+    {
+        var random = new SplitMix64(5);
+        Assert.Equal(1, Sampler.Sample(Logits, new SamplingOptions { Temperature = 1e-320 }, ref random, out _));
+        Assert.Equal(new SplitMix64(5).NextUInt64(), random.NextUInt64());
+    }
+
+    [Fact]
+    public void TopPReadsWhatTopKLeftRenormalised()
+    {
+        // p = [0.4, 0.3, 0.3]; top-k 2 leaves [0.571, 0.429], and top-p 0.5 of that is the first token alone.
+        float[] logits = [MathF.Log(0.4f), MathF.Log(0.3f), MathF.Log(0.3f)];
+        var random = new SplitMix64(3);
+        for (int i = 0; i < 1_000; i++) Assert.Equal(0, Sampler.Sample(logits, new SamplingOptions { TopK = 2, TopP = 0.5 }, ref random, out _));
+    }
+
+    [Fact]
     public void TemperatureOneFollowsTheSoftmax()
     {
         var counts = Counts(new SamplingOptions { Temperature = 1 }, 200_000);
