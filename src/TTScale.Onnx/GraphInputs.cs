@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace TTScale.Onnx;
 
@@ -26,6 +27,13 @@ internal sealed record GraphInputs(bool HasPositionIds, bool HasCacheBranch, KvL
         if (unfed.Length > 0)
             throw KvLayout.Mismatch(path, $"has input{(unfed.Length > 1 ? "s" : "")} TTScale does not feed: {string.Join(", ", unfed)} (it feeds " +
                 "input_ids, attention_mask, position_ids, use_cache_branch and past_key_values.{i}.key/value); export the model as a decoder in the Optimum layout");
+        // ONNX Runtime would refuse TTScale's int64 ids only at the first pass, without naming the file.
+        foreach (var name in names.Take(names.Length - (kv?.PastNames.Length ?? 0)))
+        {
+            var expected = name == "use_cache_branch" ? TensorElementType.Bool : TensorElementType.Int64;
+            if (inputs[name].ElementDataType != expected)
+                throw KvLayout.Mismatch(path, $"has '{name}' of type {inputs[name].ElementDataType}; TTScale feeds {expected} (the Optimum layout)");
+        }
         return new GraphInputs(positions, cacheBranch, kv, names);
     }
 

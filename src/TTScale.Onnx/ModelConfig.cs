@@ -12,12 +12,16 @@ namespace TTScale.Onnx;
 /// </summary>
 public sealed record ModelConfig(
     int Layers, int Heads, int KvHeads, int HeadDim, int HiddenSize, int VocabSize, int ContextLength,
-    long Parameters, long NonEmbeddingParameters, string Dtype,
+    long Parameters, long NonEmbeddingParameters, string? Dtype,
     int? BosTokenId, IReadOnlyList<int> EosTokenIds, int? PadTokenId, string? StepDelimiter, string ModelFile, string? TokenizerType, string? VocabFile,
     PromptTemplate? PromptTemplate = null)
 {
-    /// <summary>Bytes per stored weight: 2 for 16-bit dtypes, else 4.</summary>
-    public int WeightBytesPerParameter => Dtype is "float16" or "fp16" or "bfloat16" ? 2 : 4;
+    /// <summary>
+    /// Bytes per stored weight from config.json's <c>dtype</c> (TTScale's field for the ONNX file's weights): 2 for 16-bit
+    /// dtypes, else 4; null without one. Hugging Face's <c>torch_dtype</c> is not read: it names the checkpoint's dtype,
+    /// and an fp32 export of a bf16 checkpoint keeps it.
+    /// </summary>
+    public int? WeightBytesPerParameter => Dtype switch { null => null, "float16" or "fp16" or "bfloat16" => 2, _ => 4 };
 
     /// <summary>The <c>config.json</c> of the model directory <paramref name="directory"/>.</summary>
     /// <param name="directory">The model directory.</param>
@@ -54,10 +58,15 @@ public sealed record ModelConfig(
         var root = JsonFile.ReadObject(path);
 
         int Int(params string[] names) => IntOrNull(names) ?? throw new InvalidDataException($"{path}: missing '{names[0]}'");
-        int? IntOrNull(params string[] names)
+        int? IntOrNull(params string[] names) => (int?)LongOrNull(int.MinValue, int.MaxValue, names);
+        long? LongOrNull(long min, long max, params string[] names)
         {
             foreach (var name in names)
-                if (root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
+            {
+                if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) continue;
+                return v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long i) && i >= min && i <= max ? i
+                    : throw new InvalidDataException($"{path}: '{name}' must be an integer, not {v.GetRawText()}");
+            }
             return null;
         }
 
@@ -65,6 +74,7 @@ public sealed record ModelConfig(
         int heads = Int("num_heads", "num_attention_heads", "n_head");
         int kvHeads = IntOrNull("num_kv_heads", "num_key_value_heads") ?? heads;
         int hidden = Int("hidden_size", "n_embd");
+        if (heads < 1) throw new InvalidDataException($"{path}: heads must be 1 or more, not {heads}");
         int headDim = IntOrNull("head_dim") ?? hidden / heads;
         int vocab = Int("vocab_size");
         int context = Int("context_length", "max_position_embeddings", "n_positions");
@@ -73,19 +83,21 @@ public sealed record ModelConfig(
         // Llama-style estimate: attention projections, a gated MLP and two norms per layer, a final norm and an untied head.
         long estimatedNonEmbedding = layers * ((long)hidden * headDim * (2L * heads + 2L * kvHeads) + 3L * hidden * intermediate + 2L * hidden)
             + hidden + embedding;
-        long parameters = root.TryGetProperty("parameters", out var p) ? p.GetInt64() : embedding + estimatedNonEmbedding;
-        long nonEmbedding = root.TryGetProperty("parameters_non_embedding", out var q) ? q.GetInt64() : estimatedNonEmbedding;
+        long parameters = LongOrNull(1, long.MaxValue, "parameters") ?? embedding + estimatedNonEmbedding;
+        long nonEmbedding = LongOrNull(0, long.MaxValue, "parameters_non_embedding") ?? estimatedNonEmbedding;
         if (layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || vocab < 1 || context < 1 || heads % kvHeads != 0)
             throw new InvalidDataException($"{path}: inconsistent shape (layers {layers}, heads {heads}, kv heads {kvHeads}, head size {headDim})");
 
         string? tokenizerType = null, vocabFile = null;
         if (root.TryGetProperty("tokenizer", out var tokenizer) && tokenizer.ValueKind == JsonValueKind.Object)
         {
-            tokenizerType = tokenizer.TryGetProperty("type", out var t) ? t.GetString() : null;
-            vocabFile = tokenizer.TryGetProperty("vocab", out var f) ? f.GetString() : null;
+            tokenizerType = String(tokenizer, "type");
+            vocabFile = String(tokenizer, "vocab");
+            string? String(JsonElement e, string name) => !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
+                : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{path}: 'tokenizer.{name}' must be a string, not {v.GetRawText()}");
         }
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
-            root.OptionalString("dtype") ?? root.OptionalString("torch_dtype") ?? "float32",
+            root.OptionalString("dtype"),
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
             root.OptionalString("step_delimiter"), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
 

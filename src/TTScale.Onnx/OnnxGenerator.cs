@@ -79,7 +79,7 @@ public sealed partial class OnnxGenerator : IGenerator
         _options = options;
         _padTokenId = config.PadTokenId ?? (config.EosTokenIds.Count > 0 ? config.EosTokenIds[0] : 0);
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            config.WeightBytesPerParameter, graph.KvElementBytes);
+            config.WeightBytesPerParameter ?? graph.KvElementBytes, graph.KvElementBytes); // without a dtype: weights as the KV, as exports store them
         // The scheduler drains the channel into its own waiting list (to see every waiting request's cancellation), so
         // the channel is unbounded and these slots, taken on submit and given back on admission, bound the waiting.
         _queueSlots = new SemaphoreSlim(options.QueueCapacity);

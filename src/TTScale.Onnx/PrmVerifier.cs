@@ -75,7 +75,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            config.WeightBytesPerParameter, kv?.ElementBytes ?? 0);
+            config.WeightBytesPerParameter ?? kv?.ElementBytes ?? 4, kv?.ElementBytes ?? 0); // without a dtype: weights as the KV, else fp32
     }
 
     /// <summary>Loads the PRM in <paramref name="directory"/>.</summary>

@@ -72,6 +72,56 @@ public sealed class ModelLoadingTests : IDisposable
         Assert.Contains("token_type_ids", e.Message);
     }
 
+    [Theory]
+    [InlineData("input_ids")]
+    [InlineData("position_ids")]
+    public void GraphWithInt32Ids(string input)
+    {
+        CopyFixture("tiny-lm-fp32");
+        string model = Path.Combine(_dir, "model.onnx");
+        OnnxInputEdit.RetypeInt64Input(model, input, elementType: 6);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir).Dispose());
+        Assert.Contains(model, e.Message);
+        Assert.Contains($"'{input}' of type Int32; TTScale feeds Int64", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"num_heads\": 0", "heads must be 1 or more, not 0")]
+    [InlineData("\"parameters\": null", null)] // absent: estimated
+    [InlineData("\"parameters\": 8.6848e4", "'parameters' must be an integer, not 8.6848e4")]
+    [InlineData("\"num_layers\": \"2\"", "'num_layers' must be an integer, not \"2\"")]
+    [InlineData("\"tokenizer\": {\"type\": 1}", "'tokenizer.type' must be a string, not 1")]
+    public void MalformedConfigValuesAreNamed(string field, string? error)
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        var value = System.Text.Json.Nodes.JsonNode.Parse("{" + field + "}")!.AsObject().Single();
+        config[value.Key] = value.Value?.DeepClone();
+        if (value.Key == "num_heads") config.Remove("head_dim");
+        string path = Path.Combine(_dir, "config.json");
+        File.WriteAllText(path, config.ToJsonString());
+        if (error is null)
+        {
+            Assert.True(TTScale.Onnx.ModelConfig.Load(path).Parameters > 0);
+            return;
+        }
+        var e = Assert.Throws<InvalidDataException>(() => TTScale.Onnx.ModelConfig.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(error, e.Message);
+    }
+
+    [Fact]
+    public void WeightBytesComeFromTheExportNotTheCheckpointDtype()
+    {
+        // Optimum exports a bf16 checkpoint in fp32 and keeps its torch_dtype; the weights read per pass are 4 bytes each.
+        CopyFixture("tiny-lm-fp32", "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
+        config.Remove("dtype");
+        config["torch_dtype"] = "bfloat16";
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        using var lm = OnnxGenerator.Load(_dir);
+        Assert.Equal(4 * lm.Config.Parameters, lm.Cost.WeightBytes);
+    }
+
     [Fact]
     public void ConfigThatDisagreesWithTheGraph()
     {
@@ -173,7 +223,7 @@ public sealed class ModelConfigTests : IDisposable
             """);
         var c = TTScale.Onnx.ModelConfig.Load(_path);
         Assert.Equal((2, 4, 2, 16, 128), (c.Layers, c.Heads, c.KvHeads, c.HeadDim, c.ContextLength));
-        Assert.Equal("float16", c.Dtype);
+        Assert.Null(c.Dtype); // torch_dtype is the checkpoint's, not the export's
         Assert.Equal([2], c.EosTokenIds);
         // Per layer: q and o 64x64 each, k and v 64x32 each, a gated MLP 3x64x128, two norms; a final norm and an untied head.
         long perLayer = 64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128 + 2 * 64;

@@ -35,6 +35,28 @@ internal static class OnnxInputEdit
         File.WriteAllBytes(model, output.ToArray());
     }
 
+    /// <summary>
+    /// Writes <paramref name="model"/> with graph input <paramref name="name"/> of element type <paramref name="elementType"/>
+    /// (an ONNX TensorProto.DataType: 6 int32, 7 int64) in place of int64: the ValueInfoProto is name, then type { tensor_type
+    /// { elem_type } }, and one-byte varints swap without changing any length.
+    /// </summary>
+    public static void RetypeInt64Input(string model, string name, byte elementType)
+    {
+        byte[] bytes = File.ReadAllBytes(model);
+        byte[] nameField = Field(1, System.Text.Encoding.UTF8.GetBytes(name));
+        for (int at = 0; at + nameField.Length + 6 <= bytes.Length; at++)
+        {
+            int type = at + nameField.Length;
+            if (!bytes.AsSpan(at, nameField.Length).SequenceEqual(nameField) || bytes[type] != (2 << 3 | 2) || bytes[type + 2] != (1 << 3 | 2)
+                || bytes[type + 4] != (1 << 3) || bytes[type + 5] != 7)
+                continue;
+            bytes[type + 5] = elementType;
+            File.WriteAllBytes(model, bytes);
+            return;
+        }
+        throw new InvalidDataException($"{model}: no int64 graph input '{name}'");
+    }
+
     private static byte[] Field(int number, byte[] payload) => [.. Varint((ulong)(number << 3 | 2)), .. Varint((ulong)payload.Length), .. payload];
 
     private static byte[] Varint(ulong value)
