@@ -24,7 +24,9 @@ internal sealed class NormalizerPipeline(Func<string, string>[] steps) : Normali
         "NFD" => s => s.Normalize(NormalizationForm.FormD),
         "NFKC" => s => s.Normalize(NormalizationForm.FormKC),
         "NFKD" => s => s.Normalize(NormalizationForm.FormKD),
-        "Lowercase" => s => s.ToLowerInvariant(),
+        // Rust's char::to_lowercase, as Hugging Face runs it char by char (so no final sigma): 'İ' is "i\u0307", the one
+        // character whose lowercase is two, where ToLowerInvariant keeps it (or, under NLS, gives 'i').
+        "Lowercase" => s => s.Replace("\u0130", "i\u0307", StringComparison.Ordinal).ToLowerInvariant(),
         _ => throw new InvalidDataException($"{path}: normalizer type '{type}' is not supported (NFC, NFD, NFKC, NFKD, Lowercase and Sequence are)"),
     };
 

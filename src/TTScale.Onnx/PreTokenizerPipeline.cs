@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
@@ -69,6 +71,8 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
 
     private static Rule Split(Regex pattern, string behavior, bool invert, string? path = null)
     {
+        // A pattern that names astral characters itself matches them as UTF-16, so it runs on the text as is.
+        bool byCodePoint = !pattern.ToString().AsSpan().ContainsAnyInRange('\uD800', '\uDFFF');
         Func<List<(int Start, int End, bool Match)>, IEnumerable<(int Start, int End)>> merge = behavior switch
         {
             "Isolated" => parts => parts.Select(p => (p.Start, p.End)),
@@ -79,22 +83,26 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
             "Contiguous" => parts => Merge(parts, (match, previous) => match == previous), // inverted, gaps can be neighbours too
             _ => throw new InvalidDataException($"{path}: pre_tokenizer Split behavior '{behavior}' is not one of Isolated, Removed, MergedWithPrevious, MergedWithNext, Contiguous"),
         };
-        return (text, start, end) => merge(Partition(pattern, text, start, end, invert)).Where(p => p.End > p.Start);
+        return (text, start, end) => merge(Partition(pattern, text, start, end, invert, byCodePoint)).Where(p => p.End > p.Start);
     }
 
     /// <summary>
     /// The piece <paramref name="text"/>[start, end) cut into the pattern's matches and the gaps between
     /// them, in order, each marked a match (or, inverted, a gap). The piece is matched on its own, as Hugging Face does:
-    /// a lookahead sees the piece's end, not the text's.
+    /// a lookahead sees the piece's end, not the text's. <paramref name="byCodePoint"/>: astral characters are matched
+    /// as the one character they are (<see cref="StandIn"/>).
     /// </summary>
-    private static List<(int Start, int End, bool Match)> Partition(Regex pattern, string text, int start, int end, bool invert = false)
+    private static List<(int Start, int End, bool Match)> Partition(Regex pattern, string text, int start, int end, bool invert, bool byCodePoint)
     {
         var parts = new List<(int Start, int End, bool Match)>();
+        string piece = text.Substring(start, end - start);
+        int[]? offsets = null;
+        if (byCodePoint && piece.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF')) (piece, offsets) = StandIn(piece);
         int at = start;
-        foreach (Match m in pattern.Matches(text.Substring(start, end - start)))
+        foreach (Match m in pattern.Matches(piece))
         {
             if (m.Length == 0) continue;
-            int from = start + m.Index, to = from + m.Length;
+            int from = start + (offsets?[m.Index] ?? m.Index), to = start + (offsets?[m.Index + m.Length] ?? m.Index + m.Length);
             if (from > at) parts.Add((at, from, invert));
             parts.Add((from, to, !invert));
             at = to;
@@ -102,6 +110,34 @@ internal sealed partial class PreTokenizerPipeline : PreTokenizer
         if (at < end) parts.Add((at, end, invert));
         return parts;
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with each surrogate pair replaced by one BMP character of the same Unicode category, and
+    /// where each of its characters starts in <paramref name="text"/> (and, last, its length). .NET's Regex matches UTF-16
+    /// units, so \p{L} or \p{N} never matches half of "𝑥" or "𝟏", where Hugging Face's Oniguruma matches code points.
+    /// </summary>
+    private static (string Text, int[] Offsets) StandIn(string text)
+    {
+        var chars = new StringBuilder(text.Length);
+        var offsets = new List<int>(text.Length + 1);
+        for (int i = 0; i < text.Length; i++)
+        {
+            offsets.Add(i);
+            if (!char.IsSurrogatePair(text, i)) chars.Append(text[i]); // a lone surrogate stays: no pattern matches it either way
+            else chars.Append(CategoryStandIns[(int)CharUnicodeInfo.GetUnicodeCategory(text, i++)]);
+        }
+        offsets.Add(text.Length);
+        return (chars.ToString(), [.. offsets]);
+    }
+
+    /// <summary>
+    /// A BMP character of each <see cref="UnicodeCategory"/>, in the enum's order. Those of categories with astral
+    /// characters are not ASCII, whitespace or case-equal to ASCII, so none meets a literal of the known patterns
+    /// (contractions, \r\n) or \s; the separators, controls and surrogates (none astral) only fill the table.
+    /// </summary>
+    internal const string CategoryStandIns =
+        "\u2C80\u2C81\u01C5\u02B0\u2D30\u20D0\u0903\u20DD\u0660\u2160\u2460\u3000\u2028\u2029\u0085\u2062" // Lu..Cf
+        + "\uD800\uE000\u203F\u2010\u2045\u2046\u2039\u203A\u203B\u2A00\u20A0\u02C2\u2603\uFFFF"; // Cs..Cn
 
     /// <summary>Parts in order, each joined to the piece before it where <paramref name="joinsPrevious"/>(its match, the previous part's) says so.</summary>
     private static List<(int Start, int End)> Merge(IEnumerable<(int Start, int End, bool Match)> parts, Func<bool, bool, bool> joinsPrevious)

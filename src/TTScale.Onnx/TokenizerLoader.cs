@@ -60,7 +60,7 @@ public static class TokenizerLoader
                 False("legacy") ? DummyPrefix.FirstUnspacedPiece : DummyPrefix.EveryPiece, prefixFromModel: true);
         }
         if (File.Exists(Path("vocab.json")) && File.Exists(Path("merges.txt")))
-            return BpeTokenizer.Create(new BpeOptions(Path("vocab.json"), Path("merges.txt")) { ByteLevel = true, PreTokenizer = PreTokenizerPipeline.ByteLevel() });
+            return VocabAndMerges(Path("vocab.json"), Path("merges.txt"), Path("tokenizer_config.json"));
         throw new FileNotFoundException(
             $"{directory}: no tokenizer found (looked for config.json tokenizer.type 'char-bpe', tokenizer.json, tokenizer.model, vocab.json + merges.txt)");
     }
@@ -101,6 +101,46 @@ public static class TokenizerLoader
         if (specials is null && prefix == DummyPrefix.EveryPiece) return prefixed;
         return new AddedTokenTokenizer(added, Create(SentencePieceModelFile.WithDummyPrefix(model, on: false, path), null), prefixed, prefix,
             decoder: specials is null ? prefixed : Create(model, specials));
+    }
+
+    /// <summary>
+    /// GPT-2's byte-level BPE under the added tokens transformers gives it: tokenizer_config.json's
+    /// <c>added_tokens_decoder</c>, and its special tokens (<c>eos_token</c>...) the vocabulary holds, each matched whole
+    /// (Qwen2's <c>&lt;|im_end|&gt;</c> is one token). GPT2Tokenizer's unk, bos and eos default to
+    /// <c>&lt;|endoftext|&gt;</c>, so that one counts unless the config sets all three.
+    /// </summary>
+    private static Tokenizer VocabAndMerges(string vocabPath, string mergesPath, string settingsPath)
+    {
+        JsonElement? settings = File.Exists(settingsPath) ? JsonFile.ReadObject(settingsPath) : null;
+        var tokens = settings is { } found ? AddedTokens.FromTokenizerConfig(found, settingsPath).All.ToList() : [];
+        static string? Content(JsonElement v) => v.ValueKind == JsonValueKind.Object ? v.OptionalString("content")
+            : v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var names = new List<string>();
+        string[] defaulted = ["unk_token", "bos_token", "eos_token"];
+        if (!defaulted.All(n => settings is { } s && s.TryGetProperty(n, out _))) names.Add("<|endoftext|>");
+        if (settings is { } config)
+        {
+            foreach (var name in (string[])[.. defaulted, "pad_token", "sep_token", "cls_token", "mask_token"])
+                if (config.TryGetProperty(name, out var v) && Content(v) is { } content) names.Add(content);
+            if (config.TryGetProperty("additional_special_tokens", out var more) && more.ValueKind == JsonValueKind.Array)
+                names.AddRange(more.EnumerateArray().Select(Content).OfType<string>());
+        }
+        var vocabulary = JsonFile.ReadObject(vocabPath);
+        foreach (var name in names.Distinct())
+            if (!tokens.Any(t => t.Content == name) && vocabulary.TryGetProperty(name, out var id) && id.ValueKind == JsonValueKind.Number)
+                tokens.Add(new AddedToken(name, id.GetInt32(), false, false, false));
+        var added = new AddedTokens(tokens);
+
+        BpeTokenizer Create(IEnumerable<AddedToken> specials) => BpeTokenizer.Create(new BpeOptions(vocabPath, mergesPath)
+        {
+            ByteLevel = true,
+            PreTokenizer = PreTokenizerPipeline.ByteLevel(),
+            SpecialTokens = specials.Any() ? specials.DistinctBy(t => t.Content).ToDictionary(t => t.Content, t => t.Id) : null,
+        });
+        // As for a tokenizer.json: a single_word token the text does not stand apart is plain text, so the encoder must not know it.
+        var encoder = Create(tokens.Where(t => !t.SingleWord));
+        if (tokens.Count == 0) return encoder;
+        return new AddedTokenTokenizer(added, encoder, null, DummyPrefix.Never, tokens.Any(t => t.SingleWord) ? Create(tokens) : encoder);
     }
 
     private static int? TemplateStartToken(JsonElement root, string path)

@@ -53,6 +53,51 @@ public sealed class TokenizerJsonTests : IDisposable
             Assert.NotEqual(gpt2, Golden.GetProperty("ids").GetProperty(name).GetRawText());
     }
 
+    // Hugging Face's regexes match code points: "𝑥" is one letter, "𝟏" one digit. Ids from tokenizers 0.22.2.
+    [Theory]
+    [InlineData("deepseek", "Let 𝑥y = 3 and (𝑥) = 5", new[] { 76, 101, 116, 32, 240, 157, 145, 165, 121, 262, 32, 51, 266, 100, 32, 40, 240, 157, 145, 165, 41, 262, 32, 53 })]
+    [InlineData("split-removed", "𝑥𝑦𝑧 is 𝟏𝟐𝟑𝟒 apples", new[] { 240, 157, 145, 165, 240, 157, 145, 166, 240, 157, 145, 167, 32, 105, 115, 32, 258, 112, 112, 108, 302 })]
+    public void AstralCharactersAreOneCharacterToThePreTokenizer(string variant, string text, int[] expected)
+    {
+        var tokenizer = Load(variant);
+        Assert.Equal(expected, tokenizer.EncodeToIds(text));
+        if (variant == "deepseek") Assert.Equal(text, tokenizer.Decode(expected));
+    }
+
+    [Fact]
+    public void AstralCharactersMakeQwen2sPiecesAsHuggingFaceDoes()
+    {
+        // Merges across a character boundary show the pieces: "a𝑥" is one word (a merges with 𝑥's first byte), "𝟏𝟐" two
+        // digits (𝟏's last byte does not merge with 𝟐's first).
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("hf-tokenizers", "qwen2.json")))!;
+        json["model"]!["vocab"]!["ıð"] = 316;
+        json["model"]!["vocab"]!["að"] = 317;
+        json["model"]!["merges"]!.AsArray().Add("ı ð");
+        json["model"]!["merges"]!.AsArray().Add("a ð");
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), json.ToJsonString());
+        var tokenizer = TokenizerLoader.Load(_dir, Config());
+        Assert.Equal([317, 157, 145, 165], tokenizer.EncodeToIds("a𝑥"));
+        Assert.Equal([240, 157, 159, 143, 240, 157, 159, 144], tokenizer.EncodeToIds("𝟏𝟐"));
+    }
+
+    [Fact]
+    public void TheStandInsForAstralCharactersAreOfTheirCategories()
+    {
+        for (int i = 0; i < PreTokenizerPipeline.CategoryStandIns.Length; i++)
+            Assert.Equal((System.Globalization.UnicodeCategory)i, char.GetUnicodeCategory(PreTokenizerPipeline.CategoryStandIns[i]));
+    }
+
+    [Fact]
+    public void LowercaseMapsDottedCapitalIAsHuggingFaceDoes()
+    {
+        // Rust's to_lowercase: 'İ' is "i\u0307"; Σ is σ everywhere, char by char. Ids from tokenizers 0.22.2.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("hf-tokenizers", "gpt2.json")))!;
+        json["normalizer"] = System.Text.Json.Nodes.JsonNode.Parse("""{"type": "Lowercase"}""");
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), json.ToJsonString());
+        Assert.Equal([105, 204, 135, 115, 116, 97, 110, 98, 117, 108, 32, 207, 131, 206, 177, 207, 131],
+            TokenizerLoader.Load(_dir, Config()).EncodeToIds("İstanbul ΣΑΣ"));
+    }
+
     [Fact]
     public void SentencePieceConvertedToBpeRunsFromTokenizerModel()
     {

@@ -48,6 +48,28 @@ public sealed class TokenizerLoaderTests : IDisposable
         AssertByteLevelBpe(TokenizerLoader.Load(_dir, Config()), vocabulary);
     }
 
+    [Fact]
+    public void Gpt2VocabAndMergesMatchSpecialTokensWhole()
+    {
+        // The GPT-2 fixture as vocab.json + merges.txt: <|endoftext|> is one token, as in its tokenizer.json (Hugging Face's
+        // id); a tokenizer_config.json's added_tokens_decoder adds more, in the vocabulary or after it (ids from tokenizers 0.22.2 with them added).
+        var json = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("hf-tokenizers", "gpt2.json"))).RootElement;
+        var vocabulary = json.GetProperty("model").GetProperty("vocab").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        foreach (var token in json.GetProperty("added_tokens").EnumerateArray()) vocabulary[token.GetProperty("content").GetString()!] = token.GetProperty("id").GetInt32();
+        File.WriteAllText(Path.Combine(_dir, "vocab.json"), JsonSerializer.Serialize(vocabulary));
+        File.WriteAllLines(Path.Combine(_dir, "merges.txt"), ["#version: 0.2", .. json.GetProperty("model").GetProperty("merges").EnumerateArray().Select(m => m.GetString()!)]);
+        const string text = "Q: 47+28*3=?\n47+28=75\nA: 75<|endoftext|>";
+        var tokenizer = TokenizerLoader.Load(_dir, Config());
+        Assert.Equal([81, 58, 32, 272, 43, 50, 56, 42, 51, 61, 63, 10, 272, 43, 50, 56, 61, 55, 53, 10, 65, 58, 32, 55, 53, 309], tokenizer.EncodeToIds(text));
+        Assert.Equal(text, tokenizer.Decode(tokenizer.EncodeToIds(text)));
+
+        File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"),
+            """{"added_tokens_decoder": {"311": {"content": "<|im_end|>", "special": true}, "316": {"content": "<extra>", "special": true}}}""");
+        tokenizer = TokenizerLoader.Load(_dir, Config());
+        Assert.Equal([97, 311, 98, 316, 309], tokenizer.EncodeToIds("a<|im_end|>b<extra><|endoftext|>"));
+        Assert.Equal("a<|im_end|>b<extra><|endoftext|>", tokenizer.Decode([97, 311, 98, 316, 309]));
+    }
+
     private static void AssertByteLevelBpe(Microsoft.ML.Tokenizers.Tokenizer tokenizer, Dictionary<string, int> vocabulary)
     {
         const string text = "hello world\n  tabs\tand é!";
