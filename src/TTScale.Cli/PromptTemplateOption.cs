@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using TTScale.Onnx;
 
 namespace TTScale.Cli;
@@ -19,20 +20,23 @@ internal static class PromptTemplateOption
 
     public static Option<string?> CreateSystemPrompt() => new("--system-prompt")
     {
-        Description = $"With --prompt-template {PromptTemplate.Chat}: the system message before each problem (\\n is a newline); " +
-            "without it the chat template's own default, if any.",
+        Description = $"With --prompt-template {PromptTemplate.Chat}, or a model whose config.json prompt_template is '{PromptTemplate.Chat}': " +
+            "the system message before each problem (\\n is a newline), in place of config.json's system_prompt; without it the chat template's own default, if any.",
     };
 
     /// <summary>The template the options give for the model in <paramref name="modelDirectory"/>; null where none is given.</summary>
     public static PromptTemplate? Read(string? value, string? systemPrompt, string modelDirectory)
     {
         systemPrompt = systemPrompt?.Replace("\\n", "\n", StringComparison.Ordinal);
-        if (value == PromptTemplate.Chat)
+        // A model whose config.json runs its chat template takes the system prompt into it, as --prompt-template chat would.
+        if (value == PromptTemplate.Chat || value is null && systemPrompt is not null && ConfigSaysChat(modelDirectory))
         {
-            var chat = ChatTemplate.Load(modelDirectory) ?? throw new CliException($"--prompt-template {PromptTemplate.Chat}: {ChatTemplate.Missing(modelDirectory)}");
+            var chat = ChatTemplate.Load(modelDirectory)
+                ?? throw new CliException($"{(value is null ? "--system-prompt" : $"--prompt-template {PromptTemplate.Chat}")}: {ChatTemplate.Missing(modelDirectory)}");
             return chat.ToPromptTemplate(systemPrompt);
         }
-        if (systemPrompt is not null) throw new CliException($"--system-prompt goes with --prompt-template {PromptTemplate.Chat}; a written template holds its own system text");
+        if (systemPrompt is not null)
+            throw new CliException($"--system-prompt goes with --prompt-template {PromptTemplate.Chat} (or a model whose config.json prompt_template is \"{PromptTemplate.Chat}\"); a written template holds its own system text");
         if (value is null) return null;
         // A path holds no placeholder, so a value without one names a file (System.CommandLine keeps @FILE for response files).
         string text = value.Replace("\\n", "\n", StringComparison.Ordinal);
@@ -48,6 +52,23 @@ internal static class PromptTemplateOption
         catch (FormatException e)
         {
             throw new CliException(e.Message);
+        }
+    }
+
+    /// <summary>Whether the model's config.json says <c>"prompt_template": "chat"</c>; a missing or malformed one is left to loading to report.</summary>
+    private static bool ConfigSaysChat(string modelDirectory)
+    {
+        string path = Path.Combine(modelDirectory, "config.json");
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllText(path));
+            return config.RootElement.ValueKind == JsonValueKind.Object && config.RootElement.TryGetProperty("prompt_template", out var v)
+                && v.ValueKind == JsonValueKind.String && v.GetString() == PromptTemplate.Chat;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class ChatTemplate
         var root = ReadConfig(directory);
         var specialTokens = SpecialTokens(root);
         if (File.Exists(file)) return Parse(File.ReadAllText(file), file, specialTokens);
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("chat_template", out var template)) return null;
+        if (ConfigTemplate(root) is not { } template) return null;
         string source = $"{config}: chat_template";
         string text = template.ValueKind switch
         {
@@ -77,14 +77,17 @@ public sealed class ChatTemplate
         if (File.Exists(Path.Combine(directory, TemplateFile))) return true;
         try
         {
-            var root = ReadConfig(directory);
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("chat_template", out _);
+            return ConfigTemplate(ReadConfig(directory)) is not null;
         }
         catch (InvalidDataException)
         {
             return false;
         }
     }
+
+    /// <summary>tokenizer_config.json's <c>chat_template</c>; null where it is absent or null, as transformers reads it.</summary>
+    private static JsonElement? ConfigTemplate(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("chat_template", out var template) && template.ValueKind != JsonValueKind.Null ? template : null;
 
     private static JsonElement ReadConfig(string directory)
     {
@@ -148,14 +151,8 @@ public sealed class ChatTemplate
         int at = text.IndexOf(Marker, StringComparison.Ordinal);
         if (at < 0 || text.IndexOf(Marker, at + 1, StringComparison.Ordinal) >= 0)
             throw new InvalidDataException($"{Source}: the template does not print the user's message exactly once, so TTScale cannot put the problem in it");
-        try
-        {
-            return new PromptTemplate(text.Replace(Marker, PromptTemplate.Placeholder, StringComparison.Ordinal), Source, this, systemPrompt);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException(e.Message, e); // the rendered text holds a literal {prompt} of its own
-        }
+        // A {prompt} in the system text or the template is their own text: the turn is rendered, not filled in.
+        return new PromptTemplate(string.Concat(text.AsSpan(0, at), PromptTemplate.Placeholder, text.AsSpan(at + Marker.Length)), at, this, systemPrompt);
     }
 
     /// <summary>The first user turn, <paramref name="prompt"/> after <paramref name="systemPrompt"/>, with the assistant's turn opened.</summary>

@@ -35,9 +35,14 @@ public sealed record PromptTemplate
         Text = text;
     }
 
-    /// <summary>One user turn of <paramref name="chat"/>, after <paramref name="systemPrompt"/>, rendered as <paramref name="text"/>.</summary>
-    internal PromptTemplate(string text, string source, ChatTemplate chat, string? systemPrompt) : this(text, source)
+    /// <summary>
+    /// One user turn of <paramref name="chat"/>, after <paramref name="systemPrompt"/>, rendered as <paramref name="text"/>
+    /// with the problem's place at <paramref name="at"/>; any other {prompt} in it is the turn's own text.
+    /// </summary>
+    internal PromptTemplate(string text, int at, ChatTemplate chat, string? systemPrompt)
     {
+        Text = text;
+        _at = at;
         _chat = chat;
         _systemPrompt = systemPrompt;
     }

@@ -99,6 +99,22 @@ public sealed class ChatTemplateTests : IDisposable
         Assert.Equal("<s>[5 +8]", ChatTemplate.Load(_dir)!.Render(OneQuestion, true)); // as transformers: the file wins, its last newline dropped
     }
 
+    [Fact]
+    public void ANullChatTemplateIsNone()
+    {
+        // transformers reads "chat_template": null as no template.
+        File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"bos_token": "<s>", "chat_template": null}""");
+        Assert.Null(ChatTemplate.Load(_dir));
+        Assert.False(ChatTemplate.Ships(_dir));
+    }
+
+    [Fact]
+    public void APlaceholderInTheSystemPromptIsItsOwnText()
+    {
+        var turn = ChatTemplate.Parse("{% for m in messages %}{{ m.role[0] | upper }}: {{ m.content }}\n{% endfor %}A:", "test").ToPromptTemplate("Write {prompt} as a sum.");
+        Assert.Equal("S: Write {prompt} as a sum.\nU: 5 +8\nA:", turn.Apply("5 +8"));
+    }
+
     [Theory]
     [InlineData("""{"chat_template": 42}""", "must be a string or a list")]
     [InlineData("""{"chat_template": [{"name": "tool_use", "template": "x"}]}""", "needs one named 'default'")]
