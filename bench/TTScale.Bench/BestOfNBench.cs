@@ -7,7 +7,7 @@ namespace TTScale.Bench;
 
 /// <summary>
 /// Best-of-16 on a long (revision) prompt, end to end: the prompt prefilled once and forked 16 ways, against 16
-/// independent generations that each prefill it. Prints each side's prefill FLOPs from the ledger.
+/// independent generations that each prefill it. Prints each side's prefills (its ledger's prompt tokens over the prompt's) and their FLOPs.
 /// </summary>
 [MemoryDiagnoser]
 public class BestOfNBench
