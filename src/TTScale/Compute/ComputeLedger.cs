@@ -56,7 +56,10 @@ public sealed class ComputeLedger
     /// <summary>Most KV bytes the engine physically held for this ledger at once (padding and copies included).</summary>
     public long PeakPhysicalKvBytes { get { lock (_lock) return _peakPhysicalKvBytes; } }
 
-    /// <summary>Most KV bytes of the unique tokens of the live sequence tree: what a prefix-sharing server would hold.</summary>
+    /// <summary>
+    /// Most KV bytes of the unique tokens of the live sequence tree: what a prefix-sharing server would hold. A sampled
+    /// token counts from the step that samples it, one step before the pass that writes its KV.
+    /// </summary>
     public long PeakLogicalKvBytes { get { lock (_lock) return _peakLogicalKvBytes; } }
 
     /// <summary>Mean physical KV bytes over the engine steps this ledger was observed in.</summary>
