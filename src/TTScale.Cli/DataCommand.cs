@@ -48,7 +48,7 @@ internal static class DataCommand
                     revision = ArithRevisionExamples.Synthetic(problem, ref rng);
                 }
                 return new ArithRecord(ProblemId(s, index), s, index, problem.Level, problem.Prompt, problem.Solution,
-                    problem.Answer.ToString(CultureInfo.InvariantCulture), revision, withSlips ? problem.SolutionWithSlip(0, 1) : null);
+                    problem.Answer.ToString(CultureInfo.InvariantCulture), "arithchain", revision, withSlips ? problem.SolutionWithSlip(0, 1) : null);
             });
             Jsonl.Write(result.GetValue(output), records);
             return 0;
@@ -147,7 +147,9 @@ internal static class DataCommand
             ArithProblem problem;
             try
             {
-                problem = ArithFormat.ParsePrompt(prompt, record["level"]?.GetValue<int>() ?? 0);
+                int level = record["level"] is null ? 0 : record["level"] is JsonValue v && v.TryGetValue(out int l) ? l
+                    : throw new FormatException($"'level' must be an integer, not {record["level"]!.ToJsonString()}");
+                problem = ArithFormat.ParsePrompt(prompt, level);
             }
             catch (FormatException e)
             {
@@ -167,7 +169,8 @@ internal static class DataCommand
             steps.Select(v => new LabelledStep(v.End, v.IsAnswer, v.Correct, v.PrefixCorrect)).ToList());
     }
 
-    private sealed record ArithRecord(string Id, long Seed, int Index, int Level, string Prompt, string Solution, string Answer, RevisionExample? Revision, string? Slip);
+    /// <summary>A problem as <c>data arith</c> writes it; <c>format</c> makes eval grade it as ArithChain (the answer line), as generated.</summary>
+    private sealed record ArithRecord(string Id, long Seed, int Index, int Level, string Prompt, string Solution, string Answer, string Format, RevisionExample? Revision, string? Slip);
     private sealed record PromptRecord(string? Id, string Prompt);
     private sealed record RevisionRecord(string? Id, string Prompt, string Solution, int PreviousAttempts);
     private sealed record LabelledSample(string? Id, string Prompt, string Answer, IReadOnlyList<LabelledCompletion> Completions);

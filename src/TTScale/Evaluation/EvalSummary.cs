@@ -41,7 +41,7 @@ public sealed record EvalSummary(
         int n = records.Count, k = records.Count(r => r.Correct);
         if (n == 0) return new AccuracyFigure(0, 0, 0, 0, 0);
         double p = (double)k / n;
-        var (centre, half) = WilsonInterval.Of(p, n);
-        return new AccuracyFigure(n, k, p, Math.Max(0, centre - half), Math.Min(1, centre + half));
+        var (low, high) = WilsonInterval.Bounds(p, n);
+        return new AccuracyFigure(n, k, p, low, high);
     }
 }

@@ -14,4 +14,14 @@ public static class WilsonInterval
         double half = Z * Math.Sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / denominator;
         return (centre, half);
     }
+
+    /// <summary>
+    /// The interval's ends in [0, 1]: exactly 0 below no successes and 1 above all (where the centre less the half-width
+    /// leaves a rounding residue such as 2e-19).
+    /// </summary>
+    public static (double Low, double High) Bounds(double p, double n)
+    {
+        var (centre, half) = Of(p, n);
+        return (p <= 0 ? 0 : Math.Max(0, centre - half), p >= 1 ? 1 : Math.Min(1, centre + half));
+    }
 }

@@ -16,8 +16,13 @@ public sealed record AccuracyEstimate(int Budget, double Accuracy, double Low, d
     internal static AccuracyEstimate Create(int budget, double accuracy, int problems, double monteCarloVariance, bool exact)
     {
         if (problems == 0) return new AccuracyEstimate(budget, 0, 0, 0, 0, exact, 0);
-        var (centre, half) = WilsonInterval.Of(Math.Clamp(accuracy, 0, 1), problems);
-        double mc = Math.Sqrt(Math.Max(0, monteCarloVariance));
+        double p = Math.Clamp(accuracy, 0, 1), mc = Math.Sqrt(Math.Max(0, monteCarloVariance));
+        if (mc == 0)
+        {
+            var (low, high) = WilsonInterval.Bounds(p, problems);
+            return new AccuracyEstimate(budget, accuracy, low, high, 0, exact, problems);
+        }
+        var (centre, half) = WilsonInterval.Of(p, problems);
         half = Math.Sqrt(half * half + WilsonInterval.Z * WilsonInterval.Z * mc * mc);
         return new AccuracyEstimate(budget, accuracy, Math.Max(0, centre - half), Math.Min(1, centre + half), mc, exact, problems);
     }

@@ -52,7 +52,7 @@ public static partial class AnswerExtractor
         var stated = AnswerIsPattern().Matches(text);
         if (stated.Count > 0) return stated[^1].Groups["number"].Value;
         var numbers = NumberPattern().Matches(text);
-        return numbers.Count > 0 ? numbers[^1].Value.TrimEnd('.') : null;
+        return numbers.Count > 0 ? numbers[^1].Value.TrimEnd('.', ',') : null; // "$1,600, all told"
     }
 
     private static string? Choice(string text)
@@ -66,10 +66,10 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"####\s*(?<answer>[^\n]+)")]
     private static partial Regex HashesPattern();
 
-    [GeneratedRegex(@"answer is:?\s*\$?(?<number>-?[\d,]*\.?\d+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"answer is:?\s*(?<number>-?\$?-?[0-9,]*\.?[0-9]+)", RegexOptions.IgnoreCase)] // ASCII digits: the parsers read no others
     private static partial Regex AnswerIsPattern();
 
-    [GeneratedRegex(@"-?\d[\d,]*\.?\d*|-?\.\d+")]
+    [GeneratedRegex(@"-?[0-9][0-9,]*\.?[0-9]*|-?\.[0-9]+")]
     private static partial Regex NumberPattern();
 
     [GeneratedRegex(@"answer is:?\s*\(?(?<letter>[A-Ea-e])\)?", RegexOptions.IgnoreCase)]

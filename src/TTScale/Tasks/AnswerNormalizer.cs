@@ -109,12 +109,12 @@ public static partial class AnswerNormalizer
     [GeneratedRegex(@"^\\frac\{(?<a>[^{}]+)\}\{(?<b>[^{}]+)\}$")]
     private static partial Regex FracPattern();
 
-    [GeneratedRegex(@"^\d{1,3}(,\d{3})+(\.\d+)?$")]
+    [GeneratedRegex(@"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")]
     private static partial Regex ThousandsPattern();
 
-    [GeneratedRegex(@"^(\d+\.?\d*|\.\d+)$")]
+    [GeneratedRegex(@"^([0-9]+\.?[0-9]*|\.[0-9]+)$")]
     private static partial Regex DecimalPattern();
 
-    [GeneratedRegex(@"^(?<number>-?[\d,]*\.?\d+)\s*[A-Za-z][A-Za-z .]*$")]
+    [GeneratedRegex(@"^(?<number>-?[0-9,]*\.?[0-9]+)\s*[A-Za-z][A-Za-z .]*$")]
     private static partial Regex LeadingNumberPattern();
 }

@@ -21,6 +21,6 @@ public static partial class ArithAnswer
     /// <summary>True when the completion's extracted answer equals the problem's answer.</summary>
     public static bool IsCorrect(ArithProblem problem, string completion) => Extract(completion) == problem.Answer;
 
-    [GeneratedRegex(@"^A: (?<value>-?\d{1,9})$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^A: (?<value>-?[0-9]{1,9})$", RegexOptions.Multiline)]
     private static partial Regex AnswerLinePattern();
 }

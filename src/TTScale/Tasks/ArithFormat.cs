@@ -104,6 +104,9 @@ public static partial class ArithFormat
         }
     }
 
+    /// <summary>Whether <paramref name="prompt"/> is an ArithChain prompt.</summary>
+    public static bool IsPrompt(string prompt) => PromptPattern().IsMatch(prompt);
+
     /// <summary>Reads a problem back from its prompt.</summary>
     /// <exception cref="FormatException">The text is not an ArithChain prompt.</exception>
     public static ArithProblem ParsePrompt(string prompt, int level = 0)
@@ -116,6 +119,6 @@ public static partial class ArithFormat
         return new ArithProblem(int.Parse(match.Groups["start"].Value, CultureInfo.InvariantCulture), operations, level);
     }
 
-    [GeneratedRegex(@"^Q: (?<start>\d+)(?: (?<op>[+\-x]\d+))+\n?$")]
+    [GeneratedRegex(@"^Q: (?<start>[0-9]{1,9})(?: (?<op>[+\-x][0-9]{1,9}))+\n?$")]
     private static partial Regex PromptPattern();
 }

@@ -70,6 +70,6 @@ public static partial class ArithStepChecker
         return input == expectedInput && operation == expected && operation.Apply(input) == written;
     }
 
-    [GeneratedRegex(@"^(?<a>-?\d{1,7})(?<op>[+\-x])(?<b>\d{1,7})=(?<c>-?\d{1,7})$")]
+    [GeneratedRegex(@"^(?<a>-?[0-9]{1,7})(?<op>[+\-x])(?<b>[0-9]{1,7})=(?<c>-?[0-9]{1,7})$")]
     private static partial Regex StepPattern();
 }

@@ -100,7 +100,7 @@ public static class ProblemSource
         string id = Str("id") ?? Str("unique_id") ?? fallbackId;
         int? level = root.TryGetProperty("level", out var l) ? l.ValueKind switch
         {
-            JsonValueKind.Number => l.GetInt32(),
+            JsonValueKind.Number => l.TryGetInt32(out int n) ? n : throw new ProblemFormatException($"'level' must be an integer, not {l.GetRawText()}"),
             JsonValueKind.String when int.TryParse(l.GetString()!.Replace("Level ", "", StringComparison.Ordinal), out int n) => n,
             _ => null,
         } : null;
@@ -122,6 +122,7 @@ public static class ProblemSource
             string answer = Str("answer") ?? throw new ProblemFormatException("line without 'answer'");
             var format = Str("format") is string f
                 ? Enum.TryParse<AnswerFormat>(f, ignoreCase: true, out var parsed) ? parsed : throw new ProblemFormatException($"unknown format '{f}'")
+                : ArithFormat.IsPrompt(prompt) ? AnswerFormat.ArithChain // a data arith file from before it wrote its format
                 : long.TryParse(AnswerNormalizer.Normalize(answer), out _) ? AnswerFormat.Gsm8k : AnswerFormat.Plain;
             return new Problem(id, prompt, answer, format, level);
         }

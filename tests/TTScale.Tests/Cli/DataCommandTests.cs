@@ -103,6 +103,18 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal("precious\n", File.ReadAllText(labels));
     }
 
+    [Theory]
+    [InlineData("""{"prompt": "Q: 1 +2\n", "completions": [], "level": "3"}""", "'level' must be an integer")]
+    [InlineData("""{"prompt": "Q: 99999999999 +2\n", "completions": []}""", "not an ArithChain prompt")]
+    public void ABadSampleIsNamedNotAStackTrace(string line, string error)
+    {
+        string samples = Path.Combine(_dir, "bad.jsonl");
+        File.WriteAllText(samples, line + "\n");
+        var result = CliRunner.Run("data", "label", "--in", samples, "--out", Path.Combine(_dir, "labels.jsonl"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{samples}:1: {error}", result.StdErr);
+    }
+
     [Fact]
     public void ABadRecordMetWhileWritingLeavesTheFileAsItWasAndNoTemporary()
     {

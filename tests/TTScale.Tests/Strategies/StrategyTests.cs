@@ -127,6 +127,13 @@ public sealed class StrategyTests : IDisposable
         Assert.Equal(0.8922, a.High, 0.0005);
     }
 
+    [Fact]
+    public void WilsonBoundsAreExactAtNoneAndAll()
+    {
+        Assert.Equal(0, EvalSummary.Accuracy([.. Enumerable.Range(0, 1000).Select(_ => Record(false))]).Low);
+        Assert.Equal(1, EvalSummary.Accuracy([.. Enumerable.Range(0, 10).Select(_ => Record(true))]).High);
+    }
+
     private static EvalRecord Record(bool correct) => new("x", null, "s", new Dictionary<string, object>(), 0, "1", "1", correct, 0, [],
         new TTScale.Compute.ComputeLedger().Report(TTScale.Compute.HardwareProfile.CpuLocal));
 }

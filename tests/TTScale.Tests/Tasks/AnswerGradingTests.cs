@@ -32,6 +32,8 @@ public class AnswerGradingTests
     [InlineData("0.25", "\\frac{1}{4}")]
     [InlineData("1/3", "\\dfrac{1}{3}")]
     [InlineData("2,000", "2000.00")]
+    [InlineData("-1,234", "-1234")]
+    [InlineData("-$5", "-5")]
     [InlineData("\\text{(B)}", "B")]
     public void EquivalentSpellingsAgree(string a, string b) => Assert.True(AnswerNormalizer.Equivalent(a, b));
 
@@ -56,12 +58,23 @@ public class AnswerGradingTests
     [InlineData("9 * 2 = 18, so she pays $\\boxed{18}$ over 2 days.", "18")] // instruct models box their answer
     [InlineData("The answer is $\\boxed{1,200}$", "1,200")]
     [InlineData("no numbers", null)]
+    [InlineData("In all she pays $1,600, all told.", "1,600")] // the last number, not its comma
+    [InlineData("The answer is -$5.", "-$5")]
+    [InlineData("#### １８", "１８")] // full-width digits are not a number here
+    [InlineData("The answer is ١٨", null)]
     public void FindsGsm8kAnswers(string text, string? expected) => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerFormat.Gsm8k));
 
     [Theory]
     [InlineData("The answer is (C).", "C")]
     [InlineData("I pick\nB\n", "B")]
     public void FindsChoiceLetters(string text, string expected) => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerFormat.Choice));
+
+    [Theory]
+    [InlineData("#### １８")]
+    [InlineData("The answer is ١٨")]
+    [InlineData("she has ١٨ apples")]
+    public void DigitsOfOtherScriptsGradeWrongInsteadOfFailingTheRun(string completion) =>
+        Assert.False(new Problem("x", "q", "18", AnswerFormat.Gsm8k).IsCorrect(completion));
 
     [Fact]
     public void ArithChainAnswersUseTheAnswerLine() => Assert.Equal("186", AnswerExtractor.Extract("62x3=186\nA: 186\n", AnswerFormat.ArithChain));

@@ -88,6 +88,7 @@ public class ArithVerifierTests
     [InlineData("47+28=75\n75-13=62\n62x3=186\n")]         // never answers
     [InlineData("47+28=75\n75-13=62\n62x3=186\nA: 186\n62x3=186\n")] // keeps going after answering
     [InlineData("47+28=75\n75-13=62\n62*3=186\nA: 186\n")] // malformed step
+    [InlineData("47+28=75\n75-13=62\n62x3=١٨٦\nA: 186\n")] // another script's digits: malformed, not a crash
     public void IncompleteOrInconsistentSolutionsAreNotFullyCorrect(string completion) =>
         Assert.False(ArithStepChecker.IsFullyCorrect(Example, completion));
 

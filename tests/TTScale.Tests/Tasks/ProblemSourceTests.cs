@@ -85,6 +85,27 @@ public sealed class ProblemSourceTests : IDisposable
     }
 
     [Fact]
+    public void ANonIntegerLevelIsAMalformedLine()
+    {
+        string path = Write("""{"question": "q1", "answer": "#### 5"}""", """{"question": "q2", "answer": "#### 7", "level": 2.5}""");
+        Assert.Contains($"{path}:2: 'level' must be an integer, not 2.5", Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _)).Message);
+        Assert.Single(ProblemSource.Load(path, skipBad: true, out var skipped));
+        Assert.Single(skipped);
+    }
+
+    [Fact]
+    public void ADataArithFileIsGradedAsTheGeneratedProblemsAre()
+    {
+        // A cut-off completion whose last number is the answer: right for GSM8K's last-number rule, wrong for ArithChain's answer line.
+        string cut = "5+8=13\n13+5=18\nA";
+        var written = ProblemSource.Load(Write("""{"id": "a", "prompt": "Q: 5 +8 +5\n", "answer": "18", "format": "arithchain"}"""), false, out _)[0];
+        var older = ProblemSource.Load(Write("""{"id": "a", "prompt": "Q: 5 +8 +5\n", "answer": "18"}"""), false, out _)[0]; // no format field
+        Assert.Equal((AnswerFormat.ArithChain, AnswerFormat.ArithChain), (written.Format, older.Format));
+        Assert.False(older.IsCorrect(cut));
+        Assert.Equal(AnswerFormat.Gsm8k, ProblemSource.Load(Write("""{"prompt": "How many?", "answer": "18"}"""), false, out _)[0].Format);
+    }
+
+    [Fact]
     public void AMissingFileIsNamed() =>
         Assert.Contains("nope.jsonl", Assert.Throws<FileNotFoundException>(() => ProblemSource.Load(Path.Combine(_dir, "nope.jsonl"), false, out _)).Message);
 
