@@ -7,8 +7,12 @@ namespace TTScale.Onnx;
 
 public sealed partial class OnnxGenerator
 {
-    /// <summary>The scheduler: admits queued requests up to the batch-row limit and steps every admitted row together.</summary>
-    private async Task RunAsync()
+    /// <summary>
+    /// The scheduler: admits queued requests up to the batch-row limit and steps every admitted row together. It runs on
+    /// its own thread: busy for as long as work is queued, on a thread-pool thread it would starve the callers'
+    /// continuations (on 2 cores a 20 ms delay in a caller took 820 ms).
+    /// </summary>
+    private void Run()
     {
         var waiting = new Queue<Request>();
         var active = new List<Request>();
@@ -18,7 +22,7 @@ public sealed partial class OnnxGenerator
             {
                 try
                 {
-                    if (!await _queue.Reader.WaitToReadAsync(_shutdown.Token).ConfigureAwait(false)) break;
+                    if (!_queue.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult()) break; // idle: block this thread
                 }
                 catch (OperationCanceledException)
                 {

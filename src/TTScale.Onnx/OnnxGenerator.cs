@@ -20,7 +20,7 @@ public sealed partial class OnnxGenerator : IGenerator
     private readonly Channel<Request> _queue;
     private readonly SemaphoreSlim _queueSlots;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Task _loop;
+    private readonly Thread _loop;
     private readonly KvAccounting _kv = new();
     private readonly HashSet<OnnxSequence> _live = [];
     private readonly Lock _liveLock = new();
@@ -84,7 +84,8 @@ public sealed partial class OnnxGenerator : IGenerator
         // the channel is unbounded and these slots, taken on submit and given back on admission, bound the waiting.
         _queueSlots = new SemaphoreSlim(options.QueueCapacity);
         _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
-        _loop = Task.Run(RunAsync);
+        _loop = new Thread(Run) { IsBackground = true, Name = "TTScale scheduler" };
+        _loop.Start();
     }
 
     /// <summary>Loads the model in <paramref name="directory"/>.</summary>
@@ -236,7 +237,7 @@ public sealed partial class OnnxGenerator : IGenerator
         if (_shutdown.IsCancellationRequested) return;
         _queue.Writer.TryComplete();
         _shutdown.Cancel();
-        try { _loop.Wait(); } catch (AggregateException) { }
+        _loop.Join();
         _graph.Dispose();
         _shutdown.Dispose();
     }
