@@ -99,7 +99,12 @@ public sealed record ModelConfig(
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
             root.OptionalString("dtype"),
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
-            root.OptionalString("step_delimiter"), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
+            StepDelimiter(), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
+
+        // An empty delimiter would end a step at every position (and never move a search past one).
+        string? StepDelimiter() => !root.TryGetProperty("step_delimiter", out var v) || v.ValueKind == JsonValueKind.Null ? null
+            : v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } text ? text
+            : throw new InvalidDataException($"{path}: 'step_delimiter' must be a non-empty string, not {v.GetRawText()}");
 
         PromptTemplate? Template()
         {

@@ -53,13 +53,16 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
         }
     }
 
-    /// <summary>Where the completion may have been cut before: its end, then after each delimiter, longest first.</summary>
+    /// <summary>
+    /// Where the completion may have been cut before: its end, then after each delimiter, longest first. Delimiters are
+    /// found front to back, as steps are split, so "\n\n\n" holds one "\n\n" step end, not two overlapping ones.
+    /// </summary>
     private static IEnumerable<int> PrefixEnds(string completion, string delimiter)
     {
-        yield return completion.Length;
-        for (int at = completion.LastIndexOf(delimiter, StringComparison.Ordinal); at >= 0;
-             at = at == 0 ? -1 : completion.LastIndexOf(delimiter, at - 1, StringComparison.Ordinal))
-            if (at + delimiter.Length < completion.Length) yield return at + delimiter.Length;
+        var ends = new List<int> { completion.Length };
+        for (int at = completion.IndexOf(delimiter, StringComparison.Ordinal); at >= 0; at = completion.IndexOf(delimiter, at + delimiter.Length, StringComparison.Ordinal))
+            if (at + delimiter.Length < completion.Length) ends.Insert(1, at + delimiter.Length);
+        return ends;
     }
 
     /// <summary>Makes <paramref name="entries"/> (by completion, each holding one reference to its KV) the problem's entries.</summary>

@@ -54,6 +54,7 @@ internal sealed record PrmReadout(string ConfigPath, string Output, string? Step
             _ => throw Bad("step_tag_id", "must be a token id"),
         };
         if (tag is not null && tagId < 0) throw Bad("step_tag", $"'{tag}' encodes to no token");
+        if (tag is null && tagId >= 0) throw Bad("step_tag_id", "needs prm.step_tag, the text that ends each step");
         bool keepDelimiter = Field("keep_delimiter") switch
         {
             { ValueKind: JsonValueKind.Undefined or JsonValueKind.True } => true,

@@ -41,17 +41,17 @@ public sealed class ComputeLedger
     /// <summary>Policy and verifier FLOPs together: the default compute axis.</summary>
     public double TotalFlops { get { lock (_lock) return _flops + _verifierFlops; } }
 
-    /// <summary>Weight bytes read: the model's weights once per batched forward pass (shared among the rows of the pass).</summary>
+    /// <summary>The policy's weight bytes read: its weights once per batched forward pass (shared among the rows of the pass).</summary>
     public double WeightBytesRead { get { lock (_lock) return _weightBytesRead; } }
 
-    /// <summary>KV-cache bytes read: each row reads its own cached keys and values every pass.</summary>
+    /// <summary>The policy's KV-cache bytes read: each row reads its own cached keys and values every pass.</summary>
     public double KvBytesRead { get { lock (_lock) return _kvBytesRead; } }
 
-    /// <summary>The verifier's share of <see cref="KvBytesRead"/>: what its calls read.</summary>
+    /// <summary>What the verifier's calls read, its weights and KV together (apart from the policy's in the two above).</summary>
     public double VerifierBytesRead { get { lock (_lock) return _verifierBytesRead; } }
 
-    /// <summary>Memory traffic: weights plus KV.</summary>
-    public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead; } }
+    /// <summary>Memory traffic: the policy's weights and KV, and the verifier's reads.</summary>
+    public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead + _verifierBytesRead; } }
 
     /// <summary>Most KV bytes the engine physically held for this ledger at once (padding and copies included).</summary>
     public long PeakPhysicalKvBytes { get { lock (_lock) return _peakPhysicalKvBytes; } }
@@ -104,7 +104,6 @@ public sealed class ComputeLedger
             _verifierCalls++;
             _verifierTokens += tokens;
             _verifierFlops += flops;
-            _kvBytesRead += bytes;
             _verifierBytesRead += bytes;
         }
     }
@@ -182,7 +181,7 @@ public sealed class ComputeLedger
     {
         lock (_lock)
         {
-            double bytes = _weightBytesRead + _kvBytesRead;
+            double bytes = _weightBytesRead + _kvBytesRead + _verifierBytesRead;
             return new LedgerReport(_promptTokens, _generatedTokens, _forwardPasses, _verifierTokens, _verifierCalls,
                 _flops, _verifierFlops, _flops + _verifierFlops, _weightBytesRead, _kvBytesRead, bytes,
                 _peakPhysicalKvBytes, _peakLogicalKvBytes, hardware.Name, _flops + _verifierFlops + hardware.FlopsPerByte * bytes,

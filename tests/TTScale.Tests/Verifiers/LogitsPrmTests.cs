@@ -104,7 +104,7 @@ public sealed class LogitsPrmTests : IDisposable
             for (int s = 0; s < scores[i].Count; s++) Assert.Equal(expected[i][s], scores[i][s], 1e-5);
         }
         Assert.Equal(one.VerifierTokens, three.VerifierTokens);
-        Assert.Equal(2 * together.Cost.WeightBytes, three.KvBytesRead - one.KvBytesRead, 1e-6 * one.KvBytesRead); // each pass reads the weights
+        Assert.Equal(2 * together.Cost.WeightBytes, three.VerifierBytesRead - one.VerifierBytesRead, 1e-6 * one.VerifierBytesRead); // each pass reads the weights
     }
 
     [Fact]
@@ -121,6 +121,9 @@ public sealed class LogitsPrmTests : IDisposable
 
         string tag = Prm("tiny-lm-fp32", """{"step_tag": "", "score_token_ids": [16, 18]}""");
         Assert.Contains("prm.step_tag must be", Assert.Throws<InvalidDataException>(() => PrmVerifier.Load(tag)).Message);
+
+        string tagId = Prm("tiny-lm-fp32", """{"step_tag_id": 8, "score_token_ids": [16, 18]}""");
+        Assert.Contains("prm.step_tag_id needs prm.step_tag", Assert.Throws<InvalidDataException>(() => PrmVerifier.Load(tagId)).Message);
     }
 
     [Fact]

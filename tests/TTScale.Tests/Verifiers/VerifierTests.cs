@@ -49,6 +49,60 @@ public class VerifierTests
         }
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(7)]
+    public void AStepDelimiterMustBeANonEmptyString(object delimiter)
+    {
+        // An empty one ended a step at every token, and with a step tag never moved past the first.
+        string dir = Fixtures.CopyWithConfig("tiny-prm", "step_delimiter", delimiter is string s ? s : (int)delimiter);
+        try
+        {
+            var e = Assert.Throws<InvalidDataException>(() => PrmVerifier.Load(dir));
+            Assert.Contains("config.json: 'step_delimiter' must be a non-empty string", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ACachedPrmReadsOnAfterAStepEndedByOverlappingDelimiters()
+    {
+        // "\n\n\n" ends one "\n\n" step, split front to back; the cache looked for step ends back to front and missed it.
+        string dir = Directory.CreateTempSubdirectory("ttscale-prm-").FullName; // the demo PRM: the fixture has no KV to cache
+        try
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.ModelsDirectory, "arith-prm"))) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+            config["step_delimiter"] = "\n\n";
+            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+            using var prm = PrmVerifier.Load(dir);
+            var ledger = new ComputeLedger();
+            await prm.ScoreStepsAsync(Fixture, ["5+8=13\n\n"], ledger);
+            long before = ledger.VerifierTokens;
+            const string next = "5+8=13\n\n\n13+5=18\n\n";
+            await prm.ScoreStepsAsync(Fixture, [next], ledger);
+            Assert.Equal(next.Length - "5+8=13\n\n".Length, ledger.VerifierTokens - before); // one token a character
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheVerifiersReadsAreItsOwnNotThePolicysWeightsOrKv()
+    {
+        using var prm = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-prm"), cacheBytes: 0);
+        var ledger = new ComputeLedger();
+        await prm.ScoreStepsAsync(Fixture, ["5+8=13\n", "5+8=14\n"], ledger);
+        Assert.Equal((0.0, 0.0), (ledger.WeightBytesRead, ledger.KvBytesRead));
+        Assert.True(ledger.VerifierBytesRead >= prm.Cost.WeightBytes); // one pass read the weights once
+        Assert.Equal(ledger.VerifierBytesRead, ledger.BytesMoved);
+    }
+
     [Fact]
     public async Task ACachedPrmReadsOnlyTheNewStepAndScoresAsIfItReadTheWholeText()
     {
