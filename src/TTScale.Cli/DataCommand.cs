@@ -147,8 +147,9 @@ internal static class DataCommand
             ArithProblem problem;
             try
             {
-                int level = record["level"] is null ? 0 : record["level"] is JsonValue v && v.TryGetValue(out int l) ? l
-                    : throw new FormatException($"'level' must be an integer, not {record["level"]!.ToJsonString()}");
+                var given = record["level"];
+                int level = given is null ? 0 : given is JsonValue v && v.TryGetValue(out int l) ? l
+                    : throw new FormatException($"'level' must be an integer, not {given.ToJsonString()}");
                 problem = ArithFormat.ParsePrompt(prompt, level);
             }
             catch (FormatException e)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using TTScale.Onnx;
 
 namespace TTScale.Cli;
@@ -29,7 +28,7 @@ internal static class PromptTemplateOption
     {
         systemPrompt = systemPrompt?.Replace("\\n", "\n", StringComparison.Ordinal);
         // A model whose config.json runs its chat template takes the system prompt into it, as --prompt-template chat would.
-        if (value == PromptTemplate.Chat || value is null && systemPrompt is not null && ConfigSaysChat(modelDirectory))
+        if (value == PromptTemplate.Chat || value is null && systemPrompt is not null && ModelConfig.RunsChatTemplate(modelDirectory))
         {
             var chat = ChatTemplate.Load(modelDirectory)
                 ?? throw new CliException($"{(value is null ? "--system-prompt" : $"--prompt-template {PromptTemplate.Chat}")}: {ChatTemplate.Missing(modelDirectory)}");
@@ -52,23 +51,6 @@ internal static class PromptTemplateOption
         catch (FormatException e)
         {
             throw new CliException(e.Message);
-        }
-    }
-
-    /// <summary>Whether the model's config.json says <c>"prompt_template": "chat"</c>; a missing or malformed one is left to loading to report.</summary>
-    private static bool ConfigSaysChat(string modelDirectory)
-    {
-        string path = Path.Combine(modelDirectory, "config.json");
-        if (!File.Exists(path)) return false;
-        try
-        {
-            using var config = JsonDocument.Parse(File.ReadAllText(path));
-            return config.RootElement.ValueKind == JsonValueKind.Object && config.RootElement.TryGetProperty("prompt_template", out var v)
-                && v.ValueKind == JsonValueKind.String && v.GetString() == PromptTemplate.Chat;
-        }
-        catch (JsonException)
-        {
-            return false;
         }
     }
 

@@ -24,6 +24,17 @@ internal static class JsonFile
     public static bool Flag(this JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 
+    /// <summary>
+    /// The string property <paramref name="name"/>, or null where it is absent or null; any other value is an error naming
+    /// <paramref name="path"/> and <paramref name="field"/> (by default the name), as is an empty string where <paramref name="nonEmpty"/>.
+    /// </summary>
+    public static string? StringOrNull(this JsonElement element, string name, string path, string? field = null, bool nonEmpty = false)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String && value.GetString() is { } text && (text.Length > 0 || !nonEmpty) ? text
+            : throw new InvalidDataException($"{path}: '{field ?? name}' must be a {(nonEmpty ? "non-empty " : "")}string, not {value.GetRawText()}");
+    }
+
     /// <summary>The string property <paramref name="name"/>, or null where it is absent or not a string.</summary>
     public static string? OptionalString(this JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

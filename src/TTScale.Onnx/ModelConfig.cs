@@ -23,6 +23,23 @@ public sealed record ModelConfig(
     /// </summary>
     public int? WeightBytesPerParameter => Dtype switch { null => null, "float16" or "fp16" or "bfloat16" => 2, _ => 4 };
 
+    /// <summary>
+    /// Whether the model directory's config.json says <c>"prompt_template": "chat"</c>, without loading the model; a missing
+    /// or malformed file says no, and is left to loading to report.
+    /// </summary>
+    public static bool RunsChatTemplate(string directory)
+    {
+        string path = Path.Combine(directory, "config.json");
+        try
+        {
+            return File.Exists(path) && JsonFile.ReadObject(path).OptionalString("prompt_template") == PromptTemplate.Chat;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The <c>config.json</c> of the model directory <paramref name="directory"/>.</summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="what">What the directory holds, for messages ("model", "PRM").</param>
@@ -91,26 +108,18 @@ public sealed record ModelConfig(
         string? tokenizerType = null, vocabFile = null;
         if (root.TryGetProperty("tokenizer", out var tokenizer) && tokenizer.ValueKind == JsonValueKind.Object)
         {
-            tokenizerType = String(tokenizer, "type");
-            vocabFile = String(tokenizer, "vocab");
-            string? String(JsonElement e, string name) => !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
-                : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{path}: 'tokenizer.{name}' must be a string, not {v.GetRawText()}");
+            tokenizerType = tokenizer.StringOrNull("type", path, "tokenizer.type");
+            vocabFile = tokenizer.StringOrNull("vocab", path, "tokenizer.vocab");
         }
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
             root.OptionalString("dtype"),
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
-            StepDelimiter(), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
-
-        // An empty delimiter would end a step at every position (and never move a search past one).
-        string? StepDelimiter() => !root.TryGetProperty("step_delimiter", out var v) || v.ValueKind == JsonValueKind.Null ? null
-            : v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } text ? text
-            : throw new InvalidDataException($"{path}: 'step_delimiter' must be a non-empty string, not {v.GetRawText()}");
+            // An empty delimiter would end a step at every position (and never move a search past one).
+            root.StringOrNull("step_delimiter", path, nonEmpty: true), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());
 
         PromptTemplate? Template()
         {
-            root.TryGetProperty("prompt_template", out var v);
-            string? text = v.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null
-                : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{path}: 'prompt_template' must be a string");
+            string? text = root.StringOrNull("prompt_template", path);
             string? system = root.OptionalString("system_prompt");
             if (system is not null && text != PromptTemplate.Chat)
                 throw new InvalidDataException($"{path}: 'system_prompt' goes with \"prompt_template\": \"chat\"; a written template holds its own system text");

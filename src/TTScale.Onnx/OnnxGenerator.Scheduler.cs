@@ -31,9 +31,9 @@ public sealed partial class OnnxGenerator
             }
             while (_queue.Reader.TryRead(out var queued)) waiting.Enqueue(queued);
             foreach (var request in waiting.Where(r => r.Cancellation.IsCancellationRequested).ToList()) Cancel(request);
-            if (waiting.Any(r => r.Done.Task.IsCompleted))
+            if (waiting.Count(r => r.Done.Task.IsCompleted) is > 0 and int done)
             {
-                _queueSlots.Release(waiting.Count(r => r.Done.Task.IsCompleted));
+                _queueSlots.Release(done);
                 waiting = new Queue<Request>(waiting.Where(r => !r.Done.Task.IsCompleted));
             }
             int rows = active.Sum(r => r.Rows.Length);
@@ -69,7 +69,7 @@ public sealed partial class OnnxGenerator
                 active.Remove(request);
             }
         }
-        var error = new ObjectDisposedException(nameof(OnnxGenerator), "the generator was disposed");
+        var error = Disposed();
         foreach (var request in active.Concat(waiting)) Complete(request, error);
         while (_queue.Reader.TryRead(out var left)) Complete(left, error);
     }

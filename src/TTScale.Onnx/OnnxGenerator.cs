@@ -207,12 +207,12 @@ public sealed partial class OnnxGenerator : IGenerator
         {
             using var waitOrShutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
             await _queueSlots.WaitAsync(waitOrShutdown.Token).ConfigureAwait(false); // back-pressure: a full queue waits here
-            if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(OnnxGenerator), "the generator was disposed");
+            if (!_queue.Writer.TryWrite(request)) throw Disposed();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             foreach (var row in rows) row.Sequence.InFlight = false;
-            throw new ObjectDisposedException(nameof(OnnxGenerator), "the generator was disposed");
+            throw Disposed();
         }
         catch
         {
@@ -230,6 +230,8 @@ public sealed partial class OnnxGenerator : IGenerator
     {
         lock (_liveLock) return PrefixSegment.UniqueTokens(_live) * Cost.KvBytesPerToken;
     }
+
+    private static ObjectDisposedException Disposed() => new(nameof(OnnxGenerator), "the generator was disposed");
 
     /// <summary>Stops the scheduler (pending calls fail) and releases the model.</summary>
     public void Dispose()
