@@ -19,13 +19,16 @@ internal static class Fixtures
     }
 
     /// <summary>A copy of the fixture in a new temporary directory, its config.json's <paramref name="key"/> set to <paramref name="value"/>.</summary>
-    public static string CopyWithConfig(string fixture, string key, System.Text.Json.Nodes.JsonNode? value)
+    public static string CopyWithConfig(string fixture, string key, System.Text.Json.Nodes.JsonNode? value) =>
+        CopyWithConfig(fixture, System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ttscale-{fixture}-{Guid.NewGuid():N}"), config => config[key] = value);
+
+    /// <summary>Copies the fixture's files, but <paramref name="except"/>, into <paramref name="directory"/>, its config.json as <paramref name="edit"/> leaves it; returns the directory.</summary>
+    public static string CopyWithConfig(string fixture, string directory, Action<System.Text.Json.Nodes.JsonObject> edit, params string[] except)
     {
-        string directory = CopyTo(fixture, System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ttscale-{fixture}-{Guid.NewGuid():N}"));
-        string path = System.IO.Path.Combine(directory, "config.json");
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        config[key] = value;
-        File.WriteAllText(path, config.ToJsonString());
+        CopyTo(fixture, directory, [.. except, "config.json"]);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path(fixture, "config.json")))!.AsObject();
+        edit(config);
+        File.WriteAllText(System.IO.Path.Combine(directory, "config.json"), config.ToJsonString());
         return directory;
     }
 

@@ -93,12 +93,13 @@ public sealed class ModelLoadingTests : IDisposable
     [InlineData("\"tokenizer\": {\"type\": 1}", "'tokenizer.type' must be a string, not 1")]
     public void MalformedConfigValuesAreNamed(string field, string? error)
     {
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
         var value = System.Text.Json.Nodes.JsonNode.Parse("{" + field + "}")!.AsObject().Single();
-        config[value.Key] = value.Value?.DeepClone();
-        if (value.Key == "num_heads") config.Remove("head_dim");
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config =>
+        {
+            config[value.Key] = value.Value?.DeepClone();
+            if (value.Key == "num_heads") config.Remove("head_dim");
+        });
         string path = Path.Combine(_dir, "config.json");
-        File.WriteAllText(path, config.ToJsonString());
         if (error is null)
         {
             Assert.True(TTScale.Onnx.ModelConfig.Load(path).Parameters > 0);
@@ -113,11 +114,11 @@ public sealed class ModelLoadingTests : IDisposable
     public void WeightBytesComeFromTheExportNotTheCheckpointDtype()
     {
         // Optimum exports a bf16 checkpoint in fp32 and keeps its torch_dtype; the weights read per pass are 4 bytes each.
-        CopyFixture("tiny-lm-fp32", "config.json");
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
-        config.Remove("dtype");
-        config["torch_dtype"] = "bfloat16";
-        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config =>
+        {
+            config.Remove("dtype");
+            config["torch_dtype"] = "bfloat16";
+        });
         using var lm = OnnxGenerator.Load(_dir);
         Assert.Equal(4 * lm.Config.Parameters, lm.Cost.WeightBytes);
     }
@@ -146,11 +147,8 @@ public sealed class ModelLoadingTests : IDisposable
     public void ATokenizerJsonVocabularyLargerThanTheModel()
     {
         // tiny-lm-fp32's 100 logits under a tokenizer.json of 309 tokens and added tokens (Qwen2's pre-tokenizer).
-        CopyFixture("tiny-lm-fp32", "config.json", "vocab.json");
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config => config.Remove("tokenizer"), "vocab.json");
         File.Copy(Fixtures.Path("hf-tokenizers", "qwen2.json"), Path.Combine(_dir, "tokenizer.json"));
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
-        config.Remove("tokenizer");
-        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
         var e = Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir));
         Assert.Contains("but config.json says vocab_size 100", e.Message);
     }
@@ -160,10 +158,7 @@ public sealed class ModelLoadingTests : IDisposable
     [InlineData("eos_token_id", -1)]
     public void ASpecialTokenIdOutsideTheVocabulary(string field, int id)
     {
-        CopyFixture("tiny-lm-fp32", "config.json");
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
-        config[field] = id;
-        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config => config[field] = id);
         Assert.Contains($"config.json {field} {id} is outside the vocabulary of 100", Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
     }
 
@@ -171,10 +166,7 @@ public sealed class ModelLoadingTests : IDisposable
     public void AnAddedTokenOutsideTheVocabulary()
     {
         // A byte-level BPE of 90 tokens, in range, and one added token that is not.
-        CopyFixture("tiny-lm-fp32", "config.json");
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("tiny-lm-fp32", "config.json")))!.AsObject();
-        config.Remove("tokenizer");
-        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config => config.Remove("tokenizer"));
         var vocab = new System.Text.Json.Nodes.JsonObject(Enumerable.Range(0, 90).Select(i => KeyValuePair.Create(((char)('!' + i)).ToString(), (System.Text.Json.Nodes.JsonNode?)i)));
         var tokenizer = new System.Text.Json.Nodes.JsonObject
         {

@@ -13,15 +13,13 @@ public sealed class PromptTemplateTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A copy of <paramref name="fixture"/> whose config.json has <paramref name="template"/> as prompt_template.</summary>
-    private string WithTemplate(string fixture, JsonNode? template, string? copy = null)
-    {
-        string dir = Fixtures.CopyTo(fixture, Path.Combine(_dir, copy ?? fixture));
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
-        config["prompt_template"] = template;
-        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
-        return dir;
-    }
+    /// <summary>A copy of <paramref name="fixture"/> whose config.json has <paramref name="template"/> as prompt_template (and <paramref name="systemPrompt"/> as system_prompt).</summary>
+    private string WithTemplate(string fixture, JsonNode? template, string? copy = null, string? systemPrompt = null) =>
+        Fixtures.CopyWithConfig(fixture, Path.Combine(_dir, copy ?? fixture), config =>
+        {
+            config["prompt_template"] = template;
+            if (systemPrompt is not null) config["system_prompt"] = systemPrompt;
+        });
 
     private static async Task<string> Greedy(OnnxGenerator lm, string prompt)
     {
@@ -81,13 +79,7 @@ public sealed class PromptTemplateTests : IDisposable
     /// <summary>A copy of <paramref name="fixture"/> whose config.json says prompt_template "chat", with a chat template that prints bos_token.</summary>
     private string WithChatTemplate(string fixture, string? systemPrompt = null)
     {
-        string dir = WithTemplate(fixture, PromptTemplate.Chat, copy: $"{fixture}-chat-{systemPrompt}");
-        if (systemPrompt is not null)
-        {
-            var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
-            config["system_prompt"] = systemPrompt;
-            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
-        }
+        string dir = WithTemplate(fixture, PromptTemplate.Chat, copy: $"{fixture}-chat-{systemPrompt}", systemPrompt);
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """
             {"bos_token": "<bos>", "chat_template": "{{ bos_token }}{% for m in messages %}{% if m.role == 'system' %}{{ m.content }}\n{% else %}Q: {{ m.content }}\n{% endif %}{% endfor %}"}
             """);
@@ -128,10 +120,7 @@ public sealed class PromptTemplateTests : IDisposable
     [Fact]
     public void ASystemPromptWithoutChatIsNamed()
     {
-        string dir = WithTemplate("tiny-lm-fp32", Template);
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
-        config["system_prompt"] = "Be exact.";
-        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        string dir = WithTemplate("tiny-lm-fp32", Template, systemPrompt: "Be exact.");
         Assert.Contains("'system_prompt' goes with \"prompt_template\": \"chat\"", Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(dir)).Message);
     }
 

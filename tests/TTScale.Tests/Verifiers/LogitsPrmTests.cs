@@ -25,12 +25,7 @@ public sealed class LogitsPrmTests : IDisposable
     private string Prm(string fixture, string prm)
     {
         string directory = Path.Combine(_root, $"{fixture}-{Directory.GetDirectories(_root).Length}");
-        Directory.CreateDirectory(directory);
-        foreach (var file in new[] { "model.onnx", "vocab.json" }) File.Copy(Fixtures.Path(fixture, file), Path.Combine(directory, file));
-        var config = JsonNode.Parse(File.ReadAllText(Fixtures.Path(fixture, "config.json")))!.AsObject();
-        config["prm"] = JsonNode.Parse(prm);
-        File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString());
-        return directory;
+        return Fixtures.CopyWithConfig(fixture, directory, config => config["prm"] = JsonNode.Parse(prm));
     }
 
     [Theory]
