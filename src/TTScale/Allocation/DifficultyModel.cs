@@ -45,6 +45,9 @@ public sealed class DifficultyModel
     {
         ArgumentNullException.ThrowIfNull(data);
         int d = DifficultyFeatures.Count;
+        // A hand-edited policy.json can leave any of these out or null; that is a fault in the file, not a crash.
+        if (data.Means is null || data.Scales is null || data.Weights is null || data.Biases is null || data.Weights.Any(w => w is null))
+            throw new ArgumentException("difficulty_model: means, scales, weights and biases must all be given", nameof(data));
         if (data.Means.Count != d || data.Scales.Count != d)
             throw new ArgumentException($"difficulty_model: means and scales need {d} entries", nameof(data));
         if (data.Biases.Count < 2 || data.Weights.Count != data.Biases.Count || data.Weights.Any(w => w.Count != d))

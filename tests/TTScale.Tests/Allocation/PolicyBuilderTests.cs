@@ -143,4 +143,13 @@ public class PolicyBuilderTests
         string nullBin = """{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[null]}""";
         Assert.Contains("bins[0] is null", Assert.Throws<InvalidDataException>(() => Policy.FromJson(nullBin, "p.json")).Message);
     }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"features":[],"means":[0,0,0,0,0,0],"scales":[1,1,1,1,1,1],"weights":[null,null],"biases":[0,0]}""")]
+    public void ADifficultyModelWithPartsMissingIsRejectedNamingIt(string model)
+    {
+        string json = $$"""{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[{"bin":0,"saturation":4,"curve":[{"budget_level":1,"strategy":"best-of-n","parameters":{},"cost":1,"accuracy":0.5,"cv_accuracy":0.5,"problems":3}]}],"difficulty_model":{{model}}}""";
+        Assert.Contains("p.json: difficulty_model", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json, "p.json")).Message);
+    }
 }
