@@ -48,6 +48,10 @@ public sealed class DifficultyModel
         // A hand-edited policy.json can leave any of these out or null; that is a fault in the file, not a crash.
         if (data.Means is null || data.Scales is null || data.Weights is null || data.Biases is null || data.Weights.Any(w => w is null))
             throw new ArgumentException("difficulty_model: means, scales, weights and biases must all be given", nameof(data));
+        // The weights are read by position: a model over other features, or the same ones in another order, would
+        // predict from the wrong inputs without any error.
+        if (data.Features is null || !data.Features.SequenceEqual(DifficultyFeatures.Names))
+            throw new ArgumentException($"difficulty_model: features must be [{string.Join(", ", DifficultyFeatures.Names)}], in that order", nameof(data));
         if (data.Means.Count != d || data.Scales.Count != d)
             throw new ArgumentException($"difficulty_model: means and scales need {d} entries", nameof(data));
         if (data.Biases.Count < 2 || data.Weights.Count != data.Biases.Count || data.Weights.Any(w => w.Count != d))

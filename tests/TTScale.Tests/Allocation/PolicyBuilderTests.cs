@@ -152,4 +152,18 @@ public class PolicyBuilderTests
         string json = $$"""{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[{"bin":0,"saturation":4,"curve":[{"budget_level":1,"strategy":"best-of-n","parameters":{},"cost":1,"accuracy":0.5,"cv_accuracy":0.5,"problems":3}]}],"difficulty_model":{{model}}}""";
         Assert.Contains("p.json: difficulty_model", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json, "p.json")).Message);
     }
+
+    [Fact]
+    public void ADifficultyModelOverOtherFeaturesIsRejected()
+    {
+        // Weights are read by position, so features in another order (another version's model) would predict silently wrong.
+        var random = new SplitMix64(1);
+        var samples = Enumerable.Range(0, 50).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, 0.2), i % 5)).ToList();
+        var policy = PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples) { DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Iterations: 10)) });
+        var json = System.Text.Json.Nodes.JsonNode.Parse(policy.ToJson())!;
+        json["difficulty_model"]!["features"] = new System.Text.Json.Nodes.JsonArray([.. DifficultyFeatures.Names.Reverse().Select(n => System.Text.Json.Nodes.JsonValue.Create(n))]);
+        var error = Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.ToJsonString(), "p.json"));
+        Assert.Contains("p.json: difficulty_model: features must be [agreement, ", error.Message);
+        Assert.Equal(policy.ToJson(), Policy.FromJson(policy.ToJson()).ToJson());
+    }
 }
