@@ -84,6 +84,9 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
                     throw new InvalidDataException($"{source}: bin {b} has an accuracy outside [0, 1]");
             }
         }
+        // The allocator cuts each uncertain prompt's menu at this tolerance; below zero no option is within it of the best.
+        if (Build is not null && !(Build.SaturationTolerance >= 0 && double.IsFinite(Build.SaturationTolerance)))
+            throw new InvalidDataException($"{source}: build.saturation_tolerance must be a non-negative number (got {Build.SaturationTolerance})");
         if (ProbeSamples < 1) throw new InvalidDataException($"{source}: probe_samples must be 1 or more");
         if (DifficultyModel is not null)
         {

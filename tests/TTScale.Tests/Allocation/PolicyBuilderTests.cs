@@ -166,4 +166,14 @@ public class PolicyBuilderTests
         Assert.Contains("p.json: difficulty_model: features must be [agreement, ", error.Message);
         Assert.Equal(policy.ToJson(), Policy.FromJson(policy.ToJson()).ToJson());
     }
+
+    [Fact]
+    public void ANegativeSaturationToleranceIsRejectedAtLoad()
+    {
+        // Loaded, it crashed the batch allocation of any prompt with bin probabilities (IndexOutOfRangeException), after every probe had run.
+        string json = PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples)).ToJson();
+        Assert.Contains("\"saturation_tolerance\": 0.005", json);
+        var error = Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.Replace("\"saturation_tolerance\": 0.005", "\"saturation_tolerance\": -0.5"), "p.json"));
+        Assert.Contains("p.json: build.saturation_tolerance", error.Message);
+    }
 }
