@@ -33,7 +33,8 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter<CostUnit>(JsonNamingPolicy.SnakeCaseLower) },
+        // By name only: a number would load as a unit (7 as no unit at all, printed "7"), and budgets would be read in it.
+        Converters = { new JsonStringEnumConverter<CostUnit>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
     };
 
     /// <summary>The policy as JSON text.</summary>

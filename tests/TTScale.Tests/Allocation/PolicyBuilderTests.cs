@@ -176,4 +176,16 @@ public class PolicyBuilderTests
         var error = Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.Replace("\"saturation_tolerance\": 0.005", "\"saturation_tolerance\": -0.5"), "p.json"));
         Assert.Contains("p.json: build.saturation_tolerance", error.Message);
     }
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("2")]
+    public void ACostUnitGivenAsANumberIsRejected(string unit)
+    {
+        string json = PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples)).ToJson();
+        Assert.Contains("\"cost_unit\": \"samples\"", json);
+        var error = Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.Replace("\"cost_unit\": \"samples\"", $"\"cost_unit\": {unit}"), "p.json"));
+        Assert.Contains("p.json", error.Message);
+        Assert.Contains("cost_unit", error.Message);
+    }
 }
