@@ -131,7 +131,8 @@ internal static class StrategyCatalog
         {
             N = Int("n", defaults.N), Revisions = Int("revisions", defaults.Revisions), Chains = Int("chains", defaults.Chains),
             BeamWidth = Int("beam_width", defaults.BeamWidth), Iterations = Int("iterations", defaults.Iterations), Lookahead = Int("lookahead", defaults.Lookahead),
-            Select = p.TryGetValue("select", out var select) ? Selection.Parse(select.GetString()!) : defaults.Select,
+            Select = p.TryGetValue("select", out var select)
+                ? Selection.Parse(select.GetString() ?? throw new FormatException("select is null, not a selection rule")) : defaults.Select,
             Dedupe = p.TryGetValue("dedupe", out var dedupe) ? dedupe.GetBoolean() : defaults.Dedupe,
             Ets = ets with { LambdaC = Double("lambda_c", ets.LambdaC), LambdaS = Double("lambda_s", ets.LambdaS) },
             RevisionRequest = p.TryGetValue("revision_request", out var request) ? request.GetString() : defaults.RevisionRequest,

@@ -72,6 +72,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     [Theory]
     [InlineData("n", "\"four\"")]
     [InlineData("select", "\"loudest\"")]
+    [InlineData("select", "null")]
     public void APolicyOptionThatCannotBeBuiltIsNamedBeforeAnyModelTime(string parameter, string value)
     {
         Build("policy-bad.json", "--cost-unit", "samples", "--probe", "2");
