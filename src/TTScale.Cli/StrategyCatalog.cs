@@ -91,7 +91,8 @@ internal static class StrategyCatalog
                     throw new CliException($"--policy {policyPath}: bin {bin.Bin}'s option {key}: {e.Message}");
                 }
             }
-        double price = CliErrors.Checked(() => allocator.PriceForRate(budget));
+        // The price is what a prompt decided alone is decided at; a batch is checked against its own prompts when planned.
+        double price = batch ? 0 : CliErrors.Checked(() => allocator.PriceForRate(budget));
         var parameters = new Dictionary<string, object>
         {
             ["policy"] = Path.GetFullPath(policyPath), ["policy_sha256"] = CliFiles.Sha256(policyPath), ["budget"] = budget, ["cost_unit"] = allocator.CostUnit.Name(), ["probe"] = k,

@@ -266,4 +266,37 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0, skipped.ExitCode);
         Assert.Contains($"skipped 1 bad line(s) in {dataset}:\n  {dataset}:2: ", skipped.StdErr.ReplaceLineEndings("\n"));
     }
+
+    /// <summary>A two-bin policy in samples: bin 0 is cheap (1), bin 1 dear (5), and the difficulty model puts every prompt in bin 0.</summary>
+    private string TwoBinPolicy()
+    {
+        static string Point(double cost, double accuracy) =>
+            $$"""{"budget_level":1,"strategy":"best-of-n","parameters":{"n":1,"select":"majority"},"cost":{{cost}},"accuracy":{{accuracy}},"cv_accuracy":{{accuracy}},"problems":10}""";
+        string features = string.Join(",", TTScale.Allocation.DifficultyFeatures.Names.Select(n => $"\"{n}\""));
+        string path = Path.Combine(_dir, "policy.json");
+        File.WriteAllText(path, $$$"""
+            {"schema_version":1,"cost_unit":"samples","bin_count":2,"probe_samples":1,"probe_scored":false,
+             "bins":[{"bin":0,"saturation":1,"curve":[{{{Point(1, 0.6)}}}]},{"bin":1,"saturation":5,"curve":[{{{Point(5, 0.2)}}}]}],
+             "difficulty_model":{"features":[{{{features}}}],"means":[0,0,0,0,0,0],"scales":[1,1,1,1,1,1],
+               "weights":[[0,0,0,0,0,0],[0,0,0,0,0,0]],"biases":[10,0]}}
+            """);
+        return path;
+    }
+
+    [Fact]
+    public void ABatchBudgetNeedsToCoverTheSetItIsSpentOn()
+    {
+        // Every prompt is in bin 0, whose cheapest option costs 1: a budget of 2 covers the set. It was refused for being
+        // under 3, the mean cheapest cost over the policy's bins, which is the floor of --allocation prompt only.
+        string[] run = ["--strategy", "adaptive", "--policy", TwoBinPolicy(), "--limit", "2"];
+        var batch = Eval([.. run, "--budget", "2"]);
+        Assert.True(batch.ExitCode == 0, batch.StdErr);
+        Assert.Matches(@"plan +1 samples per prompt expected \(budget 2\)", batch.StdOut);
+        var prompt = Eval([.. run, "--budget", "2", "--allocation", "prompt"]);
+        Assert.Equal(2, prompt.ExitCode);
+        Assert.Contains("--budget must be at least 3", prompt.StdErr);
+        var tooSmall = Eval([.. run, "--budget", "0.5"]);
+        Assert.Equal(2, tooSmall.ExitCode);
+        Assert.Contains("--budget must cover the cheapest option of every prompt", tooSmall.StdErr);
+    }
 }

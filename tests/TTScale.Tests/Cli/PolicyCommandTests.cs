@@ -332,7 +332,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Theory]
-    [InlineData("--budget", "0.5", "--budget must be at least")]
+    [InlineData("--budget", "0.5", "--budget must cover the cheapest option of every prompt")]
     [InlineData("--policy", "missing.json", "missing.json: file not found")]
     public void AdaptiveNamesBadOptions(string option, string value, string message)
     {
