@@ -69,6 +69,9 @@ internal static class StrategyCatalog
     public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, double budget, int? probe, StrategySettings defaults,
         string? oracleSweep = null, bool batch = true)
     {
+        // Checked before any model time: an infinite budget went on to fail as a JSON error when its record was written.
+        if (!(budget > 0 && double.IsFinite(budget)))
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--budget {budget} must be a positive number (per prompt, in the policy's cost unit)"));
         if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
         var allocator = new BudgetAllocator(Policy.Load(policyPath));
         if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");

@@ -72,7 +72,8 @@ public sealed class Adaptive : IPlannedStrategy
         var signals = new DifficultySignal[problems.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, problems.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, token) => (probes[i], signals[i]) = await ProbeAsync(problems[i], seedOf(problems[i]), token).ConfigureAwait(false)).ConfigureAwait(false);
-        var allocation = _allocator.Allocate(signals, budget * problems.Count);
+        // A huge budget per problem can overflow over the set; spending all of double's range is spending without limit.
+        var allocation = _allocator.Allocate(signals, Math.Min(budget * problems.Count, double.MaxValue));
         Planned = allocation;
         _plan = problems.Select((p, i) => (p.Id, Entry: (probes[i], allocation.Decisions[i]))).ToDictionary(e => e.Id, e => e.Entry);
     }

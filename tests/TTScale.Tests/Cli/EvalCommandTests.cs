@@ -299,4 +299,20 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, tooSmall.ExitCode);
         Assert.Contains("--budget must cover the cheapest option of every prompt", tooSmall.StdErr);
     }
+
+    [Fact]
+    public void AnInfiniteBudgetIsRefusedAndAHugeOneSpendsWithoutLimit()
+    {
+        string[] run = ["--strategy", "adaptive", "--policy", TwoBinPolicy(), "--limit", "2"];
+        foreach (string allocation in new[] { "prompt", "batch" })
+        {
+            var infinite = Eval([.. run, "--budget", "Infinity", "--allocation", allocation]);
+            Assert.Equal(2, infinite.ExitCode);
+            Assert.Contains("--budget Infinity must be a positive number", infinite.StdErr);
+        }
+        // 1e308 per problem overflows over two problems; it was refused as "--budget must be a non-negative number".
+        var huge = Eval([.. run, "--budget", "1e308"]);
+        Assert.True(huge.ExitCode == 0, huge.StdErr);
+        Assert.Contains("plan ", huge.StdOut);
+    }
 }
