@@ -45,7 +45,13 @@ internal static class EvalCommand
         {
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
             var settings = run.Read(result);
-            RunOptions.NoteUnread(result, [name], [.. run.StrategyOptions(), .. evalOptions]);
+            (Option, Func<string, bool>)[] hyperparameters = [.. run.StrategyOptions(), evalOptions[0], evalOptions[1]]; // with --n and --chains
+            if (name == "adaptive" && result.GetValue(policy) is { } policyPath && File.Exists(policyPath))
+            {
+                var loaded = Allocation.Policy.Load(policyPath);
+                hyperparameters = [.. hyperparameters.Select(o => PolicyReads(loaded, o))];
+            }
+            RunOptions.NoteUnread(result, [name], [.. hyperparameters, .. evalOptions[2..]]);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));
@@ -70,6 +76,17 @@ internal static class EvalCommand
             return outcome.Interrupted ? CliErrors.Interrupted : 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Whether adaptive reads a strategy option: only where some option of the policy runs a strategy that reads it and
+    /// does not set it itself (the policy's hyperparameters win, so --n beside a policy of best-of-n options changes nothing).
+    /// </summary>
+    private static (Option, Func<string, bool>) PolicyReads(Allocation.Policy policy, (Option Option, Func<string, bool> Reads) o)
+    {
+        string key = o.Option.Name.TrimStart('-').Replace('-', '_'); // --beam-width is beam_width in a policy's parameters
+        bool read = policy.Bins.SelectMany(b => b.Curve).Any(p => o.Reads(p.Strategy) && !p.Parameters.ContainsKey(key));
+        return (o.Option, name => name == "adaptive" ? read : o.Reads(name));
     }
 
     private static bool BatchAllocation(string allocation) => allocation switch

@@ -315,4 +315,14 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(huge.ExitCode == 0, huge.StdErr);
         Assert.Contains("plan ", huge.StdOut);
     }
+
+    [Fact]
+    public void StrategyOptionsThePolicySetsItselfAreNotedAsIgnoredByAdaptive()
+    {
+        // The policy's options are best-of-n with n and select: --n and --select change nothing, and no option reads --beam-width.
+        var result = Eval("--strategy", "adaptive", "--policy", TwoBinPolicy(), "--budget", "2", "--limit", "1", "--n", "64", "--select", "weighted", "--beam-width", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        foreach (string option in new[] { "--n", "--select", "--beam-width" })
+            Assert.Contains($"note: {option} is not read by adaptive; ignored", result.StdErr);
+    }
 }
