@@ -82,7 +82,7 @@ internal static class SweepCommand
                 string file = FileOf(name, budget);
                 var entry = new SweepRun(name == "pool" ? "best-of-n" : name, budget, solver.Parameters, file);
                 manifest = name == "pool"
-                    ? manifest with { Pool = entry }
+                    ? manifest with { Pool = entry, PoolSize = budget } // a sweep that ran without a pool recorded the budgets' largest
                     : manifest with { Runs = [.. manifest.Runs.Where(r => r.File != file), entry] };
                 manifest.Write(folder);
                 var outcome = await EvalSession.RunAsync(problems, solver, settings, stamp, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
@@ -128,8 +128,8 @@ internal static class SweepCommand
         var comparable = existing.Prm is null || fresh.Prm is null ? fresh with { Prm = existing.Prm } : fresh;
         if (existing.Mismatch(comparable) is string mismatch)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");
-        if (existing.Pool is not null && existing.PoolSize != poolSize)
-            throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {existing.PoolSize} samples per problem, not {poolSize}; pass --pool-size {existing.PoolSize} or use another --out");
+        if (existing.Pool is { } pool && pool.Budget != poolSize)
+            throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {pool.Budget} samples per problem, not {poolSize}; pass --pool-size {pool.Budget} or use another --out");
         return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit };
     }
 }

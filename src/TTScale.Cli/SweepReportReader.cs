@@ -94,7 +94,8 @@ internal static class SweepReportReader
         if (m.Prm is { } prm) models.Add(new("prm", prm.Path, prm.Sha256));
         return new ReportProvenance(Path.GetFullPath(folder), m.Dataset, m.Limit, m.Seed, models,
             m.Verifier == "none" ? "none" : $"{m.Verifier}, step scores aggregated by {m.Aggregation}",
-            string.Create(culture, $"temperature {m.Temperature}, top-p {m.TopP}, at most {m.MaxTokens} tokens; best-of-n pool of {m.PoolSize} samples per problem"),
+            string.Create(culture, $"temperature {m.Temperature}, top-p {m.TopP}, at most {m.MaxTokens} tokens") +
+                (m.Pool is { } pool ? string.Create(culture, $"; best-of-n pool of {pool.Budget} samples per problem") : ""),
             m.Hardware, m.TtscaleVersion, reportVersion, m.Created, now, []);
     }
 }

@@ -49,6 +49,19 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
+    public void APoolAddedToASweepWithoutOneRecordsItsOwnSizeAndResumes()
+    {
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1").ExitCode);
+        Assert.Equal(0, Sweep("--strategies", "best-of-n", "--budgets", "1,2", "--limit", "1").ExitCode);
+        Assert.Equal(2, Manifest().GetProperty("pool_size").GetInt32()); // was the beam-only sweep's 1
+        var again = Sweep("--strategies", "best-of-n", "--budgets", "1,2", "--limit", "1");
+        Assert.True(again.ExitCode == 0, again.StdErr); // was refused: "its pool has 1 samples per problem, not 2"
+        string report = Path.Combine(_dir, "report");
+        Assert.Equal(0, CliRunner.Run("report", Path.Combine(_dir, "sweep"), "--out", report).ExitCode);
+        Assert.Contains("best-of-n pool of 2 samples per problem", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [Fact]
     public void OtherSettingsInTheSameFolderAreRefusedByName()
     {
         Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1").ExitCode);
