@@ -11,9 +11,9 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
         if (!Directory.Exists(folder)) throw new CliException($"{folder}: sweep folder not found");
         var manifest = SweepManifest.Read(folder);
         var pool = manifest.Pool is null ? [] : EvalOutput.ReadRecords(System.IO.Path.Combine(folder, manifest.Pool.File));
-        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)EvalOutput.ReadRecords(System.IO.Path.Combine(folder, r.File))))
-            .Where(r => r.Item2.Count > 0).ToList();
-        if (pool.Count == 0 && runs.Count == 0)
+        // A run the manifest names but without records was stopped before its first problem finished: it is unfinished, not absent.
+        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)EvalOutput.ReadRecords(System.IO.Path.Combine(folder, r.File)))).ToList();
+        if (pool.Count == 0 && runs.All(r => r.Item2.Count == 0))
             throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
         // Every run covers the same problems; one that stopped part-way holds those that finished first (the easy ones),
         // and fitting or building a policy on it would overstate what it reaches.

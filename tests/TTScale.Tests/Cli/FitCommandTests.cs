@@ -125,6 +125,26 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         }
     }
 
+    [Fact]
+    public void ASweepStoppedBeforeARunsFirstProblemFinishedIsNamedNotFitted()
+    {
+        // Killed while beam-8 ran its first problems: the manifest names the run, its file has no record yet.
+        string copy = FitPath("stopped-at-start");
+        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(sweep.Folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.WriteAllText(Path.Combine(copy, "runs", "beam-8.jsonl"), "");
+        foreach (var command in new[] { "fit", "report" })
+        {
+            var result = CliRunner.Run(command, copy, "--out", FitPath($"stopped-at-start-{command}"));
+            Assert.Equal(2, result.ExitCode); // was 0: beam drawn and fitted up to 4, as if the sweep had asked for no more
+            Assert.Contains("beam-8.jsonl: 0 of 16 problems; the sweep was stopped part-way", result.StdErr);
+        }
+    }
+
     [Theory]
     [InlineData("sweep", "--strategy beam --budget 2", "--strategy 'beam': a sweep folder replays its best-of-n pool")]
     [InlineData("sweep", "--compute -5e9", "--compute -5E+09 must be a positive compute per problem")]
