@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace TTScale.Reporting.Writing;
 
 /// <summary>
@@ -33,18 +35,30 @@ public static class ReportOutput
                 files.Add(file);
             }
             Directory.CreateDirectory(Path.Combine(target, MarkdownReportWriter.FigureFolder));
+            var earlier = EarlierFigures(target);
             // Figures first: the pages that link them move in last.
             foreach (string file in files.Skip(2).Concat(files.Take(2).Reverse()))
                 File.Move(Path.Combine(staging, file), Path.Combine(target, file), overwrite: true);
             // An earlier report's figures that this one does not draw (its --policy figures, say) would linger beside it.
             var written = files.Select(f => Path.Combine(target, f)).ToList();
-            foreach (string stale in Directory.GetFiles(Path.Combine(target, MarkdownReportWriter.FigureFolder), "*.png").Except(written))
-                File.Delete(stale);
+            foreach (string stale in earlier.Except(written)) File.Delete(stale);
             return written;
         }
         finally
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The figures the folder's earlier report.md links, where they still exist: only those are a report's to remove, since
+    /// other images in figures/ (the user's own, where --out is a folder of theirs) are not.
+    /// </summary>
+    private static List<string> EarlierFigures(string target)
+    {
+        string markdown = Path.Combine(target, MarkdownFile);
+        if (!File.Exists(markdown)) return [];
+        return [.. Regex.Matches(File.ReadAllText(markdown), $@"\]\({MarkdownReportWriter.FigureFolder}/([A-Za-z0-9_.-]+\.png)\)")
+            .Select(m => Path.Combine(target, MarkdownReportWriter.FigureFolder, m.Groups[1].Value)).Where(File.Exists).Distinct()];
     }
 }

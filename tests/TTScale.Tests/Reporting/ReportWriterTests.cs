@@ -80,6 +80,18 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void ARewrittenReportLeavesImagesItDidNotWrite()
+    {
+        // --out a folder of the user's, whose figures/ holds their own plots.
+        string own = Path.Combine(_dir, "out", MarkdownReportWriter.FigureFolder, "my-plot.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(own)!);
+        File.WriteAllBytes(own, [1, 2, 3]);
+        WriteReport(ReportSamples.Full());
+        WriteReport(ReportSamples.Full() with { Adaptive = null });
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(own)); // was deleted as a stale figure
+    }
+
+    [Fact]
     public void MarkdownLinksPngFiguresWrittenBesideIt()
     {
         string folder = WriteReport(ReportSamples.Full());
