@@ -22,7 +22,7 @@ public static class ReportFormat
         if (magnitude < 10_000) return value.ToString(magnitude >= 100 || value == Math.Floor(value) ? "F0" : "G3", Invariant);
         string[] suffixes = ["k", "M", "G", "T", "P", "E"];
         int index = Math.Min(suffixes.Length - 1, (int)Math.Floor(Math.Log10(magnitude) / 3) - 1);
-        return (value / Math.Pow(1000, index + 1)).ToString("G3", Invariant) + suffixes[index];
+        return Significant(value / Math.Pow(1000, index + 1)) + suffixes[index];
     }
 
     /// <summary>Bytes in binary units ("512 B", "1.5 KiB", "12 MiB").</summary>
@@ -36,8 +36,11 @@ public static class ReportFormat
             value /= 1024;
             index++;
         }
-        return value.ToString(index == 0 ? "F0" : "G3", Invariant) + " " + units[index];
+        return (index == 0 ? value.ToString("F0", Invariant) : Significant(value)) + " " + units[index];
     }
+
+    // Three significant digits, but whole from 100 up: "G3" writes 999.6 as "1E+03" (and 1015.6 KiB as "1.02E+03").
+    private static string Significant(double value) => value.ToString(Math.Abs(value) >= 100 ? "F0" : "G3", Invariant);
 
     /// <summary>A number for a parameter or error: four significant digits.</summary>
     public static string Number(double value) => double.IsFinite(value) ? value.ToString("G4", Invariant) : "–";
