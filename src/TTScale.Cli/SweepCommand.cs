@@ -130,6 +130,8 @@ internal static class SweepCommand
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");
         if (existing.Pool is { } pool && pool.Budget != poolSize)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {pool.Budget} samples per problem, not {poolSize}; pass --pool-size {pool.Budget} or use another --out");
-        return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = settings.Limit };
+        // The runs keep every problem an earlier, wider --limit ran, so the manifest names the widest (null: no limit).
+        int? limit = existing.Limit is int there && settings.Limit is int now ? Math.Max(there, now) : null;
+        return existing with { Prm = existing.Prm ?? fresh.Prm, Limit = limit };
     }
 }

@@ -62,6 +62,16 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
+    public void ARerunWithASmallerLimitKeepsTheLimitTheRunsWereMadeWith()
+    {
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "2").ExitCode);
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1").ExitCode);
+        Assert.Equal(2, Manifest().GetProperty("limit").GetInt32()); // was 1, and the report said "first 1 problems" of runs holding 2
+        Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1").ExitCode);
+        Assert.False(Manifest().TryGetProperty("limit", out _)); // all problems
+    }
+
+    [Fact]
     public void OtherSettingsInTheSameFolderAreRefusedByName()
     {
         Assert.Equal(0, Sweep("--strategies", "beam", "--budgets", "1", "--limit", "1").ExitCode);
