@@ -38,6 +38,20 @@ internal static class CliErrors
         return UserError;
     }
 
+    /// <summary>
+    /// A number option written with a decimal comma ("--temperature 0,8"), or null: .NET reads the comma as a thousands
+    /// separator, so it would run at 8, not refuse.
+    /// </summary>
+    public static string? DecimalComma(System.CommandLine.ParseResult parsed)
+    {
+        for (var command = parsed.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+            foreach (var option in command.Children.OfType<System.CommandLine.Parsing.OptionResult>())
+                if ((Nullable.GetUnderlyingType(option.Option.ValueType) ?? option.Option.ValueType) == typeof(double)
+                    && option.Tokens.FirstOrDefault(t => t.Value.Contains(',')) is { } token)
+                    return $"{option.Option.Name} '{token.Value}': write the number with a decimal point ({token.Value.Replace(',', '.')})";
+        return null;
+    }
+
     /// <summary>Exit code of a run stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 

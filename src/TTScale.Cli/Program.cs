@@ -24,4 +24,9 @@ if (args.Length == 0)
 }
 var parsed = root.Parse(args);
 if (parsed.Action is ParseErrorAction) return CliErrors.ParseFailed(parsed);
+if (CliErrors.DecimalComma(parsed) is string comma)
+{
+    Console.Error.WriteLine($"error: {comma}");
+    return CliErrors.UserError;
+}
 return CliErrors.Run(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

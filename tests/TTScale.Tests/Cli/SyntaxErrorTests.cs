@@ -18,6 +18,17 @@ public class SyntaxErrorTests
         Assert.Equal(pointer, lines[^1]);
     }
 
+    [Theory]
+    [InlineData("fit", "/nonexistent", "--epsilon", "0,01")] // was read as 1: a gain of 100 points per candidate
+    [InlineData("generate", "--prompt", "x", "--temperature", "0,8")] // was read as 8
+    [InlineData("eval", "--strategy", "greedy", "--top-p=0,9")]
+    public void ADecimalCommaIsRefusedNotReadAsThousands(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches("^error: --[a-z-]+ '0,[0-9]+': write the number with a decimal point \\(0\\.[0-9]+\\)\n$", result.StdErr.Replace("\r", ""));
+    }
+
     [Fact]
     public void NoCommandPrintsTheOverviewAndFails()
     {
