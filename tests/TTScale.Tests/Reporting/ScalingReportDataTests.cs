@@ -79,6 +79,13 @@ public sealed class ScalingReportDataTests
     }
 
     [Fact]
+    public void TheFitsMeanHeldOutErrorIsInPointsAsTheHeldOutErrorsAre()
+    {
+        var row = ReportTables.Fits(ReportSamples.Full())!.Rows.First(r => r[0] == "best-of-n" && r[1] == "all");
+        Assert.Equal("2.0 pts", row[5]); // was "2.0%", beside a relative error of 2.3% for the same prediction
+    }
+
+    [Fact]
     public void AxisNamesParseAndUnknownOnesDoNot()
     {
         Assert.Equal(ComputeAxis.EFlops, ComputeAxes.Parse("EFLOPS"));
