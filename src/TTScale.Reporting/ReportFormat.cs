@@ -42,6 +42,9 @@ public static class ReportFormat
     // Three significant digits, but whole from 100 up: "G3" writes 999.6 as "1E+03" (and 1015.6 KiB as "1.02E+03").
     private static string Significant(double value) => value.ToString(Math.Abs(value) >= 100 ? "F0" : "G3", Invariant);
 
+    /// <summary>A budget (a saturation point N*) with every digit, as ttscale fit prints it: "G4" wrote N* = 12345 as "1.234E+04".</summary>
+    public static string Budget(double value) => double.IsFinite(value) ? value.ToString("0.##", Invariant) : "–";
+
     /// <summary>A number for a parameter or error: four significant digits.</summary>
     public static string Number(double value) => double.IsFinite(value) ? value.ToString("G4", Invariant) : "–";
 }

@@ -86,6 +86,15 @@ public sealed class ScalingReportDataTests
     }
 
     [Fact]
+    public void ALargeSaturationPointKeepsEveryDigit()
+    {
+        var full = ReportSamples.Full();
+        var saturated = full with { Strategies = [.. full.Strategies.Select(s => s.Fit is null ? s : s with { Saturation = new SaturationPoint(12345, 4e9, 0.9) })] };
+        var row = ReportTables.Fits(saturated)!.Rows.First(r => r[1] == "all");
+        Assert.Equal("12345", row[6]); // was "1.234E+04"
+    }
+
+    [Fact]
     public void AxisNamesParseAndUnknownOnesDoNot()
     {
         Assert.Equal(ComputeAxis.EFlops, ComputeAxes.Parse("EFLOPS"));
