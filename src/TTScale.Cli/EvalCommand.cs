@@ -36,22 +36,20 @@ internal static class EvalCommand
         command.Options.Add(output);
         command.Options.Add(json);
         static bool Adaptive(string name) => name == "adaptive";
-        (Option, Func<string, bool>)[] evalOptions =
-        [
-            (n, name => name is "best-of-n" or "adaptive" || StrategyCatalog.IsSearch(name)), (chains, name => name is "hybrid" or "adaptive"),
-            (policy, Adaptive), (budget, Adaptive), (probe, Adaptive), (allocation, Adaptive), (oracleBins, Adaptive),
-        ];
+        (Option, Func<string, bool>)[] widthOptions =
+            [(n, name => name is "best-of-n" or "adaptive" || StrategyCatalog.IsSearch(name)), (chains, name => name is "hybrid" or "adaptive")];
+        (Option, Func<string, bool>)[] adaptiveOptions = [(policy, Adaptive), (budget, Adaptive), (probe, Adaptive), (allocation, Adaptive), (oracleBins, Adaptive)];
         command.SetAction(async (result, cancellationToken) =>
         {
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
             var settings = run.Read(result);
-            (Option, Func<string, bool>)[] hyperparameters = [.. run.StrategyOptions(), evalOptions[0], evalOptions[1]]; // with --n and --chains
-            if (name == "adaptive" && result.GetValue(policy) is { } policyPath && File.Exists(policyPath))
+            (Option, Func<string, bool>)[] hyperparameters = [.. run.StrategyOptions(), .. widthOptions];
+            if (Adaptive(name) && result.GetValue(policy) is { } policyPath && File.Exists(policyPath))
             {
                 var loaded = Allocation.Policy.Load(policyPath);
                 hyperparameters = [.. hyperparameters.Select(o => PolicyReads(loaded, o))];
             }
-            RunOptions.NoteUnread(result, [name], [.. hyperparameters, .. evalOptions[2..]]);
+            RunOptions.NoteUnread(result, [name], [.. hyperparameters, .. adaptiveOptions]);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
             var problems = settings.LoadProblems();
             bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));
