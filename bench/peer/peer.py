@@ -83,9 +83,13 @@ def check_read_back():
 
 
 def prompt_text():
-    out = subprocess.run(["dotnet", os.path.join(ROOT, "src/TTScale.Cli/bin/Release/net10.0/TTScale.Cli.dll"), "data", "arith",
-                          "--count", "1", "--seed", str(PROMPT_SEED), "--levels", str(PROMPT_LEVEL)], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)["prompt"]
+    """DecodeBench's prompt, from the task code (built here if need be: a fresh clone has no CLI build)."""
+    path = os.path.join(tempfile.mkdtemp(prefix="ttscale-peer-"), "prompt.jsonl")
+    subprocess.run(["dotnet", "run", "-c", "Release", "--project", os.path.join(ROOT, "src", "TTScale.Cli"), "--", "data", "arith",
+                    "--count", "1", "--seed", str(PROMPT_SEED), "--levels", str(PROMPT_LEVEL), "--out", path],
+                   check=True, cwd=ROOT, stdout=sys.stderr)
+    with open(path) as f:
+        return json.loads(f.readline())["prompt"]
 
 
 @torch.inference_mode()
@@ -139,9 +143,9 @@ def main():
     batches = [int(b) for b in args.batches.split(",")]
 
     check_read_back()
+    prompt = prompt_text()  # before the benchmark, so a failure here costs seconds, not the whole run
     ours = ttscale_tokens_per_second(batches, args.tokens)
     lm = load_from_onnx(args.model)
-    prompt = prompt_text()
     theirs = {b: torch_tokens_per_second(lm, prompt, b, args.tokens, args.repeats) for b in batches}
 
     print(f"decode throughput, {args.tokens} tokens per row, {torch.get_num_threads()} threads, prompt {prompt.strip()!r}")
