@@ -18,14 +18,18 @@ internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : 
     {
         var records = EvalOutput.ReadRecords(path);
         if (records.Count == 0) throw new CliException($"--adaptive {path}: no records");
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < records.Count; i++)
         {
             if (records[i].Strategy != "adaptive")
                 throw new CliException($"--adaptive {path}: record {i + 1} is a {records[i].Strategy} result; give the records of ttscale eval --strategy adaptive");
             if (!sweepProblems.Contains(records[i].Id))
                 throw new CliException($"--adaptive {path}: problem {records[i].Id} (record {i + 1}) is not in the sweep; run the adaptive eval on the sweep's dataset");
+            // A problem twice would count twice in the point's accuracy and compute, and pass the coverage check besides.
+            if (!first.TryAdd(records[i].Id, i))
+                throw new CliException($"--adaptive {path}: problem {records[i].Id} is recorded twice (records {first[records[i].Id] + 1} and {i + 1}); give one run's records, each problem once");
         }
-        int covered = records.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count();
+        int covered = first.Count;
         if (covered != sweepProblems.Count)
             throw new CliException($"--adaptive {path}: covers {covered} of the sweep's {sweepProblems.Count} problems; the comparison needs the same problems (finish the run, or run it without --limit)");
 

@@ -266,6 +266,32 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Contains("record 1 is a best-of-n result", CliRunner.Run("report", sweep.Folder, "--adaptive", pool, "--out", PolicyPath("report-j")).StdErr);
     }
 
+    /// <summary>An adaptive run over the sweep's problems at a budget of 4 samples, into <paramref name="name"/>, made once per file.</summary>
+    private string AdaptiveRun(string name, params string[] options)
+    {
+        string records = PolicyPath(name);
+        if (File.Exists(records)) return records;
+        if (!File.Exists(PolicyPath("policy-k.json"))) Build("policy-k.json", "--cost-unit", "samples", "--probe", "2");
+        var result = CliRunner.Run(["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "4", "--dataset", DemoSweep.Dataset,
+            "--out", records, .. options]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        return records;
+    }
+
+    [Fact]
+    public void AnAdaptiveRunWithAProblemTwiceIsRefused()
+    {
+        // Sixteen distinct problems plus one again: it covered every problem and counted the repeated one twice.
+        string records = AdaptiveRun("adaptive-k.jsonl"), twice = PolicyPath("adaptive-twice.jsonl"), output = PolicyPath("report-twice");
+        var lines = File.ReadAllLines(records);
+        File.WriteAllLines(twice, [.. lines, lines[2]]);
+        var refused = CliRunner.Run("report", sweep.Folder, "--adaptive", twice, "--axis", "samples", "--out", output);
+        Assert.Equal(2, refused.ExitCode);
+        string id = JsonDocument.Parse(lines[2]).RootElement.GetProperty("id").GetString()!;
+        Assert.Contains($"--adaptive {twice}: problem {id} is recorded twice (records 3 and 17)", refused.StdErr);
+        Assert.False(Directory.Exists(output));
+    }
+
     /// <summary>A copy of the policy whose every bin offers only the given option (the others removed by hand).</summary>
     private string OnlyOption(string source, string name, string strategy, string parameters)
     {
