@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TTScale.Evaluation;
 using TTScale.Reporting;
@@ -10,10 +11,12 @@ namespace TTScale.Cli;
 /// adaptive figure: its accuracy with the 95% interval, at the compute it actually spent. Runs with oracle bins
 /// (<c>--oracle-bins</c>) and with probe-predicted bins are separate series, and so are runs decided prompt by prompt
 /// (<c>--allocation prompt</c>, and runs recorded before batch allocation). A run must cover exactly the sweep's
-/// problems, so that it and the baselines are measured on the same set.
+/// problems, with the sweep's settings, so that it and the baselines are measured on the same set under the same conditions.
 /// </summary>
-internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : IReportInput
+internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
 {
+    private readonly IReadOnlyDictionary<string, EvalRecord> _problems = sweep.Problems();
+
     public ScalingReportData Apply(ScalingReportData data, string path)
     {
         var records = EvalOutput.ReadRecords(path);
@@ -23,15 +26,18 @@ internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : 
         {
             if (records[i].Strategy != "adaptive")
                 throw new CliException($"--adaptive {path}: record {i + 1} is a {records[i].Strategy} result; give the records of ttscale eval --strategy adaptive");
-            if (!sweepProblems.Contains(records[i].Id))
+            if (!_problems.TryGetValue(records[i].Id, out var problem))
                 throw new CliException($"--adaptive {path}: problem {records[i].Id} (record {i + 1}) is not in the sweep; run the adaptive eval on the sweep's dataset");
+            if (Mismatch(records[i], problem) is string mismatch)
+                throw new CliException($"--adaptive {path}: record {i + 1} (problem {records[i].Id}) was run with other settings than the sweep ({mismatch}); " +
+                    "run the adaptive eval with the sweep's settings");
             // A problem twice would count twice in the point's accuracy and compute, and pass the coverage check besides.
             if (!first.TryAdd(records[i].Id, i))
                 throw new CliException($"--adaptive {path}: problem {records[i].Id} is recorded twice (records {first[records[i].Id] + 1} and {i + 1}); give one run's records, each problem once");
         }
         int covered = first.Count;
-        if (covered != sweepProblems.Count)
-            throw new CliException($"--adaptive {path}: covers {covered} of the sweep's {sweepProblems.Count} problems; the comparison needs the same problems (finish the run, or run it without --limit)");
+        if (covered != _problems.Count)
+            throw new CliException($"--adaptive {path}: covers {covered} of the sweep's {_problems.Count} problems; the comparison needs the same problems (finish the run, or run it without --limit)");
 
         var parameters = records[0].Parameters;
         bool perPrompt = !parameters.TryGetValue("allocation", out var allocation) || allocation is JsonElement { ValueKind: JsonValueKind.String } a && a.GetString() == "prompt";
@@ -39,6 +45,55 @@ internal sealed class AdaptiveReportInput(IReadOnlySet<string> sweepProblems) : 
         var point = SweepReportReader.Point((int)Math.Round(records.Average(r => r.Candidates.Count)), records, data.Axis);
         if (data.Axis == ComputeAxis.Samples) point = point with { Compute = records.Average(r => r.Candidates.Count) };
         return data.WithAdaptive(new StrategySeries(series, [point with { Target = Target(parameters) }]));
+    }
+
+    /// <summary>
+    /// The first setting of <paramref name="record"/>'s run that differs from the sweep's, as "--option: this file's, the
+    /// sweep's", or null: the problem itself (ids repeat across datasets: arith's levels do not change them), its seed, the
+    /// run settings the record keeps (a key it lacks was not kept yet, save verifier and prompt template, left out when
+    /// none), and the temperature its option ran at (a greedy decision's is its own). The adaptive strategy's own
+    /// parameters are its to choose.
+    /// </summary>
+    private string? Mismatch(EvalRecord record, EvalRecord problem)
+    {
+        var m = sweep.Manifest;
+        if (record.GoldAnswer != problem.GoldAnswer || record.Level != problem.Level)
+            return $"--dataset: answer {record.GoldAnswer} at level {record.Level?.ToString(CultureInfo.InvariantCulture) ?? "none"} in this file, " +
+                $"{problem.GoldAnswer} at level {problem.Level?.ToString(CultureInfo.InvariantCulture) ?? "none"} in the sweep's {m.Dataset}";
+        if (record.Seed != problem.Seed)
+            return $"--seed: problem seed {record.Seed} in this file, {problem.Seed} in the sweep (--seed {m.Seed})";
+
+        static string Text(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.Object when v.TryGetProperty("sha256", out var hash) => $"model.onnx sha256 {hash.GetString()}",
+            JsonValueKind.Number => v.GetDouble().ToString(CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        };
+        static string Hash(ModelStamp model) => $"model.onnx sha256 {model.Sha256}";
+        var settings = new List<(string Option, string Sweep, string? File)>();
+        if (record.Run is not null)
+        {
+            var run = JsonSerializer.SerializeToElement(record.Run, Jsonl.Options);
+            string? Stamped(string key) => run.TryGetProperty(key, out var v) ? Text(v) : null;
+            settings.AddRange([
+                ("--model", Hash(m.Policy), Stamped("model")), ("--prompt-template", m.PromptTemplate ?? "none", Stamped("prompt_template") ?? "none"),
+                ("--top-p", m.TopP.ToString(CultureInfo.InvariantCulture), Stamped("top_p")),
+                ("--max-tokens", m.MaxTokens.ToString(CultureInfo.InvariantCulture), Stamped("max_tokens")),
+                ("--hardware", m.Hardware, Stamped("hardware")), // the eFLOPs compared are on its profile
+                ("--verifier", m.Verifier, Stamped("verifier") ?? "none"),
+            ]);
+            // A sweep that ran no PRM, or never scored, has no PRM or aggregation to compare.
+            if (m.Prm is not null) settings.Add(("--prm", Hash(m.Prm), Stamped("prm")));
+            if (m.Verifier != "none") settings.Add(("--agg", m.Aggregation, Stamped("agg")));
+        }
+        if (record.Details is not null)
+        {
+            var decision = JsonSerializer.SerializeToElement(record.Details, Jsonl.Options);
+            if (decision.TryGetProperty("strategy", out var strategy) && strategy.GetString() != "greedy"
+                && decision.TryGetProperty("parameters", out var parameters) && parameters.TryGetProperty("temperature", out var temperature))
+                settings.Add(("--temperature", m.Temperature.ToString(CultureInfo.InvariantCulture), Text(temperature)));
+        }
+        return settings.Where(s => s.File is not null && s.File != s.Sweep).Select(s => $"{s.Option}: {s.File} in this file, {s.Sweep} in the sweep").FirstOrDefault();
     }
 
     /// <summary>The per-problem budget the run was given, with its unit ("4G flops").</summary>

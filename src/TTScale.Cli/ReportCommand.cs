@@ -42,7 +42,7 @@ internal static class ReportCommand
             var data = SweepReportReader.Read(sweepFolder, computeAxis, CliFiles.Version, DateTimeOffset.UtcNow, fitReport, fitPath);
             data = Add(data, "Fit", fitPath, fitReader);
             data = Add(data, "Policy", policyPath, policyReader);
-            var adaptiveReader = new AdaptiveReportInput(sweepFolder.ProblemIds());
+            var adaptiveReader = new AdaptiveReportInput(sweepFolder);
             foreach (string path in adaptivePaths) data = Add(data, "Adaptive run", path, adaptiveReader);
 
             string target = result.GetValue(output) ?? Path.Combine(folder, "report");

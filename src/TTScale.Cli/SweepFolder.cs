@@ -27,9 +27,12 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
         return new SweepFolder(folder, manifest, pool, runs);
     }
 
-    /// <summary>The problems the sweep covers: the pool's, or every direct run's where it has no pool.</summary>
-    public IReadOnlySet<string> ProblemIds() =>
-        (Pool.Count > 0 ? Pool : Runs.SelectMany(r => r.Records)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// The problems the sweep covers (the pool's, or every direct run's where it has no pool), each with one of its records:
+    /// its gold answer, level and seed are every run's.
+    /// </summary>
+    public IReadOnlyDictionary<string, EvalRecord> Problems() =>
+        (Pool.Count > 0 ? Pool : Runs.SelectMany(r => r.Records)).DistinctBy(r => r.Id, StringComparer.Ordinal).ToDictionary(r => r.Id, StringComparer.Ordinal);
 
     /// <summary>The best-of-n pool as a <see cref="SamplePool"/>, or null when the sweep has none.</summary>
     public SamplePool? SamplePool()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TTScale.Allocation;
 using TTScale.Cli;
@@ -272,8 +273,8 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         string records = PolicyPath(name);
         if (File.Exists(records)) return records;
         if (!File.Exists(PolicyPath("policy-k.json"))) Build("policy-k.json", "--cost-unit", "samples", "--probe", "2");
-        var result = CliRunner.Run(["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "4", "--dataset", DemoSweep.Dataset,
-            "--out", records, .. options]);
+        string[] dataset = options.Contains("--dataset") ? [] : ["--dataset", DemoSweep.Dataset];
+        var result = CliRunner.Run(["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-k.json"), "--budget", "4", .. dataset, "--out", records, .. options]);
         Assert.True(result.ExitCode == 0, result.StdErr);
         return records;
     }
@@ -290,6 +291,59 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         string id = JsonDocument.Parse(lines[2]).RootElement.GetProperty("id").GetString()!;
         Assert.Contains($"--adaptive {twice}: problem {id} is recorded twice (records 3 and 17)", refused.StdErr);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("--hardware", "h100-bf16", "--hardware: h100-bf16 in this file, cpu-local in the sweep")] // its eFLOPs were compared with the sweep's
+    [InlineData("--max-tokens", "40", "--max-tokens: 40 in this file, 160 in the sweep")]
+    [InlineData("--verifier", "oracle", "--verifier: oracle in this file, prm in the sweep")]
+    [InlineData("--seed", "7", "--seed: problem seed ")]
+    [InlineData("--dataset", "arith:count=16,levels=4-5,seed=5", "--dataset: answer ")] // the same ids, other problems
+    public void AnAdaptiveRunWithOtherSettingsThanTheSweepIsRefusedNamingTheSetting(string option, string value, string named)
+    {
+        string records = AdaptiveRun($"adaptive-k{option}.jsonl", option, value), output = PolicyPath($"report-k{option}");
+        var refused = CliRunner.Run("report", sweep.Folder, "--adaptive", records, "--out", output);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"--adaptive {records}: record 1 (problem ", refused.StdErr);
+        Assert.Contains($"was run with other settings than the sweep ({named}", refused.StdErr);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void AnAdaptiveRunsModelAndTemperatureAreThoseOfTheSweepSaveAGreedyDecisions()
+    {
+        string records = AdaptiveRun("adaptive-k.jsonl");
+        var lines = File.ReadAllLines(records);
+        int sampled = Array.FindIndex(lines, l => JsonNode.Parse(l)!["details"]!["parameters"]!["temperature"]?.GetValue<double>() > 0);
+        Assert.True(sampled >= 0, "no decision sampled");
+        string Edited(string name, Action<JsonNode> edit)
+        {
+            var record = JsonNode.Parse(lines[sampled])!;
+            edit(record);
+            string path = PolicyPath(name);
+            File.WriteAllLines(path, lines.Select((l, i) => i == sampled ? record.ToJsonString() : l));
+            return path;
+        }
+        CliRunner.Result Report(string path) => CliRunner.Run("report", sweep.Folder, "--adaptive", path, "--axis", "samples", "--out", PolicyPath("report-k-edited"));
+
+        string model = Edited("adaptive-k-model.jsonl", r => r["run"]!["model"]!["sha256"] = new string('0', 64));
+        var hash = JsonNode.Parse(lines[0])!["run"]!["model"]!["sha256"]!.GetValue<string>();
+        var otherModel = Report(model);
+        Assert.Equal(2, otherModel.ExitCode);
+        Assert.Contains($"(--model: model.onnx sha256 {new string('0', 64)} in this file, model.onnx sha256 {hash} in the sweep)", otherModel.StdErr);
+        string hotter = Edited("adaptive-k-hot.jsonl", r => r["details"]!["parameters"]!["temperature"] = 1.2);
+        var refused = Report(hotter);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"record {sampled + 1} (problem ", refused.StdErr);
+        Assert.Contains("(--temperature: 1.2 in this file, 0.8 in the sweep)", refused.StdErr);
+        // A greedy option decodes at temperature 0 whatever the run's, so its decision is not a mismatch.
+        string greedy = Edited("adaptive-k-greedy.jsonl", r =>
+        {
+            r["details"]!["strategy"] = "greedy";
+            r["details"]!["parameters"] = new JsonObject { ["temperature"] = 0 };
+        });
+        var accepted = Report(greedy);
+        Assert.True(accepted.ExitCode == 0, accepted.StdErr);
     }
 
     /// <summary>A copy of the policy whose every bin offers only the given option (the others removed by hand).</summary>
