@@ -42,8 +42,13 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
         var parameters = records[0].Parameters;
         bool perPrompt = !parameters.TryGetValue("allocation", out var allocation) || allocation is JsonElement { ValueKind: JsonValueKind.String } a && a.GetString() == "prompt";
         string series = "adaptive (measured" + (parameters.ContainsKey("oracle_bins") ? ", oracle bins" : "") + (perPrompt ? ", per prompt" : "") + ")";
-        var point = SweepReportReader.Point((int)Math.Round(records.Average(r => r.Candidates.Count)), records, data.Axis);
-        if (data.Axis == ComputeAxis.Samples) point = point with { Compute = records.Average(r => r.Candidates.Count) };
+        // Samples drawn, probe included; the candidates kept are fewer (best-of-1 after a probe of 2 keeps 1).
+        var drawn = records.Select(SamplesDrawn).ToList();
+        if (data.Axis == ComputeAxis.Samples && drawn.IndexOf(null) is int old and >= 0)
+            throw new CliException($"--adaptive {path}: record {old + 1} does not say how many samples it drew (written by an older TTScale); rerun the adaptive eval, or pass --axis flops");
+        double samples = drawn.Contains(null) ? records.Average(r => r.Candidates.Count) : drawn.Average(d => d!.Value);
+        var point = SweepReportReader.Point((int)Math.Round(samples), records, data.Axis);
+        if (data.Axis == ComputeAxis.Samples) point = point with { Compute = samples };
         return data.WithAdaptive(new StrategySeries(series, [point with { Target = Target(parameters) }]));
     }
 
@@ -95,6 +100,11 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
         }
         return settings.Where(s => s.File is not null && s.File != s.Sweep).Select(s => $"{s.Option}: {s.File} in this file, {s.Sweep} in the sweep").FirstOrDefault();
     }
+
+    /// <summary>The samples a record's run drew, probe included, or null in records from before TTScale kept the figure.</summary>
+    private static double? SamplesDrawn(EvalRecord record) =>
+        record.Details is { } details && details.TryGetValue("samples_drawn", out var drawn) && drawn is JsonElement { ValueKind: JsonValueKind.Number } number
+            ? number.GetDouble() : null;
 
     /// <summary>The per-problem budget the run was given, with its unit ("4G flops").</summary>
     private static string? Target(IReadOnlyDictionary<string, object> parameters) =>

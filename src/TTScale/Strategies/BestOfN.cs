@@ -27,6 +27,9 @@ public sealed class BestOfN : IStrategy
         _select = n == 1 ? SelectionRule.Last : select;
     }
 
+    /// <summary>Samples drawn per problem.</summary>
+    public int N => _n;
+
     /// <inheritdoc/>
     public string Name => _n > 1 ? "best-of-n" : _context.Sampling.Temperature <= 0 ? "greedy" : "sample";
 

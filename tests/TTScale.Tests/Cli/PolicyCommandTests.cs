@@ -234,10 +234,17 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var result = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-i.json"), "--adaptive", records, "--axis", "samples", "--out", output);
         Assert.True(result.ExitCode == 0, result.StdErr);
 
-        // The measured point is the run's own: its accuracy over the 16 problems and the samples it drew per problem.
+        // The measured point is the run's own: its accuracy over the 16 problems and the samples it drew per problem, the
+        // probe's 2 included (not the candidates kept: best-of-1 after the probe keeps 1 of 2); in samples each decision
+        // costs what the policy said, and the set spends at most its budget of 4 a problem.
         var run = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         int correct = run.Count(r => r.GetProperty("correct").GetBoolean());
-        double spent = run.Average(r => r.GetProperty("candidates").GetArrayLength());
+        var drawn = run.Select(r => r.GetProperty("details").GetProperty("samples_drawn").GetDouble()).ToList();
+        Assert.All(run, r => Assert.Equal(r.GetProperty("details").GetProperty("expected_cost").GetDouble(), r.GetProperty("details").GetProperty("samples_drawn").GetDouble()));
+        Assert.All(drawn, d => Assert.True(d >= 2, $"{d} samples drawn, fewer than the probe's 2"));
+        Assert.True(drawn.Sum() <= 4 * 16, $"{drawn.Sum()} samples over a budget of 64");
+        Assert.Contains(run, r => r.GetProperty("candidates").GetArrayLength() < r.GetProperty("details").GetProperty("samples_drawn").GetDouble());
+        double spent = drawn.Average();
         string html = File.ReadAllText(Path.Combine(output, "index.html"));
         Assert.Contains("Adaptive runs against the baselines at matched compute", html);
         var row = Regex.Match(html, "<tr><td[^>]*>(?:<[^>]+>)*adaptive \\(measured\\)(.*?)</tr>", RegexOptions.Singleline);
@@ -246,6 +253,13 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Equal(["4 samples", $"{correct}/16"], cells.Take(2));
         Assert.Equal(ReportFormat.Amount(spent), cells[3]);
         Assert.Contains($"<dt>Adaptive run file</dt><dd>{Path.GetFullPath(records)} (sha256 ", html); // named with its hash in the provenance
+
+        // Records that do not say what they drew (an older TTScale's) are refused on the samples axis, not drawn too cheap.
+        string older = PolicyPath("adaptive-i-older.jsonl");
+        File.WriteAllLines(older, File.ReadAllLines(records).Select(l => l.Replace("\"samples_drawn\":", "\"drawn\":")));
+        var unsaid = CliRunner.Run("report", sweep.Folder, "--adaptive", older, "--axis", "samples", "--out", PolicyPath("report-i-older"));
+        Assert.Equal(2, unsaid.ExitCode);
+        Assert.Contains($"--adaptive {older}: record 1 does not say how many samples it drew", unsaid.StdErr);
 
         // A run decided prompt by prompt is its own series beside the batch-allocated one.
         string perPrompt = PolicyPath("adaptive-i-prompt.jsonl");
