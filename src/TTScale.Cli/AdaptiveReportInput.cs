@@ -22,10 +22,14 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
         var records = EvalOutput.ReadRecords(path);
         if (records.Count == 0) throw new CliException($"--adaptive {path}: no records");
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        string runParameters = JsonSerializer.Serialize(records[0].Parameters, Jsonl.Options);
         for (int i = 0; i < records.Count; i++)
         {
             if (records[i].Strategy != "adaptive")
                 throw new CliException($"--adaptive {path}: record {i + 1} is a {records[i].Strategy} result; give the records of ttscale eval --strategy adaptive");
+            // One point is one run: records of another budget or policy would be labelled with the first record's.
+            if (JsonSerializer.Serialize(records[i].Parameters, Jsonl.Options) != runParameters)
+                throw new CliException($"--adaptive {path}: record {i + 1} is from another run than record 1 (its parameters differ: another budget, policy or allocation); give one run per file");
             if (!_problems.TryGetValue(records[i].Id, out var problem))
                 throw new CliException($"--adaptive {path}: problem {records[i].Id} (record {i + 1}) is not in the sweep; run the adaptive eval on the sweep's dataset");
             if (Mismatch(records[i], problem) is string mismatch)

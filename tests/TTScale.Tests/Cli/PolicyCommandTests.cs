@@ -254,6 +254,13 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Equal(ReportFormat.Amount(spent), cells[3]);
         Assert.Contains($"<dt>Adaptive run file</dt><dd>{Path.GetFullPath(records)} (sha256 ", html); // named with its hash in the provenance
 
+        // A file mixing two runs (another budget from record 9 on) is refused: the point would carry record 1's budget.
+        string mixed = PolicyPath("adaptive-i-mixed.jsonl");
+        File.WriteAllLines(mixed, File.ReadAllLines(records).Select((l, i) => i < 8 ? l : l.Replace("\"budget\":4,", "\"budget\":5,")));
+        var mixedRun = CliRunner.Run("report", sweep.Folder, "--adaptive", mixed, "--axis", "samples", "--out", PolicyPath("report-i-mixed"));
+        Assert.Equal(2, mixedRun.ExitCode);
+        Assert.Contains($"--adaptive {mixed}: record 9 is from another run than record 1", mixedRun.StdErr);
+
         // Records that do not say what they drew (an older TTScale's) are refused on the samples axis, not drawn too cheap.
         string older = PolicyPath("adaptive-i-older.jsonl");
         File.WriteAllLines(older, File.ReadAllLines(records).Select(l => l.Replace("\"samples_drawn\":", "\"drawn\":")));
