@@ -129,13 +129,7 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     public void ASweepStoppedBeforeARunsFirstProblemFinishedIsNamedNotFitted()
     {
         // Killed while beam-8 ran its first problems: the manifest names the run, its file has no record yet.
-        string copy = FitPath("stopped-at-start");
-        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(copy, Path.GetRelativePath(sweep.Folder, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        string copy = CopyOfSweep("stopped-at-start");
         File.WriteAllText(Path.Combine(copy, "runs", "beam-8.jsonl"), "");
         foreach (var command in new[] { "fit", "report" })
         {
@@ -143,6 +137,30 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
             Assert.Equal(2, result.ExitCode); // was 0: beam drawn and fitted up to 4, as if the sweep had asked for no more
             Assert.Contains("beam-8.jsonl: 0 of 16 problems; the sweep was stopped part-way", result.StdErr);
         }
+    }
+
+    [Fact]
+    public void ARunFileWithAProblemTwiceIsNamed()
+    {
+        // A line repeated (files joined by hand): it was counted as a 17th problem, and every other run named as stopped part-way.
+        string copy = CopyOfSweep("problem-twice");
+        string beam = Path.Combine(copy, "runs", "beam-8.jsonl");
+        File.AppendAllLines(beam, File.ReadLines(beam).Take(1));
+        var result = CliRunner.Run("fit", copy, "--out", FitPath("problem-twice.json"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(@"beam-8\.jsonl: problem \S+ is recorded 2 times", result.StdErr);
+    }
+
+    private string CopyOfSweep(string name)
+    {
+        string copy = FitPath(name);
+        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(sweep.Folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return copy;
     }
 
     [Theory]
