@@ -46,7 +46,7 @@ internal static class PolicyCommand
                     result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe), result.GetValue(scoredProbe)));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
             CliFiles.WriteAtomically(path, policy.ToJson());
-            Print(policy, evaluation, probeCost, Console.Out);
+            Print(policy, evaluation, probeCost, result.GetValue(folds), Console.Out);
             Console.Out.WriteLine($"policy written to {path}");
             return 0;
         });
@@ -86,11 +86,12 @@ internal static class PolicyCommand
             saturation_budget = r.SaturationBudget, saturation_cost = r.SaturationCompute,
         }).ToList());
 
-    private static void Print(Policy policy, DifficultyEvaluation evaluation, double probeCost, TextWriter o)
+    private static void Print(Policy policy, DifficultyEvaluation evaluation, double probeCost, int askedFolds, TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
         string unit = policy.CostUnit.Name();
-        o.WriteLine(string.Create(c, $"{policy.Build!.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ScoresProbe ? "scored" : "unscored")} samples included ({probeCost:G3})"));
+        string fewer = policy.Build!.Folds < askedFolds ? $" (not --folds {askedFolds}: a bin has at most one fold per problem)" : "";
+        o.WriteLine(string.Create(c, $"{policy.Build.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation{fewer}; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ScoresProbe ? "scored" : "unscored")} samples included ({probeCost:G3})"));
         o.WriteLine(string.Create(c, $"difficulty model (probe features -> oracle bin), held-out folds: {evaluation.Accuracy * 100:F1}% exact, {evaluation.WithinOne * 100:F1}% within one bin"));
         foreach (var bin in policy.Bins)
         {

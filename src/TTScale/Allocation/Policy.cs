@@ -123,7 +123,7 @@ public sealed record PolicyPoint(double BudgetLevel, string Strategy, IReadOnlyD
     double Cost, double Accuracy, double CvAccuracy, int Problems);
 
 /// <summary>How a policy was built.</summary>
-/// <param name="Folds">Cross-validation folds.</param>
+/// <param name="Folds">Cross-validation folds: those asked for, or as many as the largest bin has problems where that is fewer (each bin uses at most one per problem).</param>
 /// <param name="Seed">Seed of the fold split.</param>
 /// <param name="Problems">Problems in the sweep.</param>
 /// <param name="Options">Distinct options (strategy, parameters, budget level) in the sweep.</param>

@@ -67,7 +67,9 @@ public static class PolicyBuilder
             if (rows.Count == 0) throw new ArgumentException($"bin {b} has no outcomes in the sweep", nameof(outcomes));
             bins.Add(BuildBin(b, rows, options));
         }
-        var build = new PolicyBuildInfo(options.Folds, options.Seed, problemBins.Count, outcomes.Select(o => o.OptionKey).Distinct().Count(),
+        // A bin has at most one fold per problem: the record says how many the largest bin used, not how many were asked for.
+        int folds = Math.Min(options.Folds, problemBins.Values.CountBy(b => b).Max(c => c.Value));
+        var build = new PolicyBuildInfo(folds, options.Seed, problemBins.Count, outcomes.Select(o => o.OptionKey).Distinct().Count(),
             options.SaturationTolerance);
         var policy = new Policy(Policy.CurrentSchema, options.CostUnit, options.Bins, bins, options.DifficultyModel?.ToData(), build);
         policy.Validate("built policy");

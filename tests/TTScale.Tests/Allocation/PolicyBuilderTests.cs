@@ -50,6 +50,15 @@ public class PolicyBuilderTests
     }
 
     [Fact]
+    public void TheFoldsRecordedAreTheFoldsUsed()
+    {
+        // 60 problems a bin: 1000 folds asked for are 60 used (each problem held out once), and the record says 60.
+        var policy = PolicyBuilder.Build(Sweep(1), new PolicyBuildOptions(CostUnit.Tokens, Folds: 1000, Seed: 7));
+        Assert.Equal(60, policy.Build!.Folds);
+        Assert.Equal(5, PolicyBuilder.Build(Sweep(1), new PolicyBuildOptions(CostUnit.Tokens, Folds: 5, Seed: 7)).Build!.Folds);
+    }
+
+    [Fact]
     public void PolicyJsonRoundTrips()
     {
         var random = new SplitMix64(3);

@@ -55,6 +55,16 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void FoldsBeyondABinsProblemsArePrintedAndRecordedAsUsed()
+    {
+        // 16 problems in 2 bins of 8: a bin cannot be split into more than 8 folds.
+        var result = CliRunner.Run("policy", "build", sweep.Folder, "--out", PolicyPath("policy-folds.json"), "--bins", "2", "--folds", "1000");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("8-fold cross-validation (not --folds 1000: a bin has at most one fold per problem)", result.StdOut);
+        Assert.Equal(8, Policy.Load(PolicyPath("policy-folds.json")).Build!.Folds);
+    }
+
+    [Fact]
     public void SaturationToleranceSetsWhereEachBinStopsSpending()
     {
         // Within a whole unit of accuracy of the best, every bin saturates at its cheapest option.
