@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization.Metadata;
 
 namespace TTScale;
@@ -16,6 +17,27 @@ public static class StrictJson
         RespectNullableAnnotations = true,
         TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RequireNonNullable),
     };
+
+    /// <summary>
+    /// A read error as the member it concerns and what is wrong with it ("bins[0].curve[0].cost is missing"), without the
+    /// .NET type names System.Text.Json puts in its messages; a syntax error keeps its own message.
+    /// </summary>
+    public static string Describe(JsonException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.InnerException is JsonException) return e.Message; // the reader's: malformed JSON, with its line
+        string at = e.Path is null or "$" ? "" : e.Path[(e.Path.StartsWith("$.", StringComparison.Ordinal) ? 2 : 1)..];
+        var missing = Regex.Match(e.Message, "missing required properties including: (.*?)\\.?$");
+        if (missing.Success)
+        {
+            string[] names = [.. missing.Groups[1].Value.Split(", ").Select(name => (at == "" ? "" : at + ".") + name.Trim('\''))];
+            return string.Join(", ", names) + (names.Length == 1 ? " is missing" : " are missing");
+        }
+        if (at == "") return "not a JSON object";
+        return e.Message.Contains("doesn't allow null values", StringComparison.Ordinal)
+            ? $"{at} is null"
+            : $"{at} is not a valid value, at line {e.LineNumber + 1}";
+    }
 
     private static void RequireNonNullable(JsonTypeInfo info)
     {

@@ -37,6 +37,9 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
         Converters = { new JsonStringEnumConverter<CostUnit>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
     };
 
+    /// <summary><see cref="JsonOptions"/> for reading: a missing member is an error naming it, not a zero (a policy without its cost_unit ran in samples).</summary>
+    private static readonly JsonSerializerOptions ReadOptions = StrictJson.ForReading(JsonOptions);
+
     /// <summary>The policy as JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
@@ -49,11 +52,11 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
         Policy? policy;
         try
         {
-            policy = JsonSerializer.Deserialize<Policy>(json, JsonOptions);
+            policy = JsonSerializer.Deserialize<Policy>(json, ReadOptions);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not a valid policy ({e.Message})", e);
+            throw new InvalidDataException($"{source}: not a valid policy ({StrictJson.Describe(e)})", e);
         }
         if (policy is null) throw new InvalidDataException($"{source}: empty policy");
         policy.Validate(source);
@@ -98,7 +101,8 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{source}: {e.Message}", e);
+                // The fault is in the file, not in an argument: without .NET's " (Parameter 'data')" tail.
+                throw new InvalidDataException($"{source}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}", e);
             }
         }
     }

@@ -100,6 +100,40 @@ public class PolicyBuilderTests
         }
     }
 
+    [Theory]
+    [InlineData("cost_unit", "cost_unit is missing")] // not read as the unit numbered 0 (samples)
+    [InlineData("bins.0.saturation", "bins[0].saturation is missing")]
+    [InlineData("bins.1.curve.0.cost", "bins[1].curve[0].cost is missing")]
+    [InlineData("build.folds", "build.folds is missing")]
+    [InlineData("difficulty_model.means", "difficulty_model.means is missing")]
+    public void AMissingMemberIsNamedWithTheFile(string member, string fault)
+    {
+        var random = new SplitMix64(3);
+        var samples = Enumerable.Range(0, 100).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, 0.2), i % 5)).ToList();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(PolicyBuilder.Build(Sweep(2), new PolicyBuildOptions(CostUnit.Flops)
+        {
+            DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Iterations: 10)),
+        }).ToJson())!;
+        string[] path = member.Split('.');
+        var parent = path[..^1].Aggregate(json, (node, key) => int.TryParse(key, out int i) ? node[i]! : node[key]!);
+        parent.AsObject().Remove(path[^1]);
+        Assert.Equal($"p.json: not a valid policy ({fault})", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.ToJsonString(), "p.json")).Message);
+    }
+
+    [Fact]
+    public void ADifficultyModelOfTheWrongShapeIsNamedWithoutTheParameterSuffix()
+    {
+        var random = new SplitMix64(3);
+        var samples = Enumerable.Range(0, 100).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, 0.2), i % 5)).ToList();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(PolicyBuilder.Build(Sweep(2), new PolicyBuildOptions(CostUnit.Flops)
+        {
+            DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Iterations: 10)),
+        }).ToJson())!;
+        json["difficulty_model"]!["means"]!.AsArray().RemoveAt(0);
+        Assert.Equal("p.json: difficulty_model: means and scales need 6 entries",
+            Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.ToJsonString(), "p.json")).Message);
+    }
+
     [Fact]
     public void SameSeedSamePolicy()
     {
@@ -148,7 +182,7 @@ public class PolicyBuilderTests
         Assert.Contains("--folds", Assert.Throws<ArgumentException>(() => PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples, Folds: 1))).Message);
         Assert.Contains("--cost-unit", Assert.Throws<ArgumentException>(() => CostUnits.Parse("joules")).Message);
         string noParameters = """{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[{"bin":0,"saturation":4,"curve":[{"budget_level":1,"strategy":"best-of-n","cost":1,"accuracy":0.5,"cv_accuracy":0.5,"problems":3}]}]}""";
-        Assert.Contains("no parameters", Assert.Throws<InvalidDataException>(() => Policy.FromJson(noParameters, "p.json")).Message);
+        Assert.Contains("bins[0].curve[0].parameters is missing", Assert.Throws<InvalidDataException>(() => Policy.FromJson(noParameters, "p.json")).Message);
         string nullBin = """{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[null]}""";
         Assert.Contains("bins[0] is null", Assert.Throws<InvalidDataException>(() => Policy.FromJson(nullBin, "p.json")).Message);
     }
@@ -159,7 +193,7 @@ public class PolicyBuilderTests
     public void ADifficultyModelWithPartsMissingIsRejectedNamingIt(string model)
     {
         string json = $$"""{"schema_version":1,"cost_unit":"samples","bin_count":1,"bins":[{"bin":0,"saturation":4,"curve":[{"budget_level":1,"strategy":"best-of-n","parameters":{},"cost":1,"accuracy":0.5,"cv_accuracy":0.5,"problems":3}]}],"difficulty_model":{{model}}}""";
-        Assert.Contains("p.json: difficulty_model", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json, "p.json")).Message);
+        Assert.Matches("^p\\.json: .*difficulty_model", Assert.Throws<InvalidDataException>(() => Policy.FromJson(json, "p.json")).Message);
     }
 
     [Fact]
