@@ -47,6 +47,7 @@ internal static class EvalCommand
             if (Adaptive(name) && result.GetValue(policy) is { } policyPath && File.Exists(policyPath))
             {
                 var loaded = Allocation.Policy.Load(policyPath);
+                SweepSettings.CheckPolicy(loaded, policyPath, settings); // before any model time
                 hyperparameters = [.. hyperparameters.Select(o => PolicyReads(loaded, o))];
             }
             RunOptions.NoteUnread(result, [name], [.. hyperparameters, .. adaptiveOptions]);
@@ -83,7 +84,7 @@ internal static class EvalCommand
     private static (Option, Func<string, bool>) PolicyReads(Allocation.Policy policy, (Option Option, Func<string, bool> Reads) o)
     {
         string key = o.Option.Name.TrimStart('-').Replace('-', '_'); // --beam-width is beam_width in a policy's parameters
-        bool read = policy.Bins.SelectMany(b => b.Curve).Any(p => o.Reads(p.Strategy) && !p.Parameters.ContainsKey(key));
+        bool read = o.Reads("adaptive") && policy.Bins.SelectMany(b => b.Curve).Any(p => o.Reads(p.Strategy) && !p.Parameters.ContainsKey(key));
         return (o.Option, name => name == "adaptive" ? read : o.Reads(name));
     }
 

@@ -75,7 +75,8 @@ internal static class PolicyCommand
             DifficultyModel = DifficultyModel.Train(samples, training),
             CurveFits = Enumerable.Range(0, binCount).ToDictionary(b => b, b => CurveFits(fit, b + 1)),
         };
-        return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k, ProbeScored = scoredProbe }, evaluation, outcomes.MeanProbeCost);
+        var sweep = JsonSerializer.SerializeToElement(folder.Manifest.Settings, Jsonl.Options); // what the options were measured with
+        return (PolicyBuilder.Build(rows, options) with { ProbeSamples = k, ProbeScored = scoredProbe, Sweep = sweep }, evaluation, outcomes.MeanProbeCost);
     }
 
     /// <summary>A bin's fitted curves (every strategy's chosen model, parameters and saturation point) as policy.json keeps them.</summary>

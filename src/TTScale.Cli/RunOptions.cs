@@ -50,8 +50,8 @@ internal sealed class RunOptions
     public readonly Option<int> Threads = GenerateCommand.ThreadsOption();
 
     /// <summary>
-    /// The search and revision options, each with the strategies that read it (adaptive reads them all, as its options'
-    /// defaults). In a <paramref name="sweep"/>, best-of-n comes from the pool (every rule replayed) and a revise budget is its revisions.
+    /// The search and revision options, each with the strategies that read it (adaptive reads all but --dedupe, as its
+    /// options' defaults). In a <paramref name="sweep"/>, best-of-n comes from the pool (every rule replayed) and a revise budget is its revisions.
     /// </summary>
     public IEnumerable<(Option Option, Func<string, bool> Reads)> StrategyOptions(bool sweep = false)
     {
@@ -63,7 +63,7 @@ internal sealed class RunOptions
         yield return (Lookahead, name => name is "lookahead" or "adaptive");
         yield return (LambdaC, name => name is "ets" or "adaptive");
         yield return (LambdaS, name => name is "ets" or "adaptive");
-        yield return (Dedupe, name => StrategyCatalog.IsSearch(name) || name == "adaptive"); // dvts and particle refuse it themselves
+        yield return (Dedupe, StrategyCatalog.IsSearch); // dvts and particle refuse it themselves; adaptive's options run as measured
     }
 
     /// <summary>

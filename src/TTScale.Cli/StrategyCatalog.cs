@@ -137,7 +137,8 @@ internal static class StrategyCatalog
             BeamWidth = Int("beam_width", defaults.BeamWidth), Iterations = Int("iterations", defaults.Iterations), Lookahead = Int("lookahead", defaults.Lookahead),
             Select = p.TryGetValue("select", out var select)
                 ? Selection.Parse(select.GetString() ?? throw new FormatException("select is null, not a selection rule")) : defaults.Select,
-            Dedupe = p.TryGetValue("dedupe", out var dedupe) ? dedupe.GetBoolean() : defaults.Dedupe,
+            // A search records dedupe only where it was on: an option without it was measured without, whatever --dedupe says.
+            Dedupe = p.TryGetValue("dedupe", out var dedupe) && dedupe.GetBoolean(),
             Ets = ets with { LambdaC = Double("lambda_c", ets.LambdaC), LambdaS = Double("lambda_s", ets.LambdaS) },
             RevisionRequest = p.TryGetValue("revision_request", out var request) ? request.GetString() : defaults.RevisionRequest,
         };

@@ -124,9 +124,7 @@ internal static class SweepCommand
             return fresh;
         }
         var existing = SweepManifest.Read(folder);
-        // A PRM stamp only matters when both runs used one.
-        var comparable = existing.Prm is null || fresh.Prm is null ? fresh with { Prm = existing.Prm } : fresh;
-        if (existing.Mismatch(comparable) is string mismatch)
+        if (existing.Mismatch(fresh) is string mismatch)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");
         if (existing.Pool is { } pool && pool.Budget != poolSize)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: its pool has {pool.Budget} samples per problem, not {poolSize}; pass --pool-size {pool.Budget} or use another --out");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace TTScale.Cli;
 
@@ -46,19 +47,68 @@ internal sealed record SweepManifest(
     /// <summary>Writes it atomically (temporary file, then rename).</summary>
     public void Write(string folder) => CliFiles.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Indented) + "\n");
 
+    /// <summary>The settings that decide results, as policy.json keeps them.</summary>
+    [JsonIgnore]
+    public SweepSettings Settings => new(Dataset, Limit, Seed, Policy, PromptTemplate, Prm, Verifier, Temperature, TopP, MaxTokens, Aggregation, Hardware);
+
     /// <summary>The first setting that differs from <paramref name="other"/>'s, as "--option: this vs that", or null.</summary>
-    public string? Mismatch(SweepManifest other)
+    public string? Mismatch(SweepManifest other) => Settings.Mismatch(other.Settings);
+}
+
+/// <summary>
+/// What a sweep was made with that decides its results: <c>sweep.json</c> less its pool and runs. policy.json keeps it
+/// (<c>sweep</c>), so that a run of the policy's options is checked against the settings they were measured at.
+/// </summary>
+internal sealed record SweepSettings(string Dataset, int? Limit, long Seed, ModelStamp Policy, string? PromptTemplate, ModelStamp? Prm, string Verifier,
+    double Temperature, double TopP, int MaxTokens, string Aggregation, string Hardware)
+{
+    /// <summary>A run's settings as a sweep would record them; <paramref name="usesPrm"/>: whether it runs the PRM.</summary>
+    public static SweepSettings Of(RunSettings run, bool usesPrm) => new(run.Dataset, run.Limit, run.Seed, ModelStamp.Of(run.Model), run.PolicyTemplate?.Text,
+        usesPrm ? ModelStamp.Of(run.PrmDirectory) : null, run.Verifier, run.Sampling.Temperature, run.Sampling.TopP, run.Sampling.MaxTokens,
+        run.Aggregation.ToString().ToLowerInvariant(), run.Hardware.Name);
+
+    /// <summary>The first setting that differs from <paramref name="other"/>'s, as "--option: this vs that", or null; <paramref name="ignoring"/> names options not compared.</summary>
+    public string? Mismatch(SweepSettings other, params string[] ignoring)
     {
+        bool bothPrm = Prm is not null && other.Prm is not null; // a PRM stamp only matters where both ran one
         (string Option, object? Mine, object? Theirs)[] settings =
         [
             ("--dataset", Dataset, other.Dataset), ("--seed", Seed, other.Seed), ("--model", Policy.Sha256, other.Policy.Sha256),
             ("--prompt-template", PromptTemplate, other.PromptTemplate),
-            ("--prm", Prm?.Sha256, other.Prm?.Sha256), ("--verifier", Verifier, other.Verifier), ("--temperature", Temperature, other.Temperature),
+            ("--prm", bothPrm ? Prm!.Sha256 : null, bothPrm ? other.Prm!.Sha256 : null),
+            ("--verifier", Verifier, other.Verifier), ("--temperature", Temperature, other.Temperature),
             ("--top-p", TopP, other.TopP), ("--max-tokens", MaxTokens, other.MaxTokens), ("--agg", Aggregation, other.Aggregation),
             ("--hardware", Hardware, other.Hardware), // the records' eFLOPs are on its profile
         ];
         foreach (var (option, mine, theirs) in settings)
-            if (!Equals(mine, theirs)) return $"{option}: {mine ?? "none"} there, {theirs ?? "none"} now";
+            if (!ignoring.Contains(option) && !Equals(mine, theirs)) return $"{option}: {mine ?? "none"} there, {theirs ?? "none"} now";
         return null;
+    }
+
+    /// <summary>
+    /// Refuses an adaptive run of <paramref name="policy"/> (from <paramref name="path"/>) whose settings differ from its
+    /// sweep's: its options' accuracies and costs were measured there. The problems may differ (a policy is for new ones),
+    /// and the hardware does only where the costs are eFLOPs, which are on its profile. A policy that does not record its
+    /// sweep (built before policy.json kept it) is run unchecked, with a note.
+    /// </summary>
+    public static void CheckPolicy(Allocation.Policy policy, string path, RunSettings run)
+    {
+        if (policy.Sweep is not { } recorded)
+        {
+            Console.Error.WriteLine($"note: --policy {path} does not record its sweep's settings; this run's are not checked against them");
+            return;
+        }
+        SweepSettings sweep;
+        try
+        {
+            sweep = recorded.Deserialize<SweepSettings>(Jsonl.ReadOptions) ?? throw new JsonException("sweep is null");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"--policy {path}: not a valid policy (sweep: {StrictJson.Describe(e)})");
+        }
+        string[] ignoring = policy.CostUnit == Allocation.CostUnit.Eflops ? ["--dataset", "--seed"] : ["--dataset", "--seed", "--hardware"];
+        if (sweep.Mismatch(Of(run, usesPrm: run.Verifier == "prm"), ignoring) is string mismatch)
+            throw new CliException($"--policy {path}: its sweep was made with other settings ({mismatch}); run with the sweep's, or build a policy from a sweep made with these");
     }
 }

@@ -17,8 +17,10 @@ namespace TTScale.Allocation;
 /// <param name="ProbeSamples">k: samples in the probe the difficulty model reads, and whose cost the menu's costs include; null where unknown.</param>
 /// <param name="ProbeScored">Whether the verifier scores the probe (the difficulty model then reads the scores, and the
 /// menu's costs include them); null: scored, as policies written before this field was.</param>
+/// <param name="Sweep">The settings of the sweep the policy was built from (models, verifier, sampling, hardware), kept as
+/// given: the options' accuracies and costs hold at those, and a run of them is checked against them; null where not recorded.</param>
 public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, IReadOnlyList<PolicyBin> Bins,
-    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build, int? ProbeSamples = null, bool? ProbeScored = null)
+    DifficultyModelData? DifficultyModel, PolicyBuildInfo? Build, int? ProbeSamples = null, bool? ProbeScored = null, JsonElement? Sweep = null)
 {
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchema = 1;

@@ -268,10 +268,10 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     /// <summary>A two-bin policy in samples: bin 0 is cheap (1), bin 1 dear (5), and the difficulty model puts every prompt in bin 0.</summary>
-    private string TwoBinPolicy()
+    private string TwoBinPolicy(string strategy = "best-of-n", string parameters = """{"n":1,"select":"majority"}""")
     {
-        static string Point(double cost, double accuracy) =>
-            $$"""{"budget_level":1,"strategy":"best-of-n","parameters":{"n":1,"select":"majority"},"cost":{{cost}},"accuracy":{{accuracy}},"cv_accuracy":{{accuracy}},"problems":10}""";
+        string Point(double cost, double accuracy) =>
+            $$"""{"budget_level":1,"strategy":"{{strategy}}","parameters":{{parameters}},"cost":{{cost}},"accuracy":{{accuracy}},"cv_accuracy":{{accuracy}},"problems":10}""";
         string features = string.Join(",", TTScale.Allocation.DifficultyFeatures.Names.Select(n => $"\"{n}\""));
         string path = Path.Combine(_dir, "policy.json");
         File.WriteAllText(path, $$$"""
@@ -314,6 +314,19 @@ public sealed class EvalCommandTests : IDisposable
         var huge = Eval([.. run, "--budget", "1e308"]);
         Assert.True(huge.ExitCode == 0, huge.StdErr);
         Assert.Contains("plan ", huge.StdOut);
+    }
+
+    [Fact]
+    public void ASearchOptionRunsWithDedupeAsItWasMeasuredWhateverDedupeSays()
+    {
+        // A search records dedupe only where it was on: this beam was measured without it, so --dedupe must not turn it on.
+        const string beam = """{"n":2,"beam_width":2,"iterations":40,"select":"weighted","agg":"last","temperature":0.8}""";
+        var measured = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(beam)!;
+        Assert.False(StrategyCatalog.FromParameters(measured, new StrategySettings(Dedupe: true)).Dedupe);
+        Assert.True(StrategyCatalog.FromParameters(new Dictionary<string, JsonElement>(measured) { ["dedupe"] = JsonSerializer.SerializeToElement(true) }, new StrategySettings()).Dedupe);
+        var result = Eval("--strategy", "adaptive", "--policy", TwoBinPolicy("beam", beam), "--budget", "2", "--limit", "1", "--dedupe");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("note: --dedupe is not read by adaptive; ignored", result.StdErr);
     }
 
     [Fact]

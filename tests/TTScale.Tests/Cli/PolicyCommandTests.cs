@@ -428,10 +428,18 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     public void AnOptionRunsAtTheSettingsItWasMeasuredAtAndRecordsNameThePolicyByHash()
     {
         Build("policy-t.json", "--cost-unit", "samples", "--probe", "2");
-        var hotter = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-t.json"), "--budget", "4",
-            "--dataset", DemoSweep.Dataset, "--limit", "1", "--temperature", "1.0");
+        string[] hot = ["eval", "--strategy", "adaptive", "--budget", "4", "--dataset", DemoSweep.Dataset, "--limit", "1", "--temperature", "1.0"];
+        var hotter = CliRunner.Run([.. hot, "--policy", PolicyPath("policy-t.json")]);
         Assert.Equal(2, hotter.ExitCode);
-        Assert.Contains("it was measured with temperature 0.8, and this run gives it 1 (--temperature)", hotter.StdErr);
+        Assert.Contains("(--temperature: 0.8 there, 1 now)", hotter.StdErr);
+        // A policy that does not record its sweep: the options that record their temperature are still checked.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(PolicyPath("policy-t.json")))!.AsObject();
+        json.Remove("sweep");
+        File.WriteAllText(PolicyPath("policy-t-old.json"), json.ToJsonString());
+        var older = CliRunner.Run([.. hot, "--policy", PolicyPath("policy-t-old.json")]);
+        Assert.Equal(2, older.ExitCode);
+        Assert.Contains($"note: --policy {PolicyPath("policy-t-old.json")} does not record its sweep's settings", older.StdErr);
+        Assert.Contains("it was measured with temperature 0.8, and this run gives it 1 (--temperature)", older.StdErr);
 
         string records = PolicyPath("adaptive-t.jsonl");
         string[] args = ["eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-t.json"), "--budget", "4", "--dataset", DemoSweep.Dataset, "--limit", "1", "--out", records];
@@ -440,6 +448,37 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var resumed = CliRunner.Run(args);
         Assert.Equal(2, resumed.ExitCode);
         Assert.Contains("policy_sha256", resumed.StdErr);
+    }
+
+    [Theory]
+    [InlineData("samples", "--verifier", "oracle", "--verifier: prm there, oracle now")]
+    [InlineData("samples", "--max-tokens", "50", "--max-tokens: 160 there, 50 now")]
+    [InlineData("samples", "--top-p", "0.9", "--top-p: 1 there, 0.9 now")]
+    [InlineData("samples", "--agg", "min", "--agg: last there, min now")]
+    [InlineData("samples", "--model", "tiny-lm-fp32", "--model: ")]
+    [InlineData("samples", "--prm", "tiny-prm", "--prm: ")]
+    [InlineData("eflops", "--hardware", "h100-bf16", "--hardware: cpu-local there, h100-bf16 now")] // eFLOPs are on the sweep's profile
+    [InlineData("samples", "--hardware", "h100-bf16", null)] // a cost in samples is the same on any
+    [InlineData("samples", "--dataset", "arith:count=3,levels=4-5,seed=9", null)] // a policy is for new problems
+    public void AdaptiveRefusesSettingsOtherThanItsSweepsBeforeAnyModelTime(string unit, string option, string value, string? mismatch)
+    {
+        string name = $"policy-sweep-{unit}.json";
+        var policy = Build(name, "--cost-unit", unit);
+        string model = Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "fixtures", value);
+        Assert.Equal(CliFiles.Sha256(Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "arith-lm", "model.onnx")),
+            policy.Sweep!.Value.GetProperty("policy").GetProperty("sha256").GetString()); // recorded by hash: a copy elsewhere is the same model
+        string records = PolicyPath($"adaptive-sweep-{unit}-{option.TrimStart('-')}.jsonl");
+        string[] dataset = option == "--dataset" ? [] : ["--dataset", DemoSweep.Dataset];
+        var result = CliRunner.Run(["eval", "--strategy", "adaptive", "--policy", PolicyPath(name), "--budget", unit == "samples" ? "4" : "4e9",
+            "--limit", "1", "--out", records, .. dataset, option, option is "--model" or "--prm" ? model : value]);
+        if (mismatch is null)
+        {
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            return;
+        }
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"error: --policy {PolicyPath(name)}: its sweep was made with other settings ({mismatch}", result.StdErr);
+        Assert.False(File.Exists(records));
     }
 
     [Theory]
