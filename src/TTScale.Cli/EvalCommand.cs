@@ -44,11 +44,11 @@ internal static class EvalCommand
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
             var settings = run.Read(result);
             (Option, Func<string, bool>)[] hyperparameters = [.. run.StrategyOptions(), .. widthOptions];
-            if (Adaptive(name) && result.GetValue(policy) is { } policyPath && File.Exists(policyPath))
+            var adaptivePolicy = Adaptive(name) ? StrategyCatalog.LoadAdaptivePolicy(result.GetValue(policy), result.GetValue(budget)) : null;
+            if (adaptivePolicy is not null)
             {
-                var loaded = Allocation.Policy.Load(policyPath);
-                SweepSettings.CheckPolicy(loaded, policyPath, settings); // before any model time
-                hyperparameters = [.. hyperparameters.Select(o => PolicyReads(loaded, o))];
+                SweepSettings.CheckPolicy(adaptivePolicy, result.GetValue(policy)!, settings); // before any model time
+                hyperparameters = [.. hyperparameters.Select(o => PolicyReads(adaptivePolicy, o))];
             }
             RunOptions.NoteUnread(result, [name], [.. hyperparameters, .. adaptiveOptions]);
             var strategySettings = settings.Strategy with { N = result.GetValue(n), Chains = result.GetValue(chains) };
@@ -56,9 +56,8 @@ internal static class EvalCommand
             bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));
             using var runtime = settings.Open(usesVerifier);
             problems = runtime.Fitting(problems, settings.SkipBad);
-            var solver = name == "adaptive"
-                ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy) ?? throw new CliException("--strategy adaptive needs --policy FILE"),
-                    result.GetValue(budget) ?? throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)"),
+            var solver = adaptivePolicy is not null
+                ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy)!, adaptivePolicy, result.GetValue(budget)!.Value,
                     result.GetValue(probe), strategySettings, result.GetValue(oracleBins), BatchAllocation(result.GetValue(allocation)!))
                 : StrategyCatalog.Create(name, runtime.Context, strategySettings);
 

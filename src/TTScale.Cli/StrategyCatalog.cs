@@ -66,14 +66,10 @@ internal static class StrategyCatalog
     /// </summary>
     /// <param name="oracleSweep">A sweep whose pool gives each problem's oracle bin, instead of the difficulty model's prediction.</param>
     /// <param name="batch">Spend budget x problems across the whole set (probe all, then allocate); otherwise decide each prompt alone at the price.</param>
-    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, double budget, int? probe, StrategySettings defaults,
+    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, Policy policy, double budget, int? probe, StrategySettings defaults,
         string? oracleSweep = null, bool batch = true)
     {
-        // Checked before any model time: an infinite budget went on to fail as a JSON error when its record was written.
-        if (!(budget > 0 && double.IsFinite(budget)))
-            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--budget {budget} must be a positive number (per prompt, in the policy's cost unit)"));
-        if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
-        var allocator = new BudgetAllocator(Policy.Load(policyPath));
+        var allocator = new BudgetAllocator(policy);
         if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
         int k = probe ?? allocator.Policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe");
         // Every option the policy may choose is built now, so a bad name or parameter fails before any model time, not mid-run.
@@ -111,6 +107,20 @@ internal static class StrategyCatalog
         }
         return CliErrors.Checked(() => new Adaptive(context, allocator.WithPrice(price), k, allocator.Policy.ScoresProbe,
             decision => options[Key(decision.Strategy, decision.Parameters)], parameters, oracle, batch ? budget : null));
+    }
+
+    /// <summary>
+    /// The policy an adaptive run spends <paramref name="budget"/> by, read once and checked with the budget before any
+    /// model time: an infinite budget went on to fail as a JSON error when its record was written.
+    /// </summary>
+    public static Policy LoadAdaptivePolicy(string? policyPath, double? budget)
+    {
+        if (policyPath is null) throw new CliException("--strategy adaptive needs --policy FILE");
+        if (budget is not double b) throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)");
+        if (!(b > 0 && double.IsFinite(b)))
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--budget {b} must be a positive number (per prompt, in the policy's cost unit)"));
+        if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
+        return Policy.Load(policyPath);
     }
 
     /// <summary>
