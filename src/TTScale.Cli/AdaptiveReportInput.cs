@@ -72,18 +72,12 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
         if (record.Seed != problem.Seed)
             return $"--seed: problem seed {record.Seed} in this file, {problem.Seed} in the sweep (--seed {m.Seed})";
 
-        static string Text(JsonElement v) => v.ValueKind switch
-        {
-            JsonValueKind.Object when v.TryGetProperty("sha256", out var hash) => $"model.onnx sha256 {hash.GetString()}",
-            JsonValueKind.Number => v.GetDouble().ToString(CultureInfo.InvariantCulture),
-            _ => v.ToString(),
-        };
         static string Hash(ModelStamp model) => $"model.onnx sha256 {model.Sha256}";
         var settings = new List<(string Option, string Sweep, string? File)>();
         if (record.Run is not null)
         {
             var run = JsonSerializer.SerializeToElement(record.Run, Jsonl.Options);
-            string? Stamped(string key) => run.TryGetProperty(key, out var v) ? Text(v) : null;
+            string? Stamped(string key) => run.TryGetProperty(key, out var v) ? EvalOutput.StampValue(v) : null;
             settings.AddRange([
                 ("--model", Hash(m.Policy), Stamped("model")), ("--prompt-template", m.PromptTemplate ?? "none", Stamped("prompt_template") ?? "none"),
                 ("--top-p", m.TopP.ToString(CultureInfo.InvariantCulture), Stamped("top_p")),
@@ -100,7 +94,7 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
             var decision = JsonSerializer.SerializeToElement(record.Details, Jsonl.Options);
             if (decision.TryGetProperty("strategy", out var strategy) && strategy.GetString() != "greedy"
                 && decision.TryGetProperty("parameters", out var parameters) && parameters.TryGetProperty("temperature", out var temperature))
-                settings.Add(("--temperature", m.Temperature.ToString(CultureInfo.InvariantCulture), Text(temperature)));
+                settings.Add(("--temperature", m.Temperature.ToString(CultureInfo.InvariantCulture), EvalOutput.StampValue(temperature)));
         }
         return settings.Where(s => s.File is not null && s.File != s.Sweep).Select(s => $"{s.Option}: {s.File} in this file, {s.Sweep} in the sweep").FirstOrDefault();
     }

@@ -76,12 +76,15 @@ internal sealed class EvalOutput : IDisposable
     /// <summary>The first setting that differs, as "--option: there, now"; a model is compared by its graph's hash, not its path.</summary>
     private static string? Mismatch(JsonElement there, JsonElement now)
     {
-        static string Value(JsonElement stamp, string key) => !stamp.TryGetProperty(key, out var v) ? "none"
-            : v.ValueKind == JsonValueKind.Object && v.TryGetProperty("sha256", out var hash) ? $"model.onnx sha256 {hash.GetString()}" : v.ToString();
+        static string Value(JsonElement stamp, string key) => stamp.TryGetProperty(key, out var v) ? StampValue(v) : "none";
         var keys = there.EnumerateObject().Select(p => p.Name).Union(now.EnumerateObject().Select(p => p.Name));
         return keys.Where(key => Value(there, key) != Value(now, key))
             .Select(key => $"--{key.Replace('_', '-')}: {Value(there, key)} there, {Value(now, key)} now").FirstOrDefault();
     }
+
+    /// <summary>A run stamp's value as errors show it: a model by its graph's hash, anything else as written.</summary>
+    internal static string StampValue(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("sha256", out var hash) ? $"model.onnx sha256 {hash.GetString()}" : value.ToString();
 
     /// <summary>
     /// The records of an eval's JSONL file (a sweep's run, say), as a resume would keep them: a missing file (a run not

@@ -15,18 +15,18 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
         var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)EvalOutput.ReadRecords(System.IO.Path.Combine(folder, r.File)))).ToList();
         if (pool.Count == 0 && runs.All(r => r.Item2.Count == 0))
             throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
+        var files = runs.Select(r => (r.r.File, Records: r.Item2)).ToList();
+        if (manifest.Pool is not null) files.Insert(0, (manifest.Pool.File, pool));
         // A problem twice (files joined by hand) would count twice, and make every other run look unfinished.
-        foreach (var (file, records) in runs.Select(r => (r.r.File, r.Item2)).Prepend((manifest.Pool?.File ?? "", pool)))
+        foreach (var (file, records) in files)
             if (records.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new CliException($"{System.IO.Path.Combine(folder, file)}: problem {twice.Key} is recorded {twice.Count()} times; each problem once");
         // Every run covers the same problems; one that stopped part-way holds those that finished first (the easy ones),
         // and fitting or building a policy on it would overstate what it reaches.
-        var files = runs.Select(r => (r.r.File, Records: r.Item2.Count)).ToList();
-        if (manifest.Pool is not null) files.Insert(0, (manifest.Pool.File, pool.Count));
-        int problems = files.Max(f => f.Records);
-        var partial = files.FirstOrDefault(f => f.Records < problems);
+        int problems = files.Max(f => f.Records.Count);
+        var partial = files.FirstOrDefault(f => f.Records.Count < problems);
         if (partial.File is not null)
-            throw new CliException($"{System.IO.Path.Combine(folder, partial.File)}: {partial.Records} of {problems} problems; the sweep was stopped part-way: " +
+            throw new CliException($"{System.IO.Path.Combine(folder, partial.File)}: {partial.Records.Count} of {problems} problems; the sweep was stopped part-way: " +
                 "rerun ttscale sweep with the same options to finish it");
         return new SweepFolder(folder, manifest, pool, runs);
     }

@@ -97,13 +97,13 @@ public sealed class Adaptive : IPlannedStrategy
 
         var chosen = _create(decision);
         // The probe's samples are the chosen best-of-n's first ones only where it draws as the probe did (greedy does not).
-        bool continues = chosen is BestOfN bestOfN && bestOfN.DrawsAs(_context);
-        var result = continues
-            ? await ((BestOfN)chosen).ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
+        var continuing = chosen is BestOfN bestOfN && bestOfN.DrawsAs(_context) ? bestOfN : null;
+        var result = continuing is not null
+            ? await continuing.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
             : await chosen.SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
         // Samples drawn, as the policy costs them: a best-of-n that continues the probe draws max(N, k), any other
         // option its budget after the probe's k. Not the candidates kept (best-of-1 after a probe of 2 keeps 1 of 2).
-        double samplesDrawn = continues ? Math.Max(((BestOfN)chosen).N, _probe) : decision.BudgetLevel + _probe;
+        double samplesDrawn = continuing is not null ? Math.Max(continuing.N, _probe) : decision.BudgetLevel + _probe;
         // The probe is charged to the run's own ledger, which keeps a search's per-round KV series.
         result.Ledger.Add(probe.Ledger);
         return result with
