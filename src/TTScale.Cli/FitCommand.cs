@@ -71,14 +71,19 @@ internal static class FitCommand
         foreach (var row in report.Rows())
             o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {Saturation(row),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
         o.WriteLine();
+        var rows = report.Series.Where(s => s.Bin == 0).SelectMany(s => (s.ChosenFit()?.HeldOut ?? []).Select(h => (s.Strategy, From: "curve", h)))
+            .Concat((report.ByBin ?? []).SelectMany(b => b.HeldOut.Select(h => (b.Strategy, From: "bins", h))))
+            .OrderBy(r => r.Strategy, StringComparer.Ordinal).ToList();
+        if (rows.Count == 0)
+        {
+            // A header over nothing reads as a failed fit; say why there is nothing to judge.
+            o.WriteLine(string.Create(c, $"held-out predictions: none (no fitted curve has a measured budget above --fit-max-budget {report.FitMaxBudget} to judge it on)"));
+            return;
+        }
         o.WriteLine("held-out predictions (all problems, chosen models fitted on the split): from the all-problems curve, and from the bins' curves weighted by their problems");
         o.WriteLine($"{"strategy",-20} {"from",-6} {"N",4} {"actual",7} {"predicted",9} {"error",7} {"ARE",7}");
-        var rows = report.Series.Where(s => s.Bin == 0).Select(s => (s.Strategy, From: "curve", HeldOut: s.ChosenFit()?.HeldOut ?? []))
-            .Concat((report.ByBin ?? []).Select(b => (b.Strategy, From: "bins", b.HeldOut)))
-            .OrderBy(r => r.Strategy, StringComparer.Ordinal);
-        foreach (var (strategy, from, heldOut) in rows)
-            foreach (var h in heldOut)
-                o.WriteLine(string.Create(c, $"{strategy,-20} {from,-6} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1} {Percent(h.RelativeError),7}"));
+        foreach (var (strategy, from, h) in rows)
+            o.WriteLine(string.Create(c, $"{strategy,-20} {from,-6} {h.Budget,4} {h.Actual * 100,6:F1}% {h.Predicted * 100,8:F1}% {h.AbsoluteError * 100,6:F1} {Percent(h.RelativeError),7}"));
     }
 
     /// <summary>Reads a fit.json; a file that is not one is an error naming it.</summary>

@@ -189,6 +189,8 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         string text = output.ToString();
         Assert.StartsWith("no best-of-n pool (direct runs only); compute on flops", text);
         Assert.Matches(@"beam\s+all -\s+-\s+-\s+-\s+-", text);
+        // Nothing above the split to judge on: one line saying so, not a table header over no rows.
+        Assert.EndsWith("held-out predictions: none (no fitted curve has a measured budget above --fit-max-budget 16 to judge it on)" + Environment.NewLine, text);
     }
 
     [Fact]
