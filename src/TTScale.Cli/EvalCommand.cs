@@ -102,8 +102,8 @@ internal static class EvalCommand
         o.WriteLine($"accuracy       {Pct(s.Overall)}  (95% Wilson interval)");
         foreach (var (level, figure) in s.ByLevel) o.WriteLine($"  level {level}      {Pct(figure)}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens         {s.PromptTokens} prompt, {s.GeneratedTokens} generated ({s.MeanGeneratedTokens:F0} per problem), {s.VerifierTokens} verifier"));
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:E3} total ({s.VerifierFlops:E3} verifier), {s.MeanTotalFlops:E3} per problem"));
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:E3} on {profile.Name}, {s.MeanEFlops:E3} per problem"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:0.000E+00} total ({s.VerifierFlops:0.000E+00} verifier), {s.MeanTotalFlops:0.000E+00} per problem"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:0.000E+00} on {profile.Name}, {s.MeanEFlops:0.000E+00} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per problem peak {s.MeanPeakKvBytes / 1024.0:F0} KiB physical (max {s.MaxPeakKvBytes / 1024.0:F0}), {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB logical; mean over steps {s.MeanLogicalKvBytes / 1024.0:F0} KiB logical"));
         if (s.MeanRoundLogicalKvBytes > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per round   mean {s.MeanRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanRoundPhysicalKvBytes / 1024.0:F0} KiB physical; peak {s.MeanPeakRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanPeakRoundPhysicalKvBytes / 1024.0:F0} KiB physical (means over problems)"));

@@ -88,7 +88,7 @@ internal static class SweepCommand
                 var outcome = await EvalSession.RunAsync(problems, solver, settings, stamp, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
                 var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} {budget}: {100 * summary.Overall.Accuracy:F1}% of {summary.Overall.Problems}, {summary.MeanGeneratedTokens:F0} tokens and {summary.MeanTotalFlops:E2} FLOPs per problem, {outcome.WallSeconds:F0} s"));
+                    $"{name} {budget}: {100 * summary.Overall.Accuracy:F1}% of {summary.Overall.Problems}, {summary.MeanGeneratedTokens:F0} tokens and {summary.MeanTotalFlops:0.00E+00} FLOPs per problem, {outcome.WallSeconds:F0} s"));
                 if (outcome.Interrupted) return CliErrors.Interrupted;
             }
             Console.Out.WriteLine($"sweep written to {folder}: {plan.Count} run(s) over {problems.Count} problems; next: ttscale fit {folder}");

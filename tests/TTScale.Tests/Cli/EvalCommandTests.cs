@@ -338,4 +338,15 @@ public sealed class EvalCommandTests : IDisposable
         foreach (string option in new[] { "--n", "--select", "--beam-width" })
             Assert.Contains($"note: {option} is not read by adaptive; ignored", result.StdErr);
     }
+
+    [Fact]
+    public void ComputeFiguresAreWrittenWithTwoDigitExponentsAsTheDocsWriteThem()
+    {
+        // .NET's "E3" writes 1.096E+010, which matches nothing a user copies from the README or a report (1.05E+10).
+        var result = Eval("--strategy", "best-of-n", "--n", "2", "--limit", "1");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        string number = @"\d\.\d{3}E\+\d{2}";
+        Assert.Matches($@"FLOPs +{number} total \({number} verifier\), {number} per problem", result.StdOut);
+        Assert.Matches($@"eFLOPs +{number} on cpu-local, {number} per problem", result.StdOut);
+    }
 }
