@@ -113,14 +113,19 @@ internal static class StrategyCatalog
     /// The policy an adaptive run spends <paramref name="budget"/> by, read once and checked with the budget before any
     /// model time: an infinite budget went on to fail as a JSON error when its record was written.
     /// </summary>
-    public static Policy LoadAdaptivePolicy(string? policyPath, double? budget)
+    public static Policy LoadAdaptivePolicy(string? policyPath, double? budget, int? probe)
     {
         if (policyPath is null) throw new CliException("--strategy adaptive needs --policy FILE");
         if (budget is not double b) throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)");
         if (!(b > 0 && double.IsFinite(b)))
             throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--budget {b} must be a positive number (per prompt, in the policy's cost unit)"));
         if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
-        return Policy.Load(policyPath);
+        var policy = Policy.Load(policyPath);
+        // The difficulty model reads features of the policy's k samples, and its menu's costs include that probe.
+        if (probe is int k && policy.ProbeSamples is int built && k != built)
+            throw new CliException($"--probe {k}: the policy {policyPath} was built for a probe of {built} samples (its difficulty model reads " +
+                $"that many and its costs include them); leave --probe out, or build a policy with --probe {k}");
+        return policy;
     }
 
     /// <summary>

@@ -490,6 +490,20 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.False(File.Exists(records));
     }
 
+    [Fact]
+    public void AdaptiveRefusesAProbeOtherThanThePolicysOwn()
+    {
+        // Its difficulty model read features of 3 samples as if of 2, and its costs counted a probe of 2 where 3 ran.
+        Build("policy-p.json", "--cost-unit", "samples", "--probe", "2");
+        string records = PolicyPath("adaptive-probe3.jsonl");
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-p.json"), "--budget", "4", "--probe", "3",
+            "--dataset", DemoSweep.Dataset, "--limit", "1", "--out", records);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: --probe 3: the policy {PolicyPath("policy-p.json")} was built for a probe of 2 samples (its difficulty model reads " +
+            "that many and its costs include them); leave --probe out, or build a policy with --probe 3\n", result.StdErr.Replace("\r", ""));
+        Assert.False(File.Exists(records));
+    }
+
     [Theory]
     [InlineData("--budget", "0.5", "--budget must cover the cheapest option of every prompt")]
     [InlineData("--policy", "missing.json", "missing.json: file not found")]
