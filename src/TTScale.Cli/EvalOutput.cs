@@ -116,7 +116,7 @@ internal sealed class EvalOutput : IDisposable
             }
             catch (JsonException e)
             {
-                throw new CliException($"{path}:{number}: not an eval record ({e.Message}){hint}");
+                throw new CliException($"{path}:{number}: not an eval record ({StrictJson.Describe(e, withLine: false)}){hint}");
             }
         }
         return (records, lineStart);

@@ -95,7 +95,7 @@ internal static class FitCommand
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
-            throw new CliException($"{path}: not a fit.json ({e.Message})");
+            throw new CliException($"{path}: not a fit.json ({(e is JsonException json ? StrictJson.Describe(json) : e.Message)})");
         }
     }
 

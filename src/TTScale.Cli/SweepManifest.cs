@@ -40,7 +40,7 @@ internal sealed record SweepManifest(
         }
         catch (JsonException e)
         {
-            throw new CliException($"{path}: not a sweep manifest ({e.Message})");
+            throw new CliException($"{path}: not a sweep manifest ({StrictJson.Describe(e)})");
         }
     }
 
@@ -105,7 +105,7 @@ internal sealed record SweepSettings(string Dataset, int? Limit, long Seed, Mode
         }
         catch (JsonException e)
         {
-            throw new CliException($"--policy {path}: not a valid policy (sweep: {StrictJson.Describe(e)})");
+            throw new CliException($"--policy {path}: not a valid policy (sweep: {StrictJson.Describe(e, withLine: false)})");
         }
         string[] ignoring = policy.CostUnit == Allocation.CostUnit.Eflops ? ["--dataset", "--seed"] : ["--dataset", "--seed", "--hardware"];
         if (sweep.Mismatch(Of(run, usesPrm: run.Verifier == "prm"), ignoring) is string mismatch)

@@ -27,7 +27,7 @@ public static class CharVocabularyTokenizer
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{vocabPath}: not a token-to-id JSON object ({e.Message})", e);
+            throw new InvalidDataException($"{vocabPath}: not a token-to-id JSON object ({StrictJson.Describe(e)})", e);
         }
         if (!vocabulary.ContainsKey(Unknown)) throw new InvalidDataException($"{vocabPath}: the vocabulary has no '{Unknown}' token");
         var specialTokens = vocabulary.Where(kv => kv.Key.Length > 1 && kv.Key.StartsWith('<') && kv.Key.EndsWith('>'))

@@ -20,13 +20,16 @@ public static class StrictJson
 
     /// <summary>
     /// A read error as the member it concerns and what is wrong with it ("bins[0].curve[0].cost is missing"), without the
-    /// .NET type names System.Text.Json puts in its messages; a syntax error keeps its own message.
+    /// .NET type names System.Text.Json puts in its messages; a syntax error keeps its own message, as does one the caller
+    /// threw itself. Without <paramref name="withLine"/> a wrong value is given no line: a JSONL record's caller names the
+    /// file's, and the reader counts only the record's.
     /// </summary>
-    public static string Describe(JsonException e)
+    public static string Describe(JsonException e, bool withLine = true)
     {
         ArgumentNullException.ThrowIfNull(e);
-        if (e.InnerException is JsonException) return e.Message; // the reader's: malformed JSON, with its line
-        string at = e.Path is null or "$" ? "" : e.Path[(e.Path.StartsWith("$.", StringComparison.Ordinal) ? 2 : 1)..];
+        // The reader's (malformed JSON, with its line), or the caller's own, thrown outside the serializer without a path.
+        if (e.InnerException is JsonException || e.Path is null) return e.Message;
+        string at = e.Path == "$" ? "" : e.Path[(e.Path.StartsWith("$.", StringComparison.Ordinal) ? 2 : 1)..];
         var missing = Regex.Match(e.Message, "missing required properties including: (.*?)\\.?$");
         if (missing.Success)
         {
@@ -34,9 +37,11 @@ public static class StrictJson
             return string.Join(", ", names) + (names.Length == 1 ? " is missing" : " are missing");
         }
         if (at == "") return "not a JSON object";
-        return e.Message.Contains("doesn't allow null values", StringComparison.Ordinal)
-            ? $"{at} is null"
-            : $"{at} is not a valid value, at line {e.LineNumber + 1}";
+        // A null where a number or flag goes fails as the number's conversion, with the reader's complaint inside.
+        bool isNull = e.Message.Contains("doesn't allow null values", StringComparison.Ordinal)
+            || e.InnerException is InvalidOperationException { Message: var inner } && inner.Contains("token type 'Null'", StringComparison.Ordinal);
+        return isNull ? $"{at} is null"
+            : withLine ? $"{at} is not a valid value, at line {e.LineNumber + 1}" : $"{at} is not a valid value";
     }
 
     private static void RequireNonNullable(JsonTypeInfo info)

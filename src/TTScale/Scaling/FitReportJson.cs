@@ -22,7 +22,7 @@ public static class FitReportJson
         // An older file's curves lack what this version reads: say so rather than name the first missing member.
         using (var document = JsonDocument.Parse(json))
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("schema_version", out var version)
-                && version.TryGetInt32(out int v) && v != FitReport.CurrentSchemaVersion)
+                && version.ValueKind == JsonValueKind.Number && version.TryGetInt32(out int v) && v != FitReport.CurrentSchemaVersion)
                 throw new JsonException($"schema_version {v} is not {FitReport.CurrentSchemaVersion}; run ttscale fit again to rewrite it");
         return JsonSerializer.Deserialize<FitReport>(json, ReadOptions) ?? throw new JsonException("fit.json holds null, not a fit report");
     }

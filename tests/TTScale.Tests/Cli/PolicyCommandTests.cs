@@ -459,6 +459,20 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         Assert.Contains("policy_sha256", resumed.StdErr);
     }
 
+    [Fact]
+    public void AWrongValueInThePolicysSweepIsNamedWithoutALine()
+    {
+        // Not "at line 4", a line counted from the sweep member's opening brace, not the file's.
+        Build("policy-s.json", "--cost-unit", "samples", "--probe", "2");
+        var json = JsonNode.Parse(File.ReadAllText(PolicyPath("policy-s.json")))!.AsObject();
+        json["sweep"]!["temperature"] = "hot";
+        File.WriteAllText(PolicyPath("policy-s-bad.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var result = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-s-bad.json"), "--budget", "4",
+            "--dataset", DemoSweep.Dataset, "--limit", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: --policy {PolicyPath("policy-s-bad.json")}: not a valid policy (sweep: temperature is not a valid value)\n", result.StdErr.Replace("\r", ""));
+    }
+
     [Theory]
     [InlineData("samples", "--verifier", "oracle", "--verifier: prm there, oracle now")]
     [InlineData("samples", "--max-tokens", "50", "--max-tokens: 160 there, 50 now")]

@@ -68,6 +68,8 @@ public class CharVocabularyTokenizerTests
             File.WriteAllText(corrupt, "{ not json");
             var error = Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt));
             Assert.Contains(corrupt, error.Message);
+            File.WriteAllText(corrupt, "{\"a\": 0,\n\"<unk>\": \"x\"}");
+            Assert.Equal($"{corrupt}: not a token-to-id JSON object (<unk> is not a valid value, at line 2)", Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt)).Message);
             File.WriteAllText(corrupt, "{\"a\": 0}");
             Assert.Contains("<unk>", Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt)).Message);
         }
