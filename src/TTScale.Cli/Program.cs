@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
 using TTScale.Cli;
@@ -7,7 +8,12 @@ using TTScale.Cli;
 // and tokenizers with a Unicode normalizer (Qwen2's NFC) would tokenize unnormalized text.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
-var root = new RootCommand("TTScale: test-time compute strategies, scaling curves and budget allocation for ONNX language models.");
+// A plain command with RootCommand's help and version options: RootCommand takes its name, which the usage lines show,
+// from the program's file (TTScale.Cli), not the name users know it by.
+var root = new Command("ttscale", "TTScale: test-time compute strategies, scaling curves and budget allocation for ONNX language models.")
+{
+    Options = { new HelpOption(), new VersionOption() },
+};
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());

@@ -29,6 +29,19 @@ public class SyntaxErrorTests
         Assert.Matches("^error: --[a-z-]+ '0,[0-9]+': write the number with a decimal point \\(0\\.[0-9]+\\)\n$", result.StdErr.Replace("\r", ""));
     }
 
+    [Theory]
+    [InlineData("--help", "ttscale [command] [options]")]
+    [InlineData("eval --help", "ttscale eval [options]")]
+    [InlineData("policy build --help", "ttscale policy build <sweep> [options]")]
+    public void TheHelpNamesTheCommandAsUsersTypeIt(string args, string usage)
+    {
+        // Not the assembly's name ("TTScale.Cli eval [options]"), which no one types.
+        var result = CliRunner.Run(args.Split(' '));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"Usage:\n  {usage}\n", result.StdOut.Replace("\r", ""));
+        Assert.DoesNotContain("TTScale.Cli", result.StdOut);
+    }
+
     [Fact]
     public void NoCommandPrintsTheOverviewAndFails()
     {
