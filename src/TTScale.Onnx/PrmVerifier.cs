@@ -37,6 +37,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     private readonly PrmPrefixCache? _cache;
     private readonly PrmReadout _readout;
     private readonly int? _startTokenId; // what the PRM's tokenizer puts before a text
+    private readonly string _modelPath;
 
     /// <inheritdoc/>
     public string Name => "prm";
@@ -59,10 +60,11 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// <summary>KV bytes the cache holds right now.</summary>
     public long CachedKvBytes => _cache?.Bytes ?? 0;
 
-    private PrmVerifier(InferenceSession session, ModelConfig config, Tokenizer tokenizer, int? startTokenId, PrmReadout readout, int maxBatchRows,
-        long maxOutputBytes, GraphInputs inputs, long cacheBytes)
+    private PrmVerifier(InferenceSession session, string modelPath, ModelConfig config, Tokenizer tokenizer, int? startTokenId, PrmReadout readout,
+        int maxBatchRows, long maxOutputBytes, GraphInputs inputs, long cacheBytes)
     {
         _session = session;
+        _modelPath = modelPath;
         _startTokenId = startTokenId;
         _readout = readout;
         Config = config;
@@ -97,7 +99,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         {
             var inputs = GraphInputs.Read(session, config, modelPath);
             var readout = PrmReadout.Read(Path.Combine(directory, "config.json"), modelPath, session, tokenizer, config.VocabSize);
-            return new PrmVerifier(session, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, inputs, cacheBytes);
+            return new PrmVerifier(session, modelPath, config, tokenizer, start, readout, maxBatchRows, maxOutputBytes, inputs, cacheBytes);
         }
         catch
         {
@@ -107,6 +109,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The graph gave a step a score that is not a finite number; the message names the model.</exception>
     public Task<IReadOnlyList<IReadOnlyList<float>>> ScoreStepsAsync(Problem problem, IReadOnlyList<string> completions,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
     {
@@ -150,7 +153,15 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             _cache?.Replace(new(ledger, problem.Prompt), kept); // whatever was read, even if a later batch failed
         }
         var result = new IReadOnlyList<float>[rows.Length];
-        for (int i = 0; i < rows.Length; i++) result[i] = rows[i].StepEnds.Select(e => positionScores[i][e]).ToArray();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            float[] steps = [.. rows[i].StepEnds.Select(e => positionScores[i][e])];
+            // A NaN compares false with every score, so selection and search would go on with it, silently wrong.
+            if (Array.FindIndex(steps, s => !float.IsFinite(s)) is int bad and >= 0)
+                throw new InvalidDataException($"{_modelPath}: the PRM scored step {bad + 1} of a solution to {problem.Id} as {steps[bad]}, " +
+                    "not a probability; its graph is broken (or overflows in fp16)");
+            result[i] = steps;
+        }
         return Task.FromResult<IReadOnlyList<IReadOnlyList<float>>>(result);
     }
 

@@ -26,6 +26,27 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0.8, sample.Parameters["temperature"]);
     }
 
+    [Theory]
+    [InlineData("--strategy", "best-of-n", "--n", "4", "--select", "naive")]
+    [InlineData("--strategy", "beam", "--n", "4", "--beam-width", "2", "--agg", "min")]
+    public void APrmThatScoresNaNIsAnErrorNamingIt(params string[] args)
+    {
+        // A PRM whose score head gives NaN (a broken export) ran on: naive selection kept the first candidate whatever the
+        // rest scored, and beam search ranked its beams in whatever order NaN left them.
+        string prm = TTScale.Tests.Onnx.Fixtures.CopyTo("tiny-prm", Path.Combine(_dir, "nan-prm"));
+        string model = Path.Combine(prm, "model.onnx");
+        byte[] graph = File.ReadAllBytes(model);
+        byte[] bias = [0x42, 0x13, .. "prm.score_head.bias"u8, 0x4a, 0x04]; // the initializer's name, then its 4 bytes of raw data
+        int at = graph.AsSpan().IndexOf(bias);
+        Assert.True(at > 0);
+        BitConverter.TryWriteBytes(graph.AsSpan(at + bias.Length, 4), float.NaN);
+        File.WriteAllBytes(model, graph);
+        var result = CliRunner.Run(["eval", "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", prm, "--max-tokens", "12", "--limit", "2", .. args]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches($"^error: {System.Text.RegularExpressions.Regex.Escape(model)}: the PRM scored step 1 of a solution to arith-[^ ]+ as NaN, not a probability; " +
+            "its graph is broken \\(or overflows in fp16\\)\n$", result.StdErr.Replace("\r", ""));
+    }
+
     [Fact]
     public void APrmWithAChatTemplateButNoPromptTemplateIsPointedToItsConfig()
     {
