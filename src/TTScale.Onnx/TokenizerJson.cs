@@ -56,10 +56,10 @@ internal static class TokenizerJson
         if (type != "BPE") throw new InvalidDataException($"{path}: model type '{type}' is not supported (only BPE)");
         if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: model.vocab is missing");
-        var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetInt32())).ToList();
-        var merges = model.TryGetProperty("merges", out var m)
-            ? m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? $"{e[0].GetString()} {e[1].GetString()}" : e.GetString()!).ToList()
-            : [];
+        var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, TokenId(p, $"{path}: model.vocab"))).ToList();
+        var merges = !model.TryGetProperty("merges", out var m) ? []
+            : m.ValueKind == JsonValueKind.Array ? m.EnumerateArray().Select((e, i) => Merge(e, i, path)).ToList()
+            : throw new InvalidDataException($"{path}: model.merges must be a list");
         // Hugging Face matches every added token whole, special or not (Qwen's <tool_call> is not special).
         var added = AddedTokens.FromTokenizerJson(root, path);
         bool byteLevel = Types(root, "pre_tokenizer", "pretokenizers", path).Contains("ByteLevel");
@@ -71,24 +71,48 @@ internal static class TokenizerJson
             foreach (var (word, id) in vocabulary)
                 if ((byteLevel ? ByteLevelText(word) : word) is { } text) whole.TryAdd(text, id);
         }
-        BpeTokenizer Create(Dictionary<string, int> specialTokens) => BpeTokenizer.Create(new BpeOptions(vocabulary)
+        BpeTokenizer Create(Dictionary<string, int> specialTokens)
         {
-            Merges = merges,
-            SpecialTokens = specialTokens.Count > 0 ? specialTokens : null,
-            UnknownToken = model.OptionalString("unk_token"),
-            ContinuingSubwordPrefix = model.OptionalString("continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
-            EndOfWordSuffix = model.OptionalString("end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
-            FuseUnknownTokens = model.Flag("fuse_unk"),
-            ByteLevel = byteLevel,
-            Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
-            PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, path),
-        });
+            var options = new BpeOptions(vocabulary)
+            {
+                Merges = merges,
+                SpecialTokens = specialTokens.Count > 0 ? specialTokens : null,
+                UnknownToken = model.OptionalString("unk_token"),
+                ContinuingSubwordPrefix = model.OptionalString("continuing_subword_prefix") is { Length: > 0 } prefix ? prefix : null,
+                EndOfWordSuffix = model.OptionalString("end_of_word_suffix") is { Length: > 0 } suffix ? suffix : null,
+                FuseUnknownTokens = model.Flag("fuse_unk"),
+                ByteLevel = byteLevel,
+                Normalizer = NormalizerPipeline.FromJson(root.TryGetProperty("normalizer", out var n) ? n : default, path),
+                PreTokenizer = PreTokenizerPipeline.FromJson(root.TryGetProperty("pre_tokenizer", out var pre) ? pre : default, path),
+            };
+            try
+            {
+                return BpeTokenizer.Create(options);
+            }
+            catch (InvalidOperationException e) // a merge that is not a pair, or whose tokens or result are not in the vocabulary
+            {
+                throw new InvalidDataException($"{path}: not a BPE model the tokenizer library reads ({e.Message})", e);
+            }
+        }
         // A single_word token the text does not stand apart is plain text, so the encoder must not know it.
         var singleWord = added.All.Where(t => t.SingleWord).Select(t => t.Content).ToHashSet();
         var encoder = Create(whole.Where(p => !singleWord.Contains(p.Key)).ToDictionary());
         if (added.All.Count == 0) return encoder;
         return new AddedTokenTokenizer(added, encoder, null, DummyPrefix.Never, singleWord.Count == 0 ? encoder : Create(whole));
     }
+
+    /// <summary>A vocabulary entry's id; <paramref name="at"/> names the file and the vocabulary in it.</summary>
+    internal static int TokenId(JsonProperty entry, string at) => entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt32(out int id)
+        ? id : throw new InvalidDataException($"{at} '{entry.Name}' must map to a token id, not {entry.Value.GetRawText()}");
+
+    /// <summary>A merge as the library takes it, "a b", from either form the file may hold it in.</summary>
+    private static string Merge(JsonElement merge, int index, string path) => merge switch
+    {
+        { ValueKind: JsonValueKind.String } => merge.GetString()!,
+        { ValueKind: JsonValueKind.Array } when merge.GetArrayLength() == 2 && merge.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+            => $"{merge[0].GetString()} {merge[1].GetString()}",
+        _ => throw new InvalidDataException($"{path}: model.merges[{index}] must be \"a b\" or [\"a\", \"b\"], not {merge.GetRawText()}"),
+    };
 
     /// <summary>Where a tokenizer.json converted from SentencePiece puts the dummy prefix (see <see cref="DummyPrefix"/>).</summary>
     /// <exception cref="InvalidDataException">A Metaspace prepend_scheme not known here; the message names the file.</exception>

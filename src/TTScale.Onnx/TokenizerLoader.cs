@@ -96,6 +96,10 @@ public static class TokenizerLoader
             {
                 throw new InvalidDataException($"{path}: not a SentencePiece model the tokenizer library reads ({e.Message})", e);
             }
+            catch (NullReferenceException e) // the library's, on a model without its settings: an empty file, or one cut short between fields
+            {
+                throw new InvalidDataException($"{path}: not a SentencePiece model the tokenizer library reads (empty, or cut short)", e);
+            }
         }
         var prefixed = Create(prefixFromModel ? model : SentencePieceModelFile.WithDummyPrefix(model, on: true, path), null);
         if (specials is null && prefix == DummyPrefix.EveryPiece) return prefixed;
@@ -126,17 +130,28 @@ public static class TokenizerLoader
                 names.AddRange(more.EnumerateArray().Select(Content).OfType<string>());
         }
         var vocabulary = JsonFile.ReadObject(vocabPath);
+        foreach (var entry in vocabulary.EnumerateObject()) TokenizerJson.TokenId(entry, $"{vocabPath}:");
         foreach (var name in names.Distinct())
             if (!tokens.Any(t => t.Content == name) && vocabulary.TryGetProperty(name, out var id) && id.ValueKind == JsonValueKind.Number)
                 tokens.Add(new AddedToken(name, id.GetInt32(), false, false, false));
         var added = new AddedTokens(tokens);
 
-        BpeTokenizer Create(IEnumerable<AddedToken> specials) => BpeTokenizer.Create(new BpeOptions(vocabPath, mergesPath)
+        BpeTokenizer Create(IEnumerable<AddedToken> specials)
         {
-            ByteLevel = true,
-            PreTokenizer = PreTokenizerPipeline.ByteLevel(),
-            SpecialTokens = specials.Any() ? specials.DistinctBy(t => t.Content).ToDictionary(t => t.Content, t => t.Id) : null,
-        });
+            try
+            {
+                return BpeTokenizer.Create(new BpeOptions(vocabPath, mergesPath)
+                {
+                    ByteLevel = true,
+                    PreTokenizer = PreTokenizerPipeline.ByteLevel(),
+                    SpecialTokens = specials.Any() ? specials.DistinctBy(t => t.Content).ToDictionary(t => t.Content, t => t.Id) : null,
+                });
+            }
+            catch (InvalidOperationException e) // a line that is not a pair (a file cut short), or a merge whose tokens or result are not in vocab.json
+            {
+                throw new InvalidDataException($"{mergesPath}: not merges the tokenizer library reads with vocab.json ({e.Message})", e);
+            }
+        }
         // As for a tokenizer.json: a single_word token the text does not stand apart is plain text, so the encoder must not know it.
         var encoder = Create(tokens.Where(t => !t.SingleWord));
         if (tokens.Count == 0) return encoder;

@@ -132,6 +132,51 @@ public sealed class TokenizerLoaderTests : IDisposable
         Assert.Contains("tokenizer.json", e.Message);
     }
 
+    [Theory]
+    [InlineData("")] // a failed download
+    [InlineData("\n\u0005\n\u0003<s>")] // cut short after its first piece, before the model's settings
+    public void AnEmptyOrCutSentencePieceModelIsNamed(string content)
+    {
+        // Not a NullReferenceException from inside the tokenizer library, which ended the run with a stack trace.
+        string path = Path.Combine(_dir, "tokenizer.model");
+        File.WriteAllText(path, content);
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.StartsWith($"{path}: not a SentencePiece model", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"h\": \"x\"}", "\"h e\"", "vocab.json: 'h' must map to a token id, not \"x\"")]
+    [InlineData(null, "\"Ġ\"", "merges.txt: not merges the tokenizer library reads with vocab.json (Invalid merge file format at line: 7)")]
+    [InlineData(null, "\"q z\"", "merges.txt: not merges the tokenizer library reads with vocab.json (Trying to merge a token 'qz' which not exist in the vocabulary.)")]
+    public void DamagedVocabAndMergesAreNamed(string? vocab, string lastMerge, string fault)
+    {
+        // Each ended the run with the library's InvalidOperationException (or "could not be converted to System.Int32") and a stack trace.
+        File.WriteAllText(Path.Combine(_dir, "vocab.json"), vocab ?? JsonSerializer.Serialize(ByteLevelVocabulary()));
+        File.WriteAllLines(Path.Combine(_dir, "merges.txt"), ["#version: 0.2", .. Merges, JsonSerializer.Deserialize<string>(lastMerge)!]);
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config()));
+        Assert.Equal(Path.Combine(_dir, fault), e.Message);
+    }
+
+    [Theory]
+    [InlineData("vocab", "\"x\"", "model.vocab 'h' must map to a token id, not \"x\"")]
+    [InlineData("merges", "5", "model.merges[5] must be \"a b\" or [\"a\", \"b\"], not 5")]
+    [InlineData("merges", "\"q z\"", "not a BPE model the tokenizer library reads (Trying to merge a token 'qz' which not exist in the vocabulary.)")]
+    [InlineData("merges", "\"abc\"", "not a BPE model the tokenizer library reads (Invalid merger file format)")]
+    public void DamagedTokenizerJsonIsNamed(string part, string value, string fault)
+    {
+        var vocabulary = ByteLevelVocabulary();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(new
+        {
+            pre_tokenizer = new { type = "ByteLevel", add_prefix_space = false },
+            model = new { type = "BPE", vocab = vocabulary, merges = Merges },
+        }))!;
+        if (part == "vocab") json["model"]!["vocab"]!["h"] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        else json["model"]!["merges"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse(value));
+        string path = Path.Combine(_dir, "tokenizer.json");
+        File.WriteAllText(path, json.ToJsonString());
+        Assert.Equal($"{path}: {fault}", Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(_dir, Config())).Message);
+    }
+
     [Fact]
     public void UnsupportedTokenizerJsonModelIsNamed()
     {
