@@ -145,7 +145,7 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
     /// </summary>
     public Dictionary<string, object> RunStamp(bool usesVerifier)
     {
-        var stamp = new Dictionary<string, object> { ["model"] = ModelStamp.Of(Model) };
+        var stamp = new Dictionary<string, object> { ["model"] = ModelStamp.Of(Model, "model") };
         if (PolicyTemplate?.Text is string template) stamp["prompt_template"] = template;
         stamp["top_p"] = Sampling.TopP;
         stamp["max_tokens"] = Sampling.MaxTokens;
@@ -153,7 +153,7 @@ internal sealed record RunSettings(string Model, PromptTemplate? PromptTemplate,
         if (usesVerifier && Verifier != "none")
         {
             stamp["verifier"] = Verifier;
-            if (Verifier == "prm") stamp["prm"] = ModelStamp.Of(PrmDirectory);
+            if (Verifier == "prm") stamp["prm"] = ModelStamp.Of(PrmDirectory, "PRM");
             stamp["agg"] = Aggregation.ToString().ToLowerInvariant();
         }
         return stamp;

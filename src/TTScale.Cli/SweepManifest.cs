@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TTScale.Onnx;
 
 namespace TTScale.Cli;
 
@@ -8,9 +9,9 @@ internal sealed record ModelStamp(string Path, string Sha256)
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelStamp> Hashed = new();
 
-    /// <summary>The model in <paramref name="directory"/>, its graph hashed once per process (a sweep stamps every run).</summary>
-    public static ModelStamp Of(string directory) => Hashed.GetOrAdd(System.IO.Path.GetFullPath(directory),
-        path => new ModelStamp(path, CliFiles.Sha256(System.IO.Path.Combine(path, "model.onnx"))));
+    /// <summary>The <paramref name="what"/> ("model", "PRM") in <paramref name="directory"/>, its graph hashed once per process (a sweep stamps every run).</summary>
+    public static ModelStamp Of(string directory, string what) => Hashed.GetOrAdd(System.IO.Path.GetFullPath(directory),
+        path => new ModelStamp(path, CliFiles.Sha256(ModelConfig.LoadDirectory(directory, what).GraphPath(directory))));
 }
 
 /// <summary>One strategy at one budget in a sweep, and the records file it wrote (relative to the sweep folder).</summary>
@@ -63,8 +64,8 @@ internal sealed record SweepSettings(string Dataset, int? Limit, long Seed, Mode
     double Temperature, double TopP, int MaxTokens, string Aggregation, string Hardware)
 {
     /// <summary>A run's settings as a sweep would record them; <paramref name="usesPrm"/>: whether it runs the PRM.</summary>
-    public static SweepSettings Of(RunSettings run, bool usesPrm) => new(run.Dataset, run.Limit, run.Seed, ModelStamp.Of(run.Model), run.PolicyTemplate?.Text,
-        usesPrm ? ModelStamp.Of(run.PrmDirectory) : null, run.Verifier, run.Sampling.Temperature, run.Sampling.TopP, run.Sampling.MaxTokens,
+    public static SweepSettings Of(RunSettings run, bool usesPrm) => new(run.Dataset, run.Limit, run.Seed, ModelStamp.Of(run.Model, "model"), run.PolicyTemplate?.Text,
+        usesPrm ? ModelStamp.Of(run.PrmDirectory, "PRM") : null, run.Verifier, run.Sampling.Temperature, run.Sampling.TopP, run.Sampling.MaxTokens,
         run.Aggregation.ToString().ToLowerInvariant(), run.Hardware.Name);
 
     /// <summary>The first setting that differs from <paramref name="other"/>'s, as "--option: this vs that", or null; <paramref name="ignoring"/> names options not compared.</summary>

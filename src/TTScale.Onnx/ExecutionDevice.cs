@@ -61,11 +61,9 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
     }
 
     /// <summary>An ONNX Runtime session for the graph at <paramref name="path"/> on this device.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">ONNX Runtime cannot load it; the message names the file.</exception>
     internal InferenceSession OpenSession(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model file not found", path);
         using var options = CreateSessionOptions();
         try
         {

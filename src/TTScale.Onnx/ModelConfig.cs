@@ -43,11 +43,13 @@ public sealed record ModelConfig(
     /// <summary>The <c>config.json</c> of the model directory <paramref name="directory"/>.</summary>
     /// <param name="directory">The model directory.</param>
     /// <param name="what">What the directory holds, for messages ("model", "PRM").</param>
-    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist, or is a file.</exception>
     /// <exception cref="FileNotFoundException">It has no config.json.</exception>
     /// <exception cref="InvalidDataException">config.json or generation_config.json is malformed; the message names the file.</exception>
     public static ModelConfig LoadDirectory(string directory, string what)
     {
+        if (File.Exists(directory))
+            throw new DirectoryNotFoundException($"{directory}: a file, not a {what} directory (one holding config.json, the ONNX graph and the tokenizer)");
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: {what} directory not found");
         string path = Path.Combine(directory, "config.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: {what} config not found", path);
@@ -56,6 +58,15 @@ public sealed record ModelConfig(
         if (!File.Exists(generation)) return config;
         var more = TokenIds(JsonFile.ReadObject(generation), "eos_token_id", generation);
         return config with { EosTokenIds = [.. config.EosTokenIds.Union(more)] };
+    }
+
+    /// <summary>The ONNX graph of the model directory <paramref name="directory"/> this config is from.</summary>
+    /// <exception cref="FileNotFoundException">It is not there; the message names the file config.json leads to.</exception>
+    public string GraphPath(string directory)
+    {
+        string path = Path.Combine(directory, ModelFile);
+        return File.Exists(path) ? path
+            : throw new FileNotFoundException($"{path}: ONNX graph not found (config.json's \"onnx\" names the graph file; model.onnx where it has none)", path);
     }
 
     /// <summary>A field that holds one token id or a list of them (none where it is absent or null).</summary>

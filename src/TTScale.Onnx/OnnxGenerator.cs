@@ -101,7 +101,7 @@ public sealed partial class OnnxGenerator : IGenerator
         var config = ModelConfig.LoadDirectory(directory, "model");
         var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
         CheckVocabulary(directory, config, tokenizer, start);
-        var graph = new DecoderGraph(Path.Combine(directory, config.ModelFile), config, options.Device);
+        var graph = new DecoderGraph(config.GraphPath(directory), config, options.Device);
         return new OnnxGenerator(directory, config, graph, tokenizer, start, options);
     }
 

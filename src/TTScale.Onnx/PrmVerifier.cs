@@ -93,7 +93,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     {
         var config = ModelConfig.LoadDirectory(directory, "PRM");
         var tokenizer = TokenizerLoader.Load(directory, config, out int? start);
-        string modelPath = Path.Combine(directory, config.ModelFile);
+        string modelPath = config.GraphPath(directory);
         var session = (device ?? ExecutionDevice.Cpu).OpenSession(modelPath);
         try
         {

@@ -47,6 +47,45 @@ public sealed class EvalCommandTests : IDisposable
             "its graph is broken \\(or overflows in fp16\\)\n$", result.StdErr.Replace("\r", ""));
     }
 
+    [Theory]
+    [InlineData("eval", "--model")]
+    [InlineData("eval", "--prm")]
+    [InlineData("sweep", "--model")] // hashed for sweep.json before any model loads: "Could not find file '.../model.onnx'."
+    [InlineData("sweep", "--prm")]
+    public void AModelDirectoryWithoutItsGraphOrThatIsAFileIsNamed(string command, string option)
+    {
+        // Without model.onnx eval said "model file not found"; a file for a directory, "model directory not found".
+        (string fixture, string what) = option == "--model" ? ("tiny-lm-fp32", "model") : ("tiny-prm", "PRM");
+        string noGraph = TTScale.Tests.Onnx.Fixtures.CopyTo(fixture, Path.Combine(_dir, "no-graph"), "model.onnx");
+        string file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "");
+        string noGraphFault = $"{Path.Combine(noGraph, "model.onnx")}: ONNX graph not found (config.json's \"onnx\" names the graph file; model.onnx where it has none)";
+        string fileFault = $"{file}: a file, not a {what} directory (one holding config.json, the ONNX graph and the tokenizer)";
+        foreach (var (directory, fault) in new[] { (noGraph, noGraphFault), (file, fileFault) })
+        {
+            string[] models = option == "--model" ? ["--model", directory, "--prm", Path.Combine(Models, "tiny-prm")]
+                : ["--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", directory];
+            string[] rest = command == "eval" ? ["--strategy", "best-of-n", "--n", "2"] : ["--out", Path.Combine(_dir, "sweep"), "--budgets", "2"];
+            var result = CliRunner.Run([command, .. models, "--max-tokens", "4", "--limit", "1", .. rest]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal($"error: {fault}\n", result.StdErr.Replace("\r", ""));
+        }
+    }
+
+    [Fact]
+    public void TheGraphConfigNamesIsTheOneStamped()
+    {
+        // A config.json whose "onnx" names another file ran, then failed hashing model.onnx ("Could not find file").
+        string model = TTScale.Tests.Onnx.Fixtures.CopyWithConfig("tiny-lm-fp32", Path.Combine(_dir, "renamed"), config => config["onnx"] = "graph.onnx", "model.onnx");
+        string graph = Path.Combine(model, "graph.onnx");
+        File.Copy(TTScale.Tests.Onnx.Fixtures.Path("tiny-lm-fp32", "model.onnx"), graph);
+        string records = Path.Combine(_dir, "renamed.jsonl");
+        var result = CliRunner.Run("eval", "--model", model, "--strategy", "greedy", "--verifier", "none", "--max-tokens", "4", "--limit", "1", "--out", records);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var stamp = JsonDocument.Parse(File.ReadAllLines(records)[0]).RootElement.GetProperty("run").GetProperty("model");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(graph))), stamp.GetProperty("sha256").GetString());
+    }
+
     [Fact]
     public void APrmWithAChatTemplateButNoPromptTemplateIsPointedToItsConfig()
     {
