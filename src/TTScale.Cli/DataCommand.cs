@@ -87,10 +87,11 @@ internal static class DataCommand
             int k = result.GetValue(perProblem);
             if (k < 1) throw new CliException("--per-problem must be at least 1");
             long s = result.GetValue(seed);
+            int contextTokens = ContextTokens(result.GetValue(context));
             var records = ReadSamples(path).SelectMany(sample =>
             {
                 var rng = SplitMix64.ForStream(s, sample.Line);
-                return ArithRevisionExamples.FromAttempts(sample.Problem, sample.Completions, k, ref rng, CharTokens, result.GetValue(context))
+                return ArithRevisionExamples.FromAttempts(sample.Problem, sample.Completions, k, ref rng, CharTokens, contextTokens)
                     .Select(example => new RevisionRecord(sample.Id, example.Prompt, example.Solution, example.PreviousAttempts));
             }).ToList();
             Jsonl.Write(result.GetValue(output), records);
@@ -108,7 +109,8 @@ internal static class DataCommand
         var command = new Command("revision-prompts", "Write the revision prompt for each record's previous attempts (the last 4 that fit the context, at least 2 while they fit it themselves).") { input, output, context, reserve };
         command.SetAction(result =>
         {
-            int contextTokens = result.GetValue(context), reserveTokens = result.GetValue(reserve);
+            int contextTokens = ContextTokens(result.GetValue(context)), reserveTokens = result.GetValue(reserve);
+            if (reserveTokens < 0) throw new CliException("--reserve must be zero or more");
             var records = ReadSamples(result.GetValue(input)!).Select(sample => new PromptRecord(sample.Id,
                 ArithFormat.RevisionPrompt(sample.Problem.Prompt, sample.Completions, CharTokens, contextTokens, reserveTokens))).ToList();
             Jsonl.Write(result.GetValue(output), records);
@@ -119,6 +121,9 @@ internal static class DataCommand
 
     private static Option<int> ContextOption() =>
         new("--context") { Description = "Context length in tokens of the model the prompts are for.", DefaultValueFactory = _ => 512 };
+
+    /// <summary>--context checked: below 1 every attempt was dropped, and the examples were written without a word.</summary>
+    private static int ContextTokens(int tokens) => tokens >= 1 ? tokens : throw new CliException("--context must be at least 1");
 
     /// <summary>Token count under the demo models' character-level vocabulary: one per character, plus the BOS token.</summary>
     private static int CharTokens(string text) => text.Length + 1;

@@ -91,6 +91,22 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal("", result.StdOut);
     }
 
+    [Theory]
+    [InlineData("revisions", "--context", "0")]
+    [InlineData("revisions", "--context", "-5")]
+    [InlineData("revision-prompts", "--context", "-1")]
+    [InlineData("revision-prompts", "--reserve", "-100")]
+    public void OutOfRangeContextOrReserveIsNamedNotWrittenAsPromptsWithoutAttempts(string command, string option, string value)
+    {
+        string samples = Path.Combine(_dir, "samples.jsonl"), output = Path.Combine(_dir, "out.jsonl");
+        File.WriteAllText(samples, """{"prompt": "Q: 5 +8\n", "completions": ["5+8=13\nA: 13\n", "5+8=14\nA: 14\n"]}""" + "\n");
+        File.WriteAllText(output, "precious\n");
+        var result = CliRunner.Run("data", command, "--in", samples, "--out", output, option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"error: {option} must be", result.StdErr);
+        Assert.Equal("precious\n", File.ReadAllText(output));
+    }
+
     [Fact]
     public void MalformedJsonlNamesTheFileAndLineAndKeepsTheExistingOutput()
     {
