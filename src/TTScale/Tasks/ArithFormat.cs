@@ -107,8 +107,11 @@ public static partial class ArithFormat
     /// <summary>Whether <paramref name="prompt"/> is an ArithChain prompt.</summary>
     public static bool IsPrompt(string prompt) => PromptPattern().IsMatch(prompt);
 
+    /// <summary>The most digits a prompt's numbers, and every running value of its solution, may have: what the step checker and the answer line read.</summary>
+    public const int MaxDigits = 9;
+
     /// <summary>Reads a problem back from its prompt.</summary>
-    /// <exception cref="FormatException">The text is not an ArithChain prompt.</exception>
+    /// <exception cref="FormatException">The text is not an ArithChain prompt, or a running value of its solution has more than <see cref="MaxDigits"/> digits.</exception>
     public static ArithProblem ParsePrompt(string prompt, int level = 0)
     {
         var match = PromptPattern().Match(prompt);
@@ -116,7 +119,13 @@ public static partial class ArithFormat
         var operations = match.Groups["op"].Captures
             .Select(c => new ArithOperation(c.Value[0], int.Parse(c.Value.AsSpan(1), CultureInfo.InvariantCulture)))
             .ToArray();
-        return new ArithProblem(int.Parse(match.Groups["start"].Value, CultureInfo.InvariantCulture), operations, level);
+        int start = int.Parse(match.Groups["start"].Value, CultureInfo.InvariantCulture);
+        // A larger value overflowed int (a wrong answer) or could not be read back from a right step, so a right solution was labelled wrong.
+        long value = start;
+        foreach (var operation in operations)
+            if (Math.Abs(value = operation.Apply(value)) > 999_999_999)
+                throw new FormatException($"'{prompt.TrimEnd()}': its solution reaches {value}, more than {MaxDigits} digits");
+        return new ArithProblem(start, operations, level);
     }
 
     [GeneratedRegex(@"^Q: (?<start>[0-9]{1,9})(?: (?<op>[+\-x][0-9]{1,9}))+\n?$")]

@@ -15,6 +15,15 @@ public readonly record struct ArithOperation(char Op, int Operand)
         _ => throw new InvalidOperationException($"unknown operator '{Op}'"),
     };
 
+    /// <summary>Applies the operation exactly, where the int one could overflow (values read from text, not generated).</summary>
+    public long Apply(long value) => Op switch
+    {
+        Add => value + Operand,
+        Subtract => value - Operand,
+        Multiply => value * Operand,
+        _ => throw new InvalidOperationException($"unknown operator '{Op}'"),
+    };
+
     /// <summary>The operation as it appears in a prompt, e.g. <c>+28</c> or <c>x3</c>.</summary>
     public override string ToString() => $"{Op}{Operand}";
 }

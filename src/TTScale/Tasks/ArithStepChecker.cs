@@ -67,9 +67,10 @@ public static partial class ArithStepChecker
         int written = int.Parse(match.Groups["c"].Value, CultureInfo.InvariantCulture);
         result = written; // the next step must continue from what was written, right or wrong
         var operation = new ArithOperation(match.Groups["op"].Value[0], operand);
-        return input == expectedInput && operation == expected && operation.Apply(input) == written;
+        return input == expectedInput && operation == expected && operation.Apply((long)input) == written;
     }
 
-    [GeneratedRegex(@"^(?<a>-?[0-9]{1,7})(?<op>[+\-x])(?<b>[0-9]{1,7})=(?<c>-?[0-9]{1,7})$")]
+    // As many digits as a prompt's numbers and every running value may have (ArithFormat.MaxDigits).
+    [GeneratedRegex(@"^(?<a>-?[0-9]{1,9})(?<op>[+\-x])(?<b>[0-9]{1,9})=(?<c>-?[0-9]{1,9})$")]
     private static partial Regex StepPattern();
 }

@@ -91,6 +91,18 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal("", result.StdOut);
     }
 
+    [Fact]
+    public void LabelReadsStepsWithAsManyDigitsAsAPromptAllows()
+    {
+        string samples = Path.Combine(_dir, "samples.jsonl");
+        File.WriteAllText(samples, """{"prompt": "Q: 5000 x3000 +1\n", "completions": ["5000x3000=15000000\n15000000+1=15000001\nA: 15000001\n"]}""" + "\n");
+        var result = CliRunner.Run("data", "label", "--in", samples);
+        Assert.Equal(0, result.ExitCode);
+        var completion = JsonDocument.Parse(result.StdOut).RootElement.GetProperty("completions")[0];
+        Assert.True(completion.GetProperty("correct").GetBoolean());
+        Assert.Equal([true, true, true], completion.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("prefix_correct").GetBoolean()));
+    }
+
     [Theory]
     [InlineData("revisions", "--context", "0")]
     [InlineData("revisions", "--context", "-5")]
@@ -122,6 +134,7 @@ public sealed class DataCommandTests : IDisposable
     [Theory]
     [InlineData("""{"prompt": "Q: 1 +2\n", "completions": [], "level": "3"}""", "'level' must be an integer")]
     [InlineData("""{"prompt": "Q: 99999999999 +2\n", "completions": []}""", "not an ArithChain prompt")]
+    [InlineData("""{"prompt": "Q: 999999999 x999999999\n", "completions": []}""", "'Q: 999999999 x999999999': its solution reaches 999999998000000001, more than 9 digits")]
     public void ABadSampleIsNamedNotAStackTrace(string line, string error)
     {
         string samples = Path.Combine(_dir, "bad.jsonl");
