@@ -35,8 +35,14 @@ public static class ArithRevisionExamples
 
     private static RevisionExample Example(ArithProblem problem, List<string> previous, Func<string, int>? countTokens, int contextTokens)
     {
-        string prompt = ArithFormat.RevisionPrompt(problem.Prompt, previous, countTokens, contextTokens, problem.Solution.Length + 1);
-        return new RevisionExample(prompt, problem.Solution, prompt.Split(ArithFormat.RevisionSeparator).Length - 1);
+        // The attempts kept, counted as rendered: an attempt may itself hold the separator, so the text cannot be split to count them.
+        int kept = 0;
+        string prompt = ArithFormat.FitRevision(previous, attempts =>
+        {
+            kept = attempts.Count;
+            return ArithFormat.RevisionPrompt(problem.Prompt, attempts);
+        }, countTokens, contextTokens, problem.Solution.Length + 1);
+        return new RevisionExample(prompt, problem.Solution, kept);
     }
 
     /// <summary>An example whose context holds 1..4 synthetic wrong attempts, each with one corrupted step.</summary>

@@ -103,6 +103,19 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal([true, true, true], completion.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("prefix_correct").GetBoolean()));
     }
 
+    [Fact]
+    public void RevisionsCountTheAttemptsInContextNotTheSeparatorsInTheirText()
+    {
+        string samples = Path.Combine(_dir, "samples.jsonl");
+        // A model's attempt that itself writes the revision separator.
+        File.WriteAllText(samples, """{"prompt": "Q: 5 +8\n", "completions": ["5+8=13\nR:\nR:\nA: 13\n"]}""" + "\n");
+        var result = CliRunner.Run("data", "revisions", "--in", samples, "--per-problem", "1");
+        Assert.Equal(0, result.ExitCode);
+        var record = JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal("Q: 5 +8\n5+8=13\nR:\nR:\nA: 13\nR:\n", record.GetProperty("prompt").GetString());
+        Assert.Equal(1, record.GetProperty("previous_attempts").GetInt32());
+    }
+
     [Theory]
     [InlineData("revisions", "--context", "0")]
     [InlineData("revisions", "--context", "-5")]
