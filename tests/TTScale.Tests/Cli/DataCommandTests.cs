@@ -147,6 +147,7 @@ public sealed class DataCommandTests : IDisposable
     [Theory]
     [InlineData("""{"prompt": "Q: 1 +2\n", "completions": [], "level": "3"}""", "'level' must be an integer")]
     [InlineData("""{"prompt": "Q: 99999999999 +2\n", "completions": []}""", "not an ArithChain prompt")]
+    [InlineData("""{"prompt": "Q: 1 +2\n", "prompt": "Q: 1 +3\n", "completions": []}""", "malformed JSON (Duplicate property 'prompt'")]
     [InlineData("""{"prompt": "Q: 999999999 x999999999\n", "completions": []}""", "'Q: 999999999 x999999999': its solution reaches 999999998000000001, more than 9 digits")]
     public void ABadSampleIsNamedNotAStackTrace(string line, string error)
     {
