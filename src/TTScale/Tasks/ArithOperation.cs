@@ -6,14 +6,8 @@ public readonly record struct ArithOperation(char Op, int Operand)
     /// <summary>The operator characters, as written in prompts and solutions.</summary>
     public const char Add = '+', Subtract = '-', Multiply = 'x';
 
-    /// <summary>Applies the operation to a value.</summary>
-    public int Apply(int value) => Op switch
-    {
-        Add => value + Operand,
-        Subtract => value - Operand,
-        Multiply => value * Operand,
-        _ => throw new InvalidOperationException($"unknown operator '{Op}'"),
-    };
+    /// <summary>Applies the operation to a value (a problem's values have at most <see cref="ArithFormat.MaxDigits"/> digits).</summary>
+    public int Apply(int value) => checked((int)Apply((long)value));
 
     /// <summary>Applies the operation exactly, where the int one could overflow (values read from text, not generated).</summary>
     public long Apply(long value) => Op switch
