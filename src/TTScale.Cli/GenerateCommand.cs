@@ -120,9 +120,9 @@ internal static class GenerateCommand
             $"""
             --- ledger
             tokens         {report.PromptTokens} prompt, {report.GeneratedTokens} generated, {report.ForwardPasses} forward passes
-            FLOPs          {report.TotalFlops:E3}
-            bytes moved    {report.BytesMoved:E3} (weights {report.WeightBytesRead:E3}, KV {report.KvBytesRead:E3})
-            eFLOPs         {report.EFlops:E3} on {report.Hardware}
+            FLOPs          {report.TotalFlops:0.000E+00}
+            bytes moved    {report.BytesMoved:0.000E+00} (weights {report.WeightBytesRead:0.000E+00}, KV {report.KvBytesRead:0.000E+00})
+            eFLOPs         {report.EFlops:0.000E+00} on {report.Hardware}
             peak KV        {report.PeakPhysicalKvBytes} bytes physical, {report.PeakLogicalKvBytes} bytes logical
             """));
     }

@@ -30,6 +30,17 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void TheTextLedgerWritesTwoDigitExponents()
+    {
+        // .NET's "E3" wrote 1.234E+006, unlike every other figure TTScale prints.
+        var result = CliRunner.Run("generate", "--model", Fixture, "--prompt", "Q: 5 +8\\n", "-n", "2", "--max-tokens", "4");
+        Assert.Equal(0, result.ExitCode);
+        string number = @"\d\.\d{3}E\+\d{2}";
+        Assert.Matches($@"FLOPs +{number}\n", result.StdOut.Replace("\r", ""));
+        Assert.Matches($@"bytes moved +{number} \(weights {number}, KV {number}\)", result.StdOut);
+    }
+
+    [Fact]
     public void TheThreadCountDoesNotChangeTheSamples()
     {
         string demo = Path.Combine(TTScale.Tests.Onnx.Fixtures.ModelsDirectory, "arith-lm");
