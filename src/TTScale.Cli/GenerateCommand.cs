@@ -97,7 +97,7 @@ internal static class GenerateCommand
     /// <summary>--threads, shared by every command that loads a model.</summary>
     internal static Option<int> ThreadsOption() => new("--threads")
     {
-        Description = "CPU threads each ONNX Runtime session uses inside an operator; 0 lets ONNX Runtime choose (one per physical core). " +
+        Description = "CPU threads each ONNX Runtime session uses inside an operator, 0 to 1024; 0 lets ONNX Runtime choose (one per physical core). " +
             "Where several problems run at once their passes already fill the cores, and 1 can be faster.",
     };
 

@@ -12,12 +12,19 @@ public sealed record ExecutionDevice(string Provider, int DeviceId)
     /// Threads each ONNX Runtime session on this device uses inside one operator; 0 (the default) lets ONNX Runtime choose
     /// (one per physical core).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative count, or one above <see cref="MaxIntraOpThreads"/>.</exception>
     public int IntraOpThreads
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, $"{value} must be 0 (ONNX Runtime's choice) or more");
+        init => field = value is >= 0 and <= MaxIntraOpThreads ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value,
+            $"{value} must be 0 (ONNX Runtime's choice) to {MaxIntraOpThreads}; this machine has {Environment.ProcessorCount} logical processors");
     }
+
+    /// <summary>
+    /// The most threads a session may be given: ONNX Runtime starts every one it is asked for (100,000 took 16 GB and every
+    /// process slot on the machine before a token was run), and past the core count they only wait.
+    /// </summary>
+    public const int MaxIntraOpThreads = 1024;
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     /// <exception cref="FormatException">Any other text.</exception>
