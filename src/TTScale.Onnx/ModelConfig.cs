@@ -17,11 +17,17 @@ public sealed record ModelConfig(
     PromptTemplate? PromptTemplate = null)
 {
     /// <summary>
-    /// Bytes per stored weight from config.json's <c>dtype</c> (TTScale's field for the ONNX file's weights): 2 for 16-bit
-    /// dtypes, else 4; null without one. Hugging Face's <c>torch_dtype</c> is not read: it names the checkpoint's dtype,
-    /// and an fp32 export of a bf16 checkpoint keeps it.
+    /// Bytes per stored weight from config.json's <c>dtype</c> (TTScale's field for the ONNX file's weights); null without
+    /// one. Hugging Face's <c>torch_dtype</c> is not read: it names the checkpoint's dtype, and an fp32 export of a bf16
+    /// checkpoint keeps it.
     /// </summary>
-    public int? WeightBytesPerParameter => Dtype switch { null => null, "float16" or "fp16" or "bfloat16" => 2, _ => 4 };
+    public int? WeightBytesPerParameter => Dtype is null ? null : DtypeBytes[Dtype];
+
+    /// <summary>The dtypes config.json may name, with their bytes per weight; another would be costed at a guess.</summary>
+    private static readonly Dictionary<string, int> DtypeBytes = new()
+    {
+        ["float32"] = 4, ["fp32"] = 4, ["float16"] = 2, ["fp16"] = 2, ["bfloat16"] = 2, ["bf16"] = 2, ["int8"] = 1, ["uint8"] = 1,
+    };
 
     /// <summary>
     /// Whether the model directory's config.json says <c>"prompt_template": "chat"</c>, without loading the model; a missing
@@ -113,8 +119,14 @@ public sealed record ModelConfig(
             + hidden + embedding;
         long parameters = LongOrNull(1, long.MaxValue, "parameters") ?? embedding + estimatedNonEmbedding;
         long nonEmbedding = LongOrNull(0, long.MaxValue, "parameters_non_embedding") ?? estimatedNonEmbedding;
-        if (layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || vocab < 1 || context < 1 || heads % kvHeads != 0)
+        if (layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || heads % kvHeads != 0)
             throw new InvalidDataException($"{path}: inconsistent shape (layers {layers}, heads {heads}, kv heads {kvHeads}, head size {headDim})");
+        if (vocab < 1) throw new InvalidDataException($"{path}: vocab_size must be 1 or more, not {vocab}");
+        if (context < 1) throw new InvalidDataException($"{path}: context_length must be 1 or more, not {context}");
+        string? dtype = root.OptionalString("dtype");
+        if (dtype is not null && !DtypeBytes.ContainsKey(dtype))
+            throw new InvalidDataException($"{path}: dtype '{dtype}' is not one the ledger can cost ({string.Join(", ", DtypeBytes.Keys)}); " +
+                "name the ONNX file's weight type, or leave dtype out to cost weights at the KV cache's");
 
         string? tokenizerType = null, vocabFile = null;
         if (root.TryGetProperty("tokenizer", out var tokenizer) && tokenizer.ValueKind == JsonValueKind.Object)
@@ -123,7 +135,7 @@ public sealed record ModelConfig(
             vocabFile = tokenizer.StringOrNull("vocab", path, "tokenizer.vocab");
         }
         return new ModelConfig(layers, heads, kvHeads, headDim, hidden, vocab, context, parameters, nonEmbedding,
-            root.OptionalString("dtype"),
+            dtype,
             IntOrNull("bos_token_id"), TokenIds(root, "eos_token_id", path), IntOrNull("pad_token_id"),
             // An empty delimiter would end a step at every position (and never move a search past one).
             root.StringOrNull("step_delimiter", path, nonEmpty: true), root.OptionalString("onnx") ?? "model.onnx", tokenizerType, vocabFile, Template());

@@ -91,6 +91,10 @@ public sealed class ModelLoadingTests : IDisposable
     [InlineData("\"parameters\": 8.6848e4", "'parameters' must be an integer, not 8.6848e4")]
     [InlineData("\"num_layers\": \"2\"", "'num_layers' must be an integer, not \"2\"")]
     [InlineData("\"tokenizer\": {\"type\": 1}", "'tokenizer.type' must be a string, not 1")]
+    [InlineData("\"context_length\": 0", "context_length must be 1 or more, not 0")] // was "inconsistent shape (layers 2, heads 4, ...)"
+    [InlineData("\"vocab_size\": 0", "vocab_size must be 1 or more, not 0")]
+    [InlineData("\"dtype\": \"int3\"", "dtype 'int3' is not one the ledger can cost")] // was costed silently at 4 bytes a weight
+    [InlineData("\"dtype\": \"bf16\"", null)]
     public void MalformedConfigValuesAreNamed(string field, string? error)
     {
         var value = System.Text.Json.Nodes.JsonNode.Parse("{" + field + "}")!.AsObject().Single();
