@@ -30,12 +30,23 @@ internal static class CliErrors
     /// <summary>Command-line syntax errors (unknown or missing options, values of the wrong type): one line each, a pointer to the help, exit code 2.</summary>
     public static int ParseFailed(System.CommandLine.ParseResult parsed)
     {
-        foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+        foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {Plain(error.Message)}");
         var names = new List<string>();
         for (var command = parsed.CommandResult; command.Parent is System.CommandLine.Parsing.CommandResult parent; command = parent)
             names.Insert(0, command.Command.Name);
         Console.Error.WriteLine($"see: {string.Join(' ', ["ttscale", .. names])} --help");
         return UserError;
+    }
+
+    /// <summary>A value of the wrong type in words, not .NET's ("as expected type 'System.Nullable`1[System.Int32]'").</summary>
+    private static string Plain(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\\.$");
+        if (!match.Success) return message;
+        string type = match.Groups[3].Value;
+        string? expected = type.Contains("Int32") || type.Contains("Int64") ? "a whole number"
+            : type.Contains("Double") ? "a number" : type.Contains("Boolean") ? "true or false" : null;
+        return expected is null ? message : $"{match.Groups[2].Value} '{match.Groups[1].Value}' is not {expected}";
     }
 
     /// <summary>

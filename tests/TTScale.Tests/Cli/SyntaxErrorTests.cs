@@ -30,6 +30,17 @@ public class SyntaxErrorTests
     }
 
     [Theory]
+    [InlineData("eval --strategy beam --n x", "error: --n 'x' is not a whole number")] // was "as expected type 'System.Int32'"
+    [InlineData("eval --strategy adaptive --budget abc", "error: --budget 'abc' is not a number")] // 'System.Nullable`1[System.Double]'
+    [InlineData("fit x --coverage maybe", "error: Unrecognized command or argument 'maybe'.")] // the parser's own words where they are plain
+    public void AValueOfTheWrongTypeIsNamedInWords(string args, string error)
+    {
+        var result = CliRunner.Run(args.Split(' '));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(error, result.StdErr.Replace("\r", "").Split('\n')[0]);
+    }
+
+    [Theory]
     [InlineData("--help", "ttscale [command] [options]")]
     [InlineData("eval --help", "ttscale eval [options]")]
     [InlineData("policy build --help", "ttscale policy build <sweep> [options]")]
