@@ -85,6 +85,16 @@ public sealed class ProblemSourceTests : IDisposable
     }
 
     [Fact]
+    public void ARepeatedPropertyIsAMalformedLine()
+    {
+        // It ran with one of the two answers, the JSON reader's choice, and graded against it.
+        string path = Write("""{"question": "q1", "answer": "#### 5"}""", """{"question": "q2", "answer": "#### 7", "answer": "#### 8"}""");
+        var e = Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _));
+        Assert.StartsWith($"{path}:2: ", e.Message);
+        Assert.Contains("'answer'", e.Message);
+    }
+
+    [Fact]
     public void ANonIntegerLevelIsAMalformedLine()
     {
         string path = Write("""{"question": "q1", "answer": "#### 5"}""", """{"question": "q2", "answer": "#### 7", "level": 2.5}""");
