@@ -72,21 +72,20 @@ internal sealed class AdaptiveReportInput(SweepFolder sweep) : IReportInput
         if (record.Seed != problem.Seed)
             return $"--seed: problem seed {record.Seed} in this file, {problem.Seed} in the sweep (--seed {m.Seed})";
 
-        static string Hash(ModelStamp model) => $"model.onnx sha256 {model.Sha256}";
         var settings = new List<(string Option, string Sweep, string? File)>();
         if (record.Run is not null)
         {
             var run = JsonSerializer.SerializeToElement(record.Run, Jsonl.Options);
             string? Stamped(string key) => run.TryGetProperty(key, out var v) ? EvalOutput.StampValue(v) : null;
             settings.AddRange([
-                ("--model", Hash(m.Policy), Stamped("model")), ("--prompt-template", m.PromptTemplate ?? "none", Stamped("prompt_template") ?? "none"),
+                ("--model", ModelStamp.Shown(m.Policy.Sha256), Stamped("model")), ("--prompt-template", m.PromptTemplate ?? "none", Stamped("prompt_template") ?? "none"),
                 ("--top-p", m.TopP.ToString(CultureInfo.InvariantCulture), Stamped("top_p")),
                 ("--max-tokens", m.MaxTokens.ToString(CultureInfo.InvariantCulture), Stamped("max_tokens")),
                 ("--hardware", m.Hardware, Stamped("hardware")), // the eFLOPs compared are on its profile
                 ("--verifier", m.Verifier, Stamped("verifier") ?? "none"),
             ]);
             // A sweep that ran no PRM, or never scored, has no PRM or aggregation to compare.
-            if (m.Prm is not null) settings.Add(("--prm", Hash(m.Prm), Stamped("prm")));
+            if (m.Prm is not null) settings.Add(("--prm", ModelStamp.Shown(m.Prm.Sha256), Stamped("prm")));
             if (m.Verifier != "none") settings.Add(("--agg", m.Aggregation, Stamped("agg")));
         }
         if (record.Details is not null)

@@ -84,7 +84,7 @@ internal sealed class EvalOutput : IDisposable
 
     /// <summary>A run stamp's value as errors show it: a model by its graph's hash, anything else as written.</summary>
     internal static string StampValue(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("sha256", out var hash) ? $"model.onnx sha256 {hash.GetString()}" : value.ToString();
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("sha256", out var hash) ? ModelStamp.Shown(hash.GetString()!) : value.ToString();
 
     /// <summary>
     /// The records of an eval's JSONL file (a sweep's run, say), as a resume would keep them: a missing file (a run not

@@ -12,6 +12,9 @@ internal sealed record ModelStamp(string Path, string Sha256)
     /// <summary>The <paramref name="what"/> ("model", "PRM") in <paramref name="directory"/>, its graph hashed once per process (a sweep stamps every run).</summary>
     public static ModelStamp Of(string directory, string what) => Hashed.GetOrAdd(System.IO.Path.GetFullPath(directory),
         path => new ModelStamp(path, CliFiles.Sha256(ModelConfig.LoadDirectory(directory, what).GraphPath(directory))));
+
+    /// <summary>A model as messages show it: by its graph's hash, not its path (a copy elsewhere is the same model).</summary>
+    public static string Shown(string sha256) => $"model.onnx sha256 {sha256}";
 }
 
 /// <summary>One strategy at one budget in a sweep, and the records file it wrote (relative to the sweep folder).</summary>
