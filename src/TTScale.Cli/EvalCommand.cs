@@ -44,8 +44,9 @@ internal static class EvalCommand
             string name = StrategyCatalog.Parse(result.GetValue(strategy)!);
             var settings = run.Read(result);
             (Option, Func<string, bool>)[] hyperparameters = [.. run.StrategyOptions(), .. widthOptions];
-            var adaptivePolicy = Adaptive(name) ? StrategyCatalog.LoadAdaptivePolicy(result.GetValue(policy), result.GetValue(budget), result.GetValue(probe)) : null;
-            if (adaptivePolicy is not null)
+            (Allocation.Policy Policy, int Probe)? adaptiveRun = Adaptive(name)
+                ? StrategyCatalog.LoadAdaptivePolicy(result.GetValue(policy), result.GetValue(budget), result.GetValue(probe)) : null;
+            if (adaptiveRun is { Policy: var adaptivePolicy })
             {
                 SweepSettings.CheckPolicy(adaptivePolicy, result.GetValue(policy)!, settings); // before any model time
                 hyperparameters = [.. hyperparameters.Select(o => PolicyReads(adaptivePolicy, o))];
@@ -56,9 +57,9 @@ internal static class EvalCommand
             bool usesVerifier = StrategyCatalog.NeedsVerifier(name, strategySettings.Select ?? StrategyCatalog.DefaultSelection(name));
             using var runtime = settings.Open(usesVerifier);
             problems = runtime.Fitting(problems, settings.SkipBad);
-            var solver = adaptivePolicy is not null
-                ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy)!, adaptivePolicy, result.GetValue(budget)!.Value,
-                    result.GetValue(probe), strategySettings, result.GetValue(oracleBins), BatchAllocation(result.GetValue(allocation)!))
+            var solver = adaptiveRun is { } a
+                ? StrategyCatalog.CreateAdaptive(runtime.Context, result.GetValue(policy)!, a.Policy, result.GetValue(budget)!.Value,
+                    a.Probe, strategySettings, result.GetValue(oracleBins), BatchAllocation(result.GetValue(allocation)!))
                 : StrategyCatalog.Create(name, runtime.Context, strategySettings);
 
             var outcome = await EvalSession.RunAsync(problems, solver, settings, settings.RunStamp(usesVerifier), result.GetValue(output), cancellationToken);

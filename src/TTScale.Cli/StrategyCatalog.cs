@@ -66,12 +66,11 @@ internal static class StrategyCatalog
     /// </summary>
     /// <param name="oracleSweep">A sweep whose pool gives each problem's oracle bin, instead of the difficulty model's prediction.</param>
     /// <param name="batch">Spend budget x problems across the whole set (probe all, then allocate); otherwise decide each prompt alone at the price.</param>
-    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, Policy policy, double budget, int? probe, StrategySettings defaults,
+    /// <param name="k">Samples in the difficulty probe, as <see cref="LoadAdaptivePolicy"/> settled it.</param>
+    public static IStrategy CreateAdaptive(StrategyContext context, string policyPath, Policy policy, double budget, int k, StrategySettings defaults,
         string? oracleSweep = null, bool batch = true)
     {
         var allocator = new BudgetAllocator(policy);
-        if (allocator.Policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
-        int k = probe ?? allocator.Policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe");
         // Every option the policy may choose is built now, so a bad name or parameter fails before any model time, not mid-run.
         static string Key(string strategy, IReadOnlyDictionary<string, JsonElement> parameters) => $"{strategy} {JsonSerializer.Serialize(parameters)}";
         var options = new Dictionary<string, IStrategy>();
@@ -110,10 +109,11 @@ internal static class StrategyCatalog
     }
 
     /// <summary>
-    /// The policy an adaptive run spends <paramref name="budget"/> by, read once and checked with the budget before any
-    /// model time: an infinite budget went on to fail as a JSON error when its record was written.
+    /// The policy an adaptive run spends <paramref name="budget"/> by and its probe size, read once and checked with the
+    /// budget and <paramref name="probe"/> before any model time: an infinite budget went on to fail as a JSON error when
+    /// its record was written.
     /// </summary>
-    public static Policy LoadAdaptivePolicy(string? policyPath, double? budget, int? probe)
+    public static (Policy Policy, int Probe) LoadAdaptivePolicy(string? policyPath, double? budget, int? probe)
     {
         if (policyPath is null) throw new CliException("--strategy adaptive needs --policy FILE");
         if (budget is not double b) throw new CliException("--strategy adaptive needs --budget B (average per prompt, in the policy's cost unit)");
@@ -121,11 +121,12 @@ internal static class StrategyCatalog
             throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--budget {b} must be a positive number (per prompt, in the policy's cost unit)"));
         if (!File.Exists(policyPath)) throw new CliException($"--policy {policyPath}: file not found");
         var policy = Policy.Load(policyPath);
+        if (policy.DifficultyModel is null) throw new CliException($"--policy {policyPath}: the policy has no difficulty_model to read a probe with");
         // The difficulty model reads features of the policy's k samples, and its menu's costs include that probe.
         if (probe is int k && policy.ProbeSamples is int built && k != built)
             throw new CliException($"--probe {k}: the policy {policyPath} was built for a probe of {built} samples (its difficulty model reads " +
                 $"that many and its costs include them); leave --probe out, or build a policy with --probe {k}");
-        return policy;
+        return (policy, probe ?? policy.ProbeSamples ?? throw new CliException($"--policy {policyPath}: the policy does not say its probe size; pass --probe"));
     }
 
     /// <summary>
