@@ -23,7 +23,7 @@ internal static class CliFiles
     {
         string full = Path.GetFullPath(path), temporary = $"{full}.{Path.GetRandomFileName()}.tmp";
         if (Directory.Exists(full)) throw new CliException($"{path} is a folder; give a file to write");
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        CreateFolder(Path.GetDirectoryName(full)!);
         try
         {
             using (var writer = new StreamWriter(temporary) { NewLine = "\n" }) write(writer);
@@ -33,6 +33,15 @@ internal static class CliFiles
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>Creates <paramref name="folder"/> and its parents.</summary>
+    /// <exception cref="CliException">One of them is a file (.NET says only that it "could not find a part of the path").</exception>
+    public static void CreateFolder(string folder)
+    {
+        for (string? part = Path.GetFullPath(folder); part is not null; part = Path.GetDirectoryName(part))
+            if (File.Exists(part)) throw new CliException($"cannot make the folder {folder}: {part} is a file");
+        Directory.CreateDirectory(folder);
     }
 
     /// <summary>The file's SHA-256 in lower-case hex.</summary>

@@ -30,7 +30,7 @@ internal sealed class EvalOutput : IDisposable
     public static EvalOutput Open(string path, string strategy, IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, object> stamp)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        if (directory is not null) CliFiles.CreateFolder(directory);
         if (Directory.Exists(path)) throw new CliException($"--out {path} is a folder; give a file");
         FileStream stream;
         try

@@ -47,6 +47,7 @@ internal static class ReportCommand
 
             string target = result.GetValue(output) ?? Path.Combine(folder, "report");
             var document = new ReportComposer(new ScottPlotFigureRenderer()).Compose(data);
+            CliFiles.CreateFolder(target);
             var written = ReportOutput.Write(target, document);
             Console.Out.WriteLine($"report written to {written[0]} and {written[1]} ({written.Count - 2} figures)");
             return 0;

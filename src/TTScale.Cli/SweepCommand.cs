@@ -120,7 +120,7 @@ internal static class SweepCommand
             null, [], CliFiles.Version, DateTimeOffset.UtcNow);
         if (!File.Exists(Path.Combine(folder, SweepManifest.FileName)))
         {
-            Directory.CreateDirectory(Path.Combine(folder, "runs"));
+            CliFiles.CreateFolder(Path.Combine(folder, "runs"));
             return fresh;
         }
         var existing = SweepManifest.Read(folder);

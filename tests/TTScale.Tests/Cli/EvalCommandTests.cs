@@ -241,6 +241,7 @@ public sealed class EvalCommandTests : IDisposable
         var underFile = Eval("--strategy", "greedy", "--limit", "1", "--out", Path.Combine(file, "x.jsonl"));
         Assert.Equal(2, underFile.ExitCode);
         Assert.StartsWith("error: ", underFile.StdErr.Trim());
+        Assert.Contains($"{file} is a file", underFile.StdErr); // not .NET's "could not find a part of the path"
         Assert.DoesNotContain("   at ", underFile.StdErr);
         Assert.Equal("mine", File.ReadAllText(file));
     }

@@ -126,6 +126,20 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     }
 
     [Fact]
+    public void AnOutputUnderAFileNamesTheFile()
+    {
+        string file = FitPath("a-file");
+        File.WriteAllText(file, "mine");
+        foreach (var command in new[] { "fit", "report" })
+        {
+            var result = CliRunner.Run(command, sweep.Folder, "--out", Path.Combine(file, "out", command));
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"{file} is a file", result.StdErr); // was .NET's "could not find a part of the path"
+        }
+        Assert.Equal("mine", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void ASweepStoppedBeforeARunsFirstProblemFinishedIsNamedNotFitted()
     {
         // Killed while beam-8 ran its first problems: the manifest names the run, its file has no record yet.
