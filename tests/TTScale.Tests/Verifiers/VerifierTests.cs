@@ -205,6 +205,16 @@ public class VerifierTests
         await Assert.ThrowsAsync<ArgumentException>(() => oracle.ScoreStepsAsync(Fixture with { Format = AnswerFormat.Gsm8k }, [Solution]));
     }
 
+    [Fact]
+    public async Task OracleNamesAProblemItCannotCheck()
+    {
+        // Values past nine digits: the checker cannot read them back, so it refuses rather than mislabel right steps.
+        var big = Fixture with { Id = "big-one", Prompt = "Q: 999999999 x9 x9\n" };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => new OracleStepVerifier().ScoreStepsAsync(big, ["x"]));
+        Assert.Contains("'big-one'", e.Message);
+        Assert.Contains("more than 9 digits", e.Message);
+    }
+
     [Theory]
     [InlineData(StepAggregation.Last, 0.5f)]
     [InlineData(StepAggregation.Min, 0.2f)]
