@@ -13,8 +13,8 @@ internal sealed record ModelStamp(string Path, string Sha256)
     public static ModelStamp Of(string directory, string what) => Hashed.GetOrAdd(System.IO.Path.GetFullPath(directory),
         path => new ModelStamp(path, CliFiles.Sha256(ModelConfig.LoadDirectory(directory, what).GraphPath(directory))));
 
-    /// <summary>A model as messages show it: by its graph's hash, not its path (a copy elsewhere is the same model).</summary>
-    public static string Shown(string sha256) => $"model.onnx sha256 {sha256}";
+    /// <summary>A model as messages show it: by its graph's hash, not its path (a copy elsewhere is the same model) or its file name (config.json may name another than model.onnx).</summary>
+    public static string Shown(string sha256) => $"ONNX graph sha256 {sha256}";
 }
 
 /// <summary>One strategy at one budget in a sweep, and the records file it wrote (relative to the sweep folder).</summary>

@@ -110,6 +110,8 @@ public static partial class ArithFormat
     /// <summary>The most digits a prompt's numbers, and every running value of its solution, may have: what the step checker and the answer line read.</summary>
     public const int MaxDigits = 9;
 
+    private const long LargestValue = 999_999_999; // MaxDigits nines
+
     /// <summary>Reads a problem back from its prompt.</summary>
     /// <exception cref="FormatException">The text is not an ArithChain prompt, or a running value of its solution has more than <see cref="MaxDigits"/> digits.</exception>
     public static ArithProblem ParsePrompt(string prompt, int level = 0)
@@ -123,7 +125,7 @@ public static partial class ArithFormat
         // A larger value overflowed int (a wrong answer) or could not be read back from a right step, so a right solution was labelled wrong.
         long value = start;
         foreach (var operation in operations)
-            if (Math.Abs(value = operation.Apply(value)) > 999_999_999)
+            if (Math.Abs(value = operation.Apply(value)) > LargestValue)
                 throw new FormatException($"'{prompt.TrimEnd()}': its solution reaches {value}, more than {MaxDigits} digits");
         return new ArithProblem(start, operations, level);
     }

@@ -190,7 +190,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--top-p", "0.9", "--top-p: 1 there, 0.9 now")]
     [InlineData("--agg", "min", "--agg: last there, min now")]
     [InlineData("--verifier", "oracle", "--verifier: prm there, oracle now")]
-    [InlineData("--model", "tiny-lm-fp16", "--model: model.onnx sha256")]
+    [InlineData("--model", "tiny-lm-fp16", "--model: ONNX graph sha256")]
     [InlineData("--hardware", "h100-bf16", "--hardware: cpu-local there, h100-bf16 now")]
     public void AnOutputFileOfOtherRunSettingsIsNotMixedInto(string option, string value, string named)
     {

@@ -370,7 +370,7 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var hash = JsonNode.Parse(lines[0])!["run"]!["model"]!["sha256"]!.GetValue<string>();
         var otherModel = Report(model);
         Assert.Equal(2, otherModel.ExitCode);
-        Assert.Contains($"(--model: model.onnx sha256 {new string('0', 64)} in this file, model.onnx sha256 {hash} in the sweep)", otherModel.StdErr);
+        Assert.Contains($"(--model: ONNX graph sha256 {new string('0', 64)} in this file, ONNX graph sha256 {hash} in the sweep)", otherModel.StdErr);
         string hotter = Edited("adaptive-k-hot.jsonl", r => r["details"]!["parameters"]!["temperature"] = 1.2);
         var refused = Report(hotter);
         Assert.Equal(2, refused.ExitCode);
