@@ -13,12 +13,12 @@ public static class MarkdownReportWriter
     public static string Write(ReportDocument document)
     {
         var md = new StringBuilder();
-        md.Append("# ").Append(document.Title).Append("\n\n## Provenance\n\n");
+        md.Append("# ").Append(Escape(document.Title)).Append("\n\n## Provenance\n\n");
         foreach (var (name, value) in document.Provenance) md.Append($"- **{Escape(name)}**: {Escape(value)}\n");
         foreach (var section in document.Sections)
         {
             md.Append($"\n## {section.Title}\n\n{section.Intro}\n\n");
-            foreach (var figure in section.Figures) md.Append($"![{Escape(figure.Caption)}]({FigureFolder}/{figure.Name}.png)\n\n");
+            foreach (var figure in section.Figures) md.Append($"![{Escape(figure.Caption).Replace("[", "\\[").Replace("]", "\\]")}]({FigureFolder}/{figure.Name}.png)\n\n");
             foreach (var table in section.Tables) Table(md, table);
         }
         return md.ToString();
@@ -33,5 +33,6 @@ public static class MarkdownReportWriter
         md.Append('\n');
     }
 
+    // Table cells, provenance and the title (a dataset path) are one line each; a caption is also a link's text, which a bare ] would end.
     private static string Escape(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 }

@@ -109,6 +109,16 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void MarkdownKeepsATitleOnItsLineAndACaptionInsideItsLink()
+    {
+        var document = new ReportDocument("report on data/odd\nname.jsonl", [], [new("s", "Section", "Intro.",
+            [new ReportFigure("f", "accuracy [95% interval] of runs]", [1])], [])], new Dictionary<string, string>());
+        string markdown = MarkdownReportWriter.Write(document);
+        Assert.StartsWith("# report on data/odd name.jsonl\n", markdown);
+        Assert.Contains("![accuracy \\[95% interval\\] of runs\\]](figures/f.png)", markdown);
+    }
+
+    [Fact]
     public void RewritingKeepsOtherFilesInTheFolder()
     {
         string folder = Path.Combine(_dir, "out");
