@@ -197,9 +197,9 @@ def write_config(directory, module, kind, dtype="float32", extra=None, cached=Tr
     total, non_embedding = parameter_counts(module)
     blocks = "RMSNorm, rotary positions, grouped-query attention, SwiGLU"
     shape = {"architecture": f"llama-style decoder: {blocks}", "num_layers": c.num_layers}
-    if kind == "process-reward-model":  # num_layers counts the KV layers: the frozen policy's, then the PRM's own
+    if kind == "process-reward-model":  # num_layers counts the KV layers: the frozen checker's, then the PRM's own
         n = module.kv_layers
-        shape = {"architecture": f"two {c.num_layers}-layer decoders ({blocks}): a frozen copy of the policy (KV layers "
+        shape = {"architecture": f"two {c.num_layers}-layer decoders ({blocks}): a frozen checker LM (KV layers "
                                  f"0-{c.num_layers - 1}) whose per-token surprisal feeds the PRM's own (KV layers {c.num_layers}-{n - 1})",
                  "num_layers": n, "decoder_layers": c.num_layers}
     config = {

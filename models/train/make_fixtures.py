@@ -84,7 +84,7 @@ def main(out):
     export_policy(lm, os.path.join(d, "model.onnx"), fp16=True)
 
     # The fixture PRM keeps the plain layout (no KV), so the verifier's path for such graphs stays tested. Its surprisal
-    # weights are random too (training starts them at zero), so the golden scores depend on the policy's view.
+    # weights are random too (training starts them at zero), so the golden scores depend on the checker's view.
     prm = ProcessRewardModel(c, delimiter_id=vocab.STEP_DELIMITER_ID).eval()
     with torch.no_grad():
         prm.surprisal.weight.normal_(std=0.5)

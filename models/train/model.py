@@ -4,7 +4,7 @@ The forward signature is the Optimum decoder layout, so the module exports to ON
 input_ids [B, T], attention_mask [B, past + T], position_ids [B, T], past key/values per layer
 [B, kv_heads, past, head_dim] -> logits [B, T, vocab] and present key/values [B, kv_heads, past + T, head_dim].
 The process reward model is the same backbone with a one-logit head, step_scores [B, T] = sigmoid(head), reading
-the policy's surprisal at each token beside the text.
+a frozen checker's surprisal at each token beside the text.
 """
 import math
 from dataclasses import dataclass, asdict
@@ -117,7 +117,7 @@ class Decoder(nn.Module):
         self.register_buffer("inv_freq", inv_freq, persistent=False)
 
     def forward(self, input_ids, attention_mask, position_ids, past=None, extra=None):
-        """`extra` [B, T, hidden] is added to the token embeddings (the PRM's view of the policy)."""
+        """`extra` [B, T, hidden] is added to the token embeddings (the PRM's view of its checker)."""
         t = input_ids.shape[1]
         s = attention_mask.shape[1]
         # Rotary angles from explicit positions, so rows of different lengths share a batch.
@@ -156,10 +156,12 @@ class CausalLM(nn.Module):
 class ProcessRewardModel(nn.Module):
     """Logits of P(the solution is still correct) at every position.
 
-    The PRM runs a frozen copy of the policy beside its own backbone and adds to each token's embedding what the policy
-    thought of that token (`surprisal_features`): a slip is a digit the policy itself found unlikely, which a PRM
-    trained on a few thousand problems does not learn to see from the text alone (within one problem, a PRM without it
-    ranked right and wrong samples no better than chance). Its KV is the policy's layers, then its own.
+    The PRM runs a frozen checker beside its own backbone and adds to each token's embedding what the checker thought of
+    that token (`surprisal_features`): a slip is a digit the checker finds unlikely, which a PRM trained on a few
+    thousand problems does not learn to see from the text alone (within one problem, a PRM without it ranked right and
+    wrong samples no better than chance). The checker is a causal LM of the policy's shape trained longer than the
+    policy on the same solutions: a verifier can only catch the slips it would not make itself. Its KV is the
+    checker's layers, then the PRM's own.
     """
 
     def __init__(self, c: Config, delimiter_id):
@@ -169,9 +171,9 @@ class ProcessRewardModel(nn.Module):
         self.model = Decoder(c)
         self.score_head = nn.Linear(c.hidden_size, 1)
         self.apply(init_weights)
-        self.policy = CausalLM(c).requires_grad_(False)
+        self.checker = CausalLM(c).requires_grad_(False)
         self.surprisal = nn.Linear(SURPRISAL_FEATURES, c.hidden_size)
-        nn.init.zeros_(self.surprisal.weight)  # starts as a plain PRM on the policy's backbone
+        nn.init.zeros_(self.surprisal.weight)  # starts as a plain PRM on its backbone
         nn.init.zeros_(self.surprisal.bias)
 
     @property
@@ -180,8 +182,8 @@ class ProcessRewardModel(nn.Module):
 
     def forward(self, input_ids, attention_mask, position_ids, past=None):
         """Step-score logits [B, T] and the present KV."""
-        n = 2 * self.c.num_layers  # past is flat (key, value per layer): the policy's entries, then the PRM's
-        logits, presents = self.policy(input_ids, attention_mask, position_ids, past[:n] if past else None)
+        n = 2 * self.c.num_layers  # past is flat (key, value per layer): the checker's entries, then the PRM's
+        logits, presents = self.checker(input_ids, attention_mask, position_ids, past[:n] if past else None)
         extra = self.surprisal(surprisal_features(logits, input_ids, self.delimiter_id))
         h, own = self.model(input_ids, attention_mask, position_ids, past[n:] if past else None, extra)
         return self.score_head(h).squeeze(-1), presents + own
@@ -191,7 +193,7 @@ SURPRISAL_FEATURES = 3
 
 
 def surprisal_features(logits, input_ids, delimiter_id):
-    """Per token: log p(token) under the policy, its gap to the policy's top choice, and 1 where these are known.
+    """Per token: log p(token) under the checker, its gap to the checker's top choice, and 1 where these are known.
 
     Unknown at a step's first token (right after a delimiter) and at the first token of the window: a PRM that reads a
     new step on from its cached prefix starts its window there, so the features never depend on where a read began.

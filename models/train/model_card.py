@@ -20,8 +20,10 @@ as the exported model runs.
    into {r['REVISIONS_PER_PROBLEM']} examples per problem: a random 1-4 of them in context, right and wrong alike, then the correct
    solution, so a revision learns to fix a wrong last attempt and to keep a right one.
 3. **Revision training**: {r['REVISE_STEPS']:,} steps on half revision examples, half plain solutions (peak lr {r['PEAK_LR'] / 2:g}).
-4. **PRM**: a frozen copy of the final policy, whose surprisal at each token feeds a second backbone initialised from
-   the policy's, with a one-logit head; binary cross-entropy at every step delimiter against the exact step checker's
+4. **Checker**: a second model of the policy's shape, trained as SFT is on the same problems but for one cosine schedule
+   of {r['CHECKER_STEPS']:,} steps (peak lr {r['PEAK_LR']:g}): it slips less than the policy, so it can see the policy's slips.
+5. **PRM**: the frozen checker, whose surprisal at each token feeds a second backbone initialised from the checker's,
+   with a one-logit head; binary cross-entropy at every step delimiter against the exact step checker's
    prefix-correct label, on {r['PRM_SAMPLES']} samples each of
    {r['PRM_PROBLEMS']:,} problems (seed {r['PRM_SEED']}) from the final policy; {r['PRM_STEPS']:,} steps (peak lr {r['PRM_LR']:g}).
 """
@@ -85,11 +87,11 @@ ITERATIONS = """## What was tried
   multiple of 10 (59% by exactly 10 or 100: carries), and the PRM, on the same backbone, believed them as the policy
   did. Yet the policy's own log-likelihood of a sample, with no training at all, ranks one problem's samples at 0.71
   (final-answer AUROC 0.958): a slip is usually a token the policy itself rated unlikely, sampled at temperature 0.8.
-  The shipped PRM therefore reads the frozen policy's per-token surprisal beside the text (same labels, data and
-  steps; the figures above). Twice its data and steps (8,000 problems, 1,800 steps; 9 more minutes) gave
+  The next PRM therefore read the frozen policy's per-token surprisal beside the text (same labels, data and
+  steps): within-problem AUROC 0.707, PRM-weighted best-of-16 64.0%, PRM-naive 63.1% on these held-out samples. Twice its data and steps (8,000 problems, 1,800 steps; 9 more minutes) gave
   within-problem AUROC 0.704, PRM-naive 64.6%, but PRM-weighted 63.2%, and on the issue benchmarks the same
   best-of-16 (71.0% weighted on levels 1-5) and beam level with best-of-16 on levels 3-5 (44.7% each), so it was
-  not kept. Nor 300 more steps from the shipped PRM with a within-problem ranking loss (logistic, on the last-step
+  not kept. Nor 300 more steps from that PRM with a within-problem ranking loss (logistic, on the last-step
   logits of each right-wrong pair among a problem's 4 samples, beside the step loss; 16 problems a batch): within-problem
   AUROC 0.681, PRM-weighted 64.0%, PRM-naive 61.6%, against 0.691, 62.4% and 63.0% for the same 300 steps without it.
   Tried without gain on the one-backbone PRM: a PRM on the backbone of a 7,000-step
@@ -98,8 +100,19 @@ ITERATIONS = """## What was tried
   (within-problem AUROC 0.507 vs 0.501, PRM-weighted 61.0% vs 62.0%, one-slip check 41 vs 49 in 100). Four times
   the PRM data (16,000 problems, 2,400 steps; 10 more minutes) moved the within-problem AUROC to 0.577 and PRM-naive
   to 51.8%, but PRM-weighted to 61.8% and beam search (N=16, levels 3-5) from 29.3% to 25.3%, so it was not kept.
-  Beam with the exact step checker as verifier reaches 81.3% there, the one-backbone PRM 29.3% and the shipped PRM
-  43.3% (above weighted best-of-16's 42.0% at the same FLOPs): the verifier is still what limits search.
+  Beam with the exact step checker as verifier reaches 81.3% there, the one-backbone PRM 29.3% and the policy-surprisal
+  PRM 43.3% (above weighted best-of-16's 42.0% at the same FLOPs): the verifier was still what limited search.
+- Every PRM above landed within a point of the policy's own likelihood (within-problem 0.71): a verifier that reads
+  the policy's surprisal checks arithmetic no better than the policy does it, and the policy's slips are slips it
+  could make again. The shipped PRM reads a checker instead: a model of the same shape and data trained for 9,000
+  SFT steps instead of 3,000 (about 57 minutes more on 2 cores). Untrained as a verifier, the checker's own likelihood ranks one
+  problem's right samples above its wrong ones at 0.890 (sum of log-probabilities; 0.901 for the smallest gap to its
+  top choice) on the PRM's training samples (1,000 problems x 4), against 0.774 for the policy's, and picks 70.7% as
+  best-of-4 against 66.0% (pass@1 59.6%, pass@4 74.2%); at 3,000 of its 9,000 steps it was still worse than the policy
+  (0.660). With the PRM trained on it (same labels, data and steps as before), on the issue benchmarks: best-of-16 on
+  `arith:count=200,levels=1-5,seed=7` 83.0% weighted and 84.0% naive against 71.0% and 70.0% with the policy-surprisal
+  PRM (sampling 63.5%), and on levels 3-5 (`arith:count=150,levels=3-5,seed=5`, N=16) beam 74.7% and weighted
+  best-of-16 68.0% against 43.3% and 42.0%. The PRM costs what it did: the checker has the policy's shape.
 """
 
 
@@ -162,12 +175,13 @@ def architecture(config, module):
 def prm_architecture(config):
     prm = ProcessRewardModel(config, delimiter_id=None)  # for its shape only
     total, non_embedding = parameter_counts(prm)
-    return (f"Two decoders of the policy's shape side by side: a frozen copy of arith-lm, and the PRM's own backbone "
-            f"(initialised from it) with a one-logit head on its final hidden state. At each token the frozen policy "
+    return (f"Two decoders of the policy's shape side by side: a frozen checker (arith-lm's architecture, trained "
+            f"longer on the same solutions; recipe below), and the PRM's own backbone (initialised from it) with a "
+            f"one-logit head on its final hidden state. At each token the checker "
             f"gives its log-probability of that token and the gap to its top choice (unknown, and zero, at a step's "
             f"first token, so a read that starts after a delimiter needs nothing from before it); a linear map of the "
             f"two adds to the token's embedding in the PRM's backbone. {architecture(config, prm.model)} Together "
-            f"{total:,} parameters ({non_embedding:,} without embeddings); the KV holds the policy's "
+            f"{total:,} parameters ({non_embedding:,} without embeddings); the KV holds the checker's "
             f"{config.num_layers} layers, then the PRM's {config.num_layers}.")
 
 

@@ -3,10 +3,11 @@
 Stages (each writes into --work and is skipped when its output exists, so an interrupted run resumes):
   1. data      ttscale data arith: training problems with reference solutions
   2. sft       the policy learns to solve from reference solutions (one cosine schedule of SFT_STEPS)
+  2b. checker  the PRM's checker: the same, trained longer (CHECKER_STEPS), so it makes fewer slips than the policy
   3. attempts  the policy's own attempts on fresh problems -> ttscale data revisions -> on-policy revision examples
   4. revise    the policy continues on solutions mixed with revision examples
   5. prm-data  the final policy's attempts -> ttscale data label -> per-step labels from the exact step checker
-  6. prm       the PRM, initialised from the policy, learns P(still correct) at step delimiters
+  6. prm       the PRM, reading the frozen checker's surprisal and initialised from it, learns P(still correct) at step delimiters
   7. export    ONNX + config + vocabulary into models/arith-lm and models/arith-prm (every run: seconds)
   8. evaluate  held-out figures -> metrics.json and MODEL_CARD.md (evaluate.py)
 """
@@ -30,7 +31,7 @@ from model import CausalLM, Config, ProcessRewardModel
 TRAIN_PROBLEMS, TRAIN_SEED = 200000, 101
 ATTEMPT_PROBLEMS, ATTEMPT_SEED, ATTEMPTS, REVISIONS_PER_PROBLEM = 4000, 202, 4, 4
 PRM_PROBLEMS, PRM_SEED, PRM_SAMPLES = 4000, 303, 4
-SFT_STEPS, REVISE_STEPS, PRM_STEPS = 3000, 1600, 900
+SFT_STEPS, CHECKER_STEPS, REVISE_STEPS, PRM_STEPS = 3000, 9000, 1600, 900
 BATCH, PEAK_LR, PRM_LR = 64, 2e-3, 1e-3
 TEMPERATURE, MAX_NEW = 0.8, 160
 
@@ -74,6 +75,12 @@ def main():
         common.train_lm(lm, solutions, SFT_STEPS, PEAK_LR, BATCH, args.seed, log, checkpoint=checkpoint)
         torch.save(lm.state_dict(), w("sft.pt"))
 
+    if stage(w("checker.pt"), "checker"):
+        torch.manual_seed(args.seed + 6)
+        checker = CausalLM(config)
+        common.train_lm(checker, solutions, CHECKER_STEPS, PEAK_LR, BATCH, args.seed + 6, log)
+        torch.save(checker.state_dict(), w("checker.pt"))
+
     if stage(w("revisions.jsonl"), "attempts"):
         lm = CausalLM(config)
         lm.load_state_dict(torch.load(w("sft.pt")))
@@ -110,9 +117,9 @@ def main():
     if stage(w("prm.pt"), "prm"):
         torch.manual_seed(args.seed + 4)
         prm = ProcessRewardModel(config, delimiter_id=vocab.STEP_DELIMITER_ID)
-        policy_state = torch.load(w("policy.pt"))
-        prm.policy.load_state_dict(policy_state)
-        prm.model.load_state_dict({k[len("model."):]: v for k, v in policy_state.items() if k.startswith("model.")})
+        checker_state = torch.load(w("checker.pt"))
+        prm.checker.load_state_dict(checker_state)
+        prm.model.load_state_dict({k[len("model."):]: v for k, v in checker_state.items() if k.startswith("model.")})
         train_prm(prm, read_jsonl(w("prm-labels.jsonl")), config, args.seed + 4)
         torch.save(prm.state_dict(), w("prm.pt"))
 
@@ -138,9 +145,9 @@ def main():
 
 
 def shrink():
-    global TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS, SFT_STEPS, REVISE_STEPS, PRM_STEPS
+    global TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS, SFT_STEPS, CHECKER_STEPS, REVISE_STEPS, PRM_STEPS
     TRAIN_PROBLEMS, ATTEMPT_PROBLEMS, PRM_PROBLEMS = 500, 40, 40
-    SFT_STEPS, REVISE_STEPS, PRM_STEPS = 3, 3, 3
+    SFT_STEPS, CHECKER_STEPS, REVISE_STEPS, PRM_STEPS = 3, 3, 3, 3
 
 
 def train_prm(prm, labelled, config, seed):
