@@ -32,9 +32,6 @@ internal static class Jsonl
         });
     }
 
-    /// <summary>A repeated property is a malformed line: JsonObject otherwise throws on first reading it, in an error naming neither file nor line.</summary>
-    private static readonly JsonDocumentOptions UniqueProperties = new() { AllowDuplicateProperties = false };
-
     /// <summary>Reads a JSONL file's objects with their line numbers; a malformed line is an error naming file and line.</summary>
     public static IEnumerable<(int Line, JsonObject Record)> Read(string path)
     {
@@ -47,7 +44,7 @@ internal static class Jsonl
             JsonObject? record;
             try
             {
-                record = JsonNode.Parse(line, documentOptions: UniqueProperties) as JsonObject;
+                record = JsonNode.Parse(line, documentOptions: StrictJson.UniqueProperties) as JsonObject;
             }
             catch (JsonException e)
             {

@@ -11,6 +11,12 @@ namespace TTScale;
 /// </summary>
 public static class StrictJson
 {
+    /// <summary>
+    /// Parsing that refuses a repeated property: which of its values a record took would be the reader's choice (and
+    /// JsonObject throws on first reading it, in an error naming neither file nor line).
+    /// </summary>
+    public static readonly JsonDocumentOptions UniqueProperties = new() { AllowDuplicateProperties = false };
+
     /// <summary>A copy of <paramref name="options"/> for reading strictly.</summary>
     public static JsonSerializerOptions ForReading(JsonSerializerOptions options) => new(options)
     {

@@ -87,12 +87,9 @@ public static class ProblemSource
         return parts;
     }
 
-    /// <summary>A repeated property is a malformed line: which of its values a problem took would be the reader's choice.</summary>
-    private static readonly JsonDocumentOptions UniqueProperties = new() { AllowDuplicateProperties = false };
-
     private static Problem FromJson(string line, string fallbackId)
     {
-        var root = JsonDocument.Parse(line, UniqueProperties).RootElement;
+        var root = JsonDocument.Parse(line, StrictJson.UniqueProperties).RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ProblemFormatException("expected a JSON object");
         string? Str(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
         {
