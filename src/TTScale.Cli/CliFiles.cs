@@ -39,9 +39,21 @@ internal static class CliFiles
     /// <exception cref="CliException">One of them is a file (.NET says only that it "could not find a part of the path").</exception>
     public static void CreateFolder(string folder)
     {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException) when (FileOnPath(folder) is string file)
+        {
+            throw new CliException($"cannot make the folder {folder}: {file} is a file");
+        }
+    }
+
+    private static string? FileOnPath(string folder)
+    {
         for (string? part = Path.GetFullPath(folder); part is not null; part = Path.GetDirectoryName(part))
-            if (File.Exists(part)) throw new CliException($"cannot make the folder {folder}: {part} is a file");
-        Directory.CreateDirectory(folder);
+            if (File.Exists(part)) return part;
+        return null;
     }
 
     /// <summary>The file's SHA-256 in lower-case hex.</summary>
