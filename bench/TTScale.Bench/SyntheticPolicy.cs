@@ -46,6 +46,6 @@ public sealed class SyntheticPolicy
     private static DifficultyFeatures Features(int bin, ref SplitMix64 random)
     {
         double a = random.NextDouble() - 0.5, b = random.NextDouble() - 0.5, c = random.NextDouble() - 0.5;
-        return new DifficultyFeatures(0.95 - 0.2 * bin + 0.2 * a, 1 + bin + b, 0.9 - 0.15 * bin + 0.2 * c, 0.05 + 0.04 * bin, -0.1 - 0.1 * bin, 40 + 12 * bin);
+        return new DifficultyFeatures(0.95 - 0.2 * bin + 0.2 * a, 1 + bin + b, 0.9 - 0.15 * bin + 0.2 * c, 0.05 + 0.04 * bin, -0.1 - 0.1 * bin, 40 + 12 * bin, 15 + 6 * bin);
     }
 }

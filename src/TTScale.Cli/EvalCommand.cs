@@ -21,7 +21,7 @@ internal static class EvalCommand
         var chains = new Option<int>("--chains") { Description = "Parallel chains for hybrid.", DefaultValueFactory = _ => 4 };
         var policy = new Option<string?>("--policy") { Description = "adaptive: the policy (policy.json from ttscale policy build)." };
         var budget = new Option<double?>("--budget") { Description = "adaptive: average budget per prompt, in the policy's cost unit (probe included)." };
-        var probe = new Option<int?>("--probe") { Description = "adaptive: samples in the difficulty probe, for a policy that does not record its own (one that does runs with its own only)." };
+        var probe = new Option<int?>("--probe") { Description = "adaptive: samples in the difficulty probe (0: the prompt's length alone), for a policy that does not record its own (one that does runs with its own only)." };
         var allocation = new Option<string>("--allocation")
         {
             Description = "adaptive: 'batch' probes every problem, then spends budget x problems across them (the set spends its budget); " +

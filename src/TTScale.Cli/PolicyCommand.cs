@@ -10,7 +10,7 @@ namespace TTScale.Cli;
 /// <c>ttscale policy build SWEEP</c>: the compute-optimal policy (policy.json) from a sweep: oracle difficulty bins from
 /// the pool's pass@1; for every bin and budget level the option with the best cross-validated accuracy among best-of-N
 /// (every selection rule, replayed from the pool) and the directly-run strategies; costs include the probe; a
-/// difficulty model from the pool's first k samples; the per-bin fitted curves beside them.
+/// difficulty model from the pool's first k samples and the prompt's length; the per-bin fitted curves beside them.
 /// </summary>
 internal static class PolicyCommand
 {
@@ -20,7 +20,7 @@ internal static class PolicyCommand
         var sweep = new Argument<string>("sweep") { Description = "The sweep folder (made by ttscale sweep, with a best-of-n pool)." };
         var output = new Option<string?>("--out") { Description = "Where policy.json goes (default: SWEEP/policy.json)." };
         var unit = new Option<string>("--cost-unit") { Description = "Unit of costs and budgets: samples, tokens, flops or eflops.", DefaultValueFactory = _ => "flops" };
-        var probe = new Option<int>("--probe") { Description = "k: samples in the difficulty probe (taken from the pool; charged to every prompt).", DefaultValueFactory = _ => 4 };
+        var probe = new Option<int>("--probe") { Description = "k: samples in the difficulty probe (taken from the pool; charged to every prompt). 0: the prompt's length alone, at no cost.", DefaultValueFactory = _ => 4 };
         var scoredProbe = new Option<bool>("--score-probe")
         {
             Description = "Whether the verifier scores the probe: its scores are difficulty features, and every prompt pays for them. " +
@@ -87,12 +87,16 @@ internal static class PolicyCommand
             saturation_budget = r.SaturationBudget, saturation_cost = r.SaturationCompute,
         }).ToList());
 
+    private static string ProbeText(Policy policy, double probeCost) => policy.ProbeSamples == 0
+        ? "no probe (the difficulty model reads the prompt's length)"
+        : string.Create(CultureInfo.InvariantCulture, $"probe of {policy.ProbeSamples} {(policy.ScoresProbe ? "scored" : "unscored")} samples included ({probeCost:G3})");
+
     private static void Print(Policy policy, DifficultyEvaluation evaluation, double probeCost, int askedFolds, TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
         string unit = policy.CostUnit.Name();
         string fewer = policy.Build!.Folds < askedFolds ? $" (not --folds {askedFolds}: a bin has at most one fold per problem)" : "";
-        o.WriteLine(string.Create(c, $"{policy.Build.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation{fewer}; costs in {unit} per prompt, probe of {policy.ProbeSamples} {(policy.ScoresProbe ? "scored" : "unscored")} samples included ({probeCost:G3})"));
+        o.WriteLine(string.Create(c, $"{policy.Build.Problems} problems, {policy.Build.Options} options, {policy.Build.Folds}-fold cross-validation{fewer}; costs in {unit} per prompt, {ProbeText(policy, probeCost)}"));
         o.WriteLine(string.Create(c, $"difficulty model (probe features -> oracle bin), held-out folds: {evaluation.Accuracy * 100:F1}% exact, {evaluation.WithinOne * 100:F1}% within one bin"));
         foreach (var bin in policy.Bins)
         {

@@ -48,6 +48,10 @@ public sealed class DifficultyModel
         // A hand-edited policy.json can leave any of these out or null; that is a fault in the file, not a crash.
         if (data.Means is null || data.Scales is null || data.Weights is null || data.Biases is null || data.Weights.Any(w => w is null))
             throw new ArgumentException("difficulty_model: means, scales, weights and biases must all be given", nameof(data));
+        // A model built before prompt_tokens was a feature reads it at zero weight, so it predicts as it was built to.
+        if (data.Features is { } names && names.SequenceEqual(DifficultyFeatures.Names.Take(d - 1)))
+            data = new DifficultyModelData(DifficultyFeatures.Names, [.. data.Means, 0], [.. data.Scales, 1],
+                [.. data.Weights.Select(w => (IReadOnlyList<double>)[.. w, 0])], data.Biases);
         // The weights are read by position: a model over other features, or the same ones in another order, would
         // predict from the wrong inputs without any error.
         if (data.Features is null || !data.Features.SequenceEqual(DifficultyFeatures.Names))

@@ -14,7 +14,8 @@ namespace TTScale.Allocation;
 /// <param name="Bins">One entry per bin, in bin order.</param>
 /// <param name="DifficultyModel">Predicts a bin from probe features; null where callers always supply bins.</param>
 /// <param name="Build">How the policy was built, for the record.</param>
-/// <param name="ProbeSamples">k: samples in the probe the difficulty model reads, and whose cost the menu's costs include; null where unknown.</param>
+/// <param name="ProbeSamples">k: samples in the probe the difficulty model reads, and whose cost the menu's costs include (0: it
+/// reads the prompt's length alone, at no cost); null where unknown.</param>
 /// <param name="ProbeScored">Whether the verifier scores the probe (the difficulty model then reads the scores, and the
 /// menu's costs include them); null: scored, as policies written before this field was.</param>
 /// <param name="Sweep">The settings of the sweep the policy was built from (models, verifier, sampling, hardware), kept as
@@ -93,7 +94,7 @@ public sealed record Policy(int SchemaVersion, CostUnit CostUnit, int BinCount, 
         // The allocator cuts each uncertain prompt's menu at this tolerance; below zero no option is within it of the best.
         if (Build is not null && !(Build.SaturationTolerance >= 0 && double.IsFinite(Build.SaturationTolerance)))
             throw new InvalidDataException($"{source}: build.saturation_tolerance must be a non-negative number (got {Build.SaturationTolerance})");
-        if (ProbeSamples < 1) throw new InvalidDataException($"{source}: probe_samples must be 1 or more");
+        if (ProbeSamples < 0) throw new InvalidDataException($"{source}: probe_samples must not be negative");
         if (DifficultyModel is not null)
         {
             try

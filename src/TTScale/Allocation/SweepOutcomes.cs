@@ -7,7 +7,7 @@ namespace TTScale.Allocation;
 /// A sweep as the policy builder's rows, costed as the adaptive strategy pays: every option carries the probe (the
 /// first k samples of the best-of-n pool, verifier-scored or not), except that best-of-n keeps the probe's samples and
 /// so costs max(N, k) samples rather than N + k, of which the verifier scores the probe's (a scored probe) and the
-/// N that a scoring rule selects from.
+/// N that a scoring rule selects from. A probe of 0 samples reads the prompt alone and costs nothing.
 /// </summary>
 public sealed class SweepOutcomes
 {
@@ -21,14 +21,14 @@ public sealed class SweepOutcomes
     /// <param name="pool">The sweep's best-of-n pool.</param>
     /// <param name="bins">The oracle bins.</param>
     /// <param name="unit">The policy's cost unit.</param>
-    /// <param name="probeSamples">k: samples in the probe.</param>
+    /// <param name="probeSamples">k: samples in the probe; 0: the prompt alone.</param>
     /// <param name="scoredProbe">Whether the verifier scores the probe (its features then include the scores, and every option pays for them).</param>
-    /// <exception cref="ArgumentException">A probe outside [1, K].</exception>
+    /// <exception cref="ArgumentException">A probe outside [0, K].</exception>
     public SweepOutcomes(SamplePool pool, DifficultyBins bins, CostUnit unit, int probeSamples, bool scoredProbe = true)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(bins);
-        if (probeSamples < 1 || probeSamples > pool.K) throw new ArgumentException($"--probe {probeSamples} must be in [1, {pool.K}] (the pool's K)", nameof(probeSamples));
+        if (probeSamples < 0 || probeSamples > pool.K) throw new ArgumentException($"--probe {probeSamples} must be in [0, {pool.K}] (the pool's K)", nameof(probeSamples));
         _pool = pool;
         _unit = unit;
         _probe = probeSamples;
@@ -41,7 +41,7 @@ public sealed class SweepOutcomes
     public DifficultyBins Bins { get; }
 
     /// <summary>Mean probe cost per problem over the pool, in the policy's unit.</summary>
-    public double MeanProbeCost => _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
+    public double MeanProbeCost => _probe == 0 ? 0 : _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
 
     /// <summary>Samples of the probe the verifier scores.</summary>
     private int ScoredProbeSamples => _scoredProbe ? _probe : 0;
@@ -81,14 +81,19 @@ public sealed class SweepOutcomes
         foreach (var record in records)
         {
             if (!_index.TryGetValue(record.Id, out int i)) continue;
-            double probe = _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
+            // A probe of no samples runs nothing, not even a prefill (the option pays for its own).
+            double probe = _probe == 0 ? 0 : _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
                 DirectSeries.Compute(record.Ledger, budget, _unit.Axis()) + probe, record.Correct ? 1 : 0);
         }
     }
 
-    /// <summary>The difficulty model's training samples: each pool problem's first k samples as probe features, with its oracle bin.</summary>
+    /// <summary>
+    /// The difficulty model's training samples: each pool problem's first k samples as probe features, with its oracle
+    /// bin. The prompt's length is the pool record's prompt tokens: its samples share one prefill of the prompt.
+    /// </summary>
     public IReadOnlyList<DifficultySample> ProbeSamples(IReadOnlyList<EvalRecord> poolRecords) =>
         poolRecords.Where(r => _index.ContainsKey(r.Id)).OrderBy(r => r.Id, StringComparer.Ordinal) // folds by id, not by finishing order
-            .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe, _scoredProbe), Bins.BinOf(r.Id) - 1)).ToList();
+            .Select(r => new DifficultySample(DifficultyFeatures.FromProbe(r.Candidates, _probe, checked((int)r.Ledger.PromptTokens), _scoredProbe),
+                Bins.BinOf(r.Id) - 1)).ToList();
 }

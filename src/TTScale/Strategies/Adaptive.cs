@@ -6,7 +6,8 @@ namespace TTScale.Strategies;
 
 /// <summary>
 /// Compute-optimal test-time scaling per prompt: a cheap probe (the first k samples of best-of-n, scored by the
-/// verifier or not, as the policy was built) gives difficulty features with no gold answer; the allocator turns them
+/// verifier or not, as the policy was built, and the prompt's length; with k = 0 the length alone, and no model call)
+/// gives difficulty features with no gold answer; the allocator turns them
 /// into a bin and, at its price, a strategy and budget; that strategy then solves the problem. The probe's compute is
 /// charged to the problem, and a best-of-n choice keeps the probe's samples (same seed, same streams), so they are not
 /// paid for twice; it scores an unscored probe's samples only where its rule selects by score.
@@ -23,12 +24,12 @@ public sealed class Adaptive : IPlannedStrategy
     private readonly Func<AllocationDecision, IStrategy> _create;
     private readonly IReadOnlyDictionary<string, int>? _oracleBins;
     private readonly double? _batchBudget;
-    private IReadOnlyDictionary<string, (StrategyResult Probe, AllocationDecision Decision)>? _plan;
+    private IReadOnlyDictionary<string, (StrategyResult? Probe, AllocationDecision Decision)>? _plan;
 
     /// <summary>Creates the strategy.</summary>
     /// <param name="context">What the probe runs on (its verifier scores a scored probe).</param>
     /// <param name="allocator">The policy and the price it decides at.</param>
-    /// <param name="probeSamples">k: samples in the probe.</param>
+    /// <param name="probeSamples">k: samples in the probe; 0: the prompt's length alone.</param>
     /// <param name="scoredProbe">Whether the verifier scores the probe (as the policy's difficulty model was trained).</param>
     /// <param name="create">Builds the strategy a decision names, with its parameters and budget.</param>
     /// <param name="parameters">What identifies this run in records (policy, budget, price).</param>
@@ -38,7 +39,7 @@ public sealed class Adaptive : IPlannedStrategy
     public Adaptive(StrategyContext context, BudgetAllocator allocator, int probeSamples, bool scoredProbe, Func<AllocationDecision, IStrategy> create,
         IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, int>? oracleBins = null, double? batchBudget = null)
     {
-        if (probeSamples < 1) throw new ArgumentOutOfRangeException(nameof(probeSamples), probeSamples, "--probe must be 1 or more");
+        if (probeSamples < 0) throw new ArgumentOutOfRangeException(nameof(probeSamples), probeSamples, "--probe must not be negative");
         if (batchBudget is double b && !(b > 0 && double.IsFinite(b))) throw new ArgumentException("--budget must be positive", nameof(batchBudget));
         _context = context;
         _allocator = allocator;
@@ -68,7 +69,7 @@ public sealed class Adaptive : IPlannedStrategy
     public async Task PlanAsync(IReadOnlyList<Problem> problems, Func<Problem, long> seedOf, int concurrency, CancellationToken cancellationToken = default)
     {
         if (_batchBudget is not double budget) return;
-        var probes = new StrategyResult[problems.Count];
+        var probes = new StrategyResult?[problems.Count];
         var signals = new DifficultySignal[problems.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, problems.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, token) => (probes[i], signals[i]) = await ProbeAsync(problems[i], seedOf(problems[i]), token).ConfigureAwait(false)).ConfigureAwait(false);
@@ -85,7 +86,7 @@ public sealed class Adaptive : IPlannedStrategy
     /// <exception cref="InvalidOperationException">A batch budget was set and the problem was not in the plan.</exception>
     public async Task<StrategyResult> SolveAsync(Problem problem, long seed, CancellationToken cancellationToken = default)
     {
-        StrategyResult probe;
+        StrategyResult? probe;
         AllocationDecision decision;
         if (_batchBudget is null)
         {
@@ -97,15 +98,15 @@ public sealed class Adaptive : IPlannedStrategy
 
         var chosen = _create(decision);
         // The probe's samples are the chosen best-of-n's first ones only where it draws as the probe did (greedy does not).
-        var continuing = chosen is BestOfN bestOfN && bestOfN.DrawsAs(_context) ? bestOfN : null;
+        var continuing = probe is not null && chosen is BestOfN bestOfN && bestOfN.DrawsAs(_context) ? bestOfN : null;
         var result = continuing is not null
-            ? await continuing.ContinueAsync(problem, seed, probe.Candidates, cancellationToken).ConfigureAwait(false)
+            ? await continuing.ContinueAsync(problem, seed, probe!.Candidates, cancellationToken).ConfigureAwait(false)
             : await chosen.SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
         // Samples drawn, as the policy costs them: a best-of-n that continues the probe draws max(N, k), any other
         // option its budget after the probe's k. Not the candidates kept (best-of-1 after a probe of 2 keeps 1 of 2).
         double samplesDrawn = continuing is not null ? Math.Max(continuing.N, _probe) : decision.BudgetLevel + _probe;
         // The probe is charged to the run's own ledger, which keeps a search's per-round KV series.
-        result.Ledger.Add(probe.Ledger);
+        if (probe is not null) result.Ledger.Add(probe.Ledger);
         return result with
         {
             Details = new Dictionary<string, object>
@@ -117,17 +118,26 @@ public sealed class Adaptive : IPlannedStrategy
         };
     }
 
-    /// <summary>The probe: the first k samples of best-of-n (verifier-scored for a scored probe), and the difficulty they signal (or the oracle bin).</summary>
-    private async Task<(StrategyResult Probe, DifficultySignal Signal)> ProbeAsync(Problem problem, long seed, CancellationToken cancellationToken)
+    /// <summary>
+    /// The probe: the first k samples of best-of-n (verifier-scored for a scored probe; none where k is 0) and the
+    /// prompt's length, and the difficulty they signal (or the oracle bin).
+    /// </summary>
+    private async Task<(StrategyResult? Probe, DifficultySignal Signal)> ProbeAsync(Problem problem, long seed, CancellationToken cancellationToken)
     {
-        bool scored = _scoredProbe && _context.Verifier is not null;
-        var probe = await new BestOfN(_context, _probe, scored ? SelectionRule.Weighted : SelectionRule.Majority)
-            .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
-        // Best-of-1 selects nothing, so scores nothing; a scored probe's difficulty features read its score all the same.
-        if (scored && probe.Candidates.Any(c => c.Score is null))
-            probe = probe with { Candidates = await _context.WithScoresAsync(problem, [.. probe.Candidates], probe.Ledger, cancellationToken).ConfigureAwait(false) };
-        var features = DifficultyFeatures.FromProbe(probe.Candidates.Select(c =>
-            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe, _scoredProbe);
+        int promptTokens;
+        using (var prompt = _context.Generator.Start(problem.Prompt, seed)) promptTokens = prompt.Length; // as a pool's prefill counts it
+        StrategyResult? probe = null;
+        if (_probe > 0)
+        {
+            bool scored = _scoredProbe && _context.Verifier is not null;
+            probe = await new BestOfN(_context, _probe, scored ? SelectionRule.Weighted : SelectionRule.Majority)
+                .SolveAsync(problem, seed, cancellationToken).ConfigureAwait(false);
+            // Best-of-1 selects nothing, so scores nothing; a scored probe's difficulty features read its score all the same.
+            if (scored && probe.Candidates.Any(c => c.Score is null))
+                probe = probe with { Candidates = await _context.WithScoresAsync(problem, [.. probe.Candidates], probe.Ledger, cancellationToken).ConfigureAwait(false) };
+        }
+        var features = DifficultyFeatures.FromProbe((probe?.Candidates ?? []).Select(c =>
+            new CandidateRecord(c.Text, c.Answer, false, c.StepScores, c.Score, c.Tokens, c.LogProb, c.Chain, c.Attempt)).ToList(), _probe, promptTokens, _scoredProbe);
         var signal = _oracleBins is null ? DifficultySignal.FromFeatures(features)
             : _oracleBins.TryGetValue(problem.Id, out int bin) ? DifficultySignal.FromBin(bin)
             : throw new ArgumentException($"problem '{problem.Id}' has no oracle bin", nameof(problem));

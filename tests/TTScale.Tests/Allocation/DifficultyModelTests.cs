@@ -69,12 +69,36 @@ public class DifficultyModelTests
     public void ProbeFeaturesComeFromTheFirstKCandidates()
     {
         CandidateRecord C(string? answer, float? score, int tokens) => new("t", answer, false, [], score, tokens, -0.5 * tokens, null, null);
-        var features = DifficultyFeatures.FromProbe([C("7", 0.8f, 10), C("7.0", 0.6f, 20), C("8", 0.4f, 30), C(null, null, 40), C("9", 1f, 1)], k: 4);
+        var features = DifficultyFeatures.FromProbe([C("7", 0.8f, 10), C("7.0", 0.6f, 20), C("8", 0.4f, 30), C(null, null, 40), C("9", 1f, 1)], k: 4, promptTokens: 17);
         Assert.Equal(0.5, features.Agreement);
         Assert.Equal(2, features.DistinctAnswers);
         Assert.Equal(0.6, features.MeanScore, 6);
         Assert.Equal(Math.Sqrt(0.08 / 3), features.ScoreSpread, 6);
         Assert.Equal(-0.5, features.MeanLogProbPerToken, 12);
         Assert.Equal(25, features.MeanTokens);
+        Assert.Equal(17, features.PromptTokens);
+    }
+
+    [Fact]
+    public void AProbeOfNoSamplesReadsThePromptAlone()
+    {
+        var features = DifficultyFeatures.FromProbe([], k: 0, promptTokens: 23);
+        Assert.Equal(new DifficultyFeatures(0, 0, 0, 0, 0, 0, 23), features);
+        Assert.Throws<ArgumentException>(() => DifficultyFeatures.FromProbe([], k: 1, promptTokens: 23)); // a probe that drew nothing
+        Assert.Throws<ArgumentException>(() => DifficultyFeatures.FromProbe([], k: -1, promptTokens: 23));
+    }
+
+    [Fact]
+    public void ThePromptsLengthAloneSeparatesBinsItTracks()
+    {
+        // Bins whose prompts differ in length (longer chains are harder): a model with nothing else to read learns them.
+        var random = new SplitMix64(3);
+        var samples = Enumerable.Range(0, 300).Select(i =>
+        {
+            int bin = i % 3;
+            return new DifficultySample(DifficultyFeatures.FromProbe([], 0, 12 + 10 * bin + random.NextInt(0, 4)), bin);
+        }).ToList();
+        var model = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Bins: 3));
+        Assert.Equal(1.0, model.Evaluate(samples).Accuracy);
     }
 }

@@ -130,7 +130,7 @@ public class PolicyBuilderTests
             DifficultyModel = DifficultyModel.Train(samples, new DifficultyTrainingOptions(Iterations: 10)),
         }).ToJson())!;
         json["difficulty_model"]!["means"]!.AsArray().RemoveAt(0);
-        Assert.Equal("p.json: difficulty_model: means and scales need 6 entries",
+        Assert.Equal($"p.json: difficulty_model: means and scales need {DifficultyFeatures.Count} entries",
             Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.ToJsonString(), "p.json")).Message);
     }
 
@@ -208,6 +208,31 @@ public class PolicyBuilderTests
         var error = Assert.Throws<InvalidDataException>(() => Policy.FromJson(json.ToJsonString(), "p.json"));
         Assert.Contains("p.json: difficulty_model: features must be [agreement, ", error.Message);
         Assert.Equal(policy.ToJson(), Policy.FromJson(policy.ToJson()).ToJson());
+    }
+
+    [Fact]
+    public void ADifficultyModelBuiltBeforePromptTokensLoadsAndIgnoresThem()
+    {
+        var random = new SplitMix64(2);
+        var samples = Enumerable.Range(0, 100).Select(i => new DifficultySample(TestPolicies.Features(i % 5, ref random, 0.2), i % 5)).ToList();
+        var policy = PolicyBuilder.Build(Sweep(5), new PolicyBuildOptions(CostUnit.Samples) { DifficultyModel = DifficultyModel.Train(samples) });
+        // policy.json as an earlier version wrote it: six features, prompt_tokens not among them.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(policy.ToJson())!;
+        var model = json["difficulty_model"]!;
+        foreach (string list in new[] { "features", "means", "scales" }) model[list]!.AsArray().RemoveAt(DifficultyFeatures.Count - 1);
+        foreach (var row in model["weights"]!.AsArray()) row!.AsArray().RemoveAt(DifficultyFeatures.Count - 1);
+        var old = DifficultyModel.FromData(Policy.FromJson(json.ToJsonString(), "old.json").DifficultyModel!);
+
+        var data = policy.DifficultyModel!;
+        var unweighted = DifficultyModel.FromData(data with { Weights = [.. data.Weights.Select(w => (IReadOnlyList<double>)[.. w.SkipLast(1), 0])] });
+        Span<double> a = stackalloc double[5], b = stackalloc double[5];
+        foreach (var sample in samples)
+        {
+            var longer = sample.Features with { PromptTokens = sample.Features.PromptTokens * 3 };
+            Assert.Equal(old.Predict(sample.Features, a), old.Predict(longer, b));
+            Assert.Equal(a.ToArray(), b.ToArray());
+            Assert.Equal(unweighted.Predict(sample.Features), old.Predict(sample.Features));
+        }
     }
 
     [Fact]

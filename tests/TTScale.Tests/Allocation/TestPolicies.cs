@@ -41,12 +41,12 @@ internal static class TestPolicies
         return (costs, accuracies);
     }
 
-    /// <summary>Synthetic probe features for a bin: agreement and PRM scores fall with difficulty, length rises.</summary>
+    /// <summary>Synthetic probe features for a bin: agreement and PRM scores fall with difficulty, lengths rise.</summary>
     public static DifficultyFeatures Features(int bin, ref SplitMix64 random, double noise)
     {
         Span<double> n = stackalloc double[DifficultyFeatures.Count];
         for (int j = 0; j < n.Length; j++) n[j] = noise * (random.NextDouble() - 0.5);
         return new DifficultyFeatures(0.95 - 0.2 * bin + n[0], 1 + bin + 4 * n[1], 0.9 - 0.15 * bin + n[2], 0.05 + 0.04 * bin + n[3],
-            -0.1 - 0.1 * bin + n[4], 40 + 12 * bin + 40 * n[5]);
+            -0.1 - 0.1 * bin + n[4], 40 + 12 * bin + 40 * n[5], 15 + 6 * bin + 20 * n[6]);
     }
 }

@@ -333,13 +333,15 @@ public sealed class EvalCommandTests : IDisposable
     {
         string Point(double cost, double accuracy) =>
             $$"""{"budget_level":1,"strategy":"{{strategy}}","parameters":{{parameters}},"cost":{{cost}},"accuracy":{{accuracy}},"cv_accuracy":{{accuracy}},"problems":10}""";
-        string features = string.Join(",", TTScale.Allocation.DifficultyFeatures.Names.Select(n => $"\"{n}\""));
+        var names = TTScale.Allocation.DifficultyFeatures.Names;
+        string features = string.Join(",", names.Select(n => $"\"{n}\""));
+        string zeros = string.Join(",", names.Select(_ => 0)), ones = string.Join(",", names.Select(_ => 1));
         string path = Path.Combine(_dir, "policy.json");
         File.WriteAllText(path, $$$"""
             {"schema_version":1,"cost_unit":"samples","bin_count":2,"probe_samples":1,"probe_scored":false,
              "bins":[{"bin":0,"saturation":1,"curve":[{{{Point(1, 0.6)}}}]},{"bin":1,"saturation":5,"curve":[{{{Point(5, 0.2)}}}]}],
-             "difficulty_model":{"features":[{{{features}}}],"means":[0,0,0,0,0,0],"scales":[1,1,1,1,1,1],
-               "weights":[[0,0,0,0,0,0],[0,0,0,0,0,0]],"biases":[10,0]}}
+             "difficulty_model":{"features":[{{{features}}}],"means":[{{{zeros}}}],"scales":[{{{ones}}}],
+               "weights":[[{{{zeros}}}],[{{{zeros}}}]],"biases":[10,0]}}
             """);
         return path;
     }

@@ -138,6 +138,38 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void AProbeOfNoSamplesDecidesFromThePromptAndChargesNothingForIt()
+    {
+        var result = CliRunner.Run(["policy", "build", sweep.Folder, "--out", PolicyPath("policy-p0.json"), "--bins", "2", "--cost-unit", "samples", "--probe", "0"]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("no probe (the difficulty model reads the prompt's length)", result.StdOut);
+        var policy = Policy.Load(PolicyPath("policy-p0.json"));
+        Assert.Equal(0, policy.ProbeSamples);
+        // In samples best-of-N costs N: no probe to keep (with a probe of 2, best-of-1 costs 2).
+        Assert.All(policy.Bins.SelectMany(b => b.Curve).Where(p => p.Strategy == "best-of-n"), p => Assert.Equal(p.BudgetLevel, p.Cost, 6));
+
+        string records = PolicyPath("adaptive-p0.jsonl");
+        var run = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-p0.json"), "--budget", "4",
+            "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", records);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count);
+        foreach (var record in lines)
+        {
+            var details = record.GetProperty("details");
+            Assert.Equal(0, details.GetProperty("probe_candidates").GetInt32());
+            Assert.Equal(details.GetProperty("budget").GetDouble(), details.GetProperty("samples_drawn").GetDouble());
+            if (details.GetProperty("strategy").GetString() is "best-of-n" or "sample" or "greedy")
+            {
+                // Nothing ran but the chosen option: every token generated is one of its candidates' or an end-of-sequence.
+                var candidates = record.GetProperty("candidates").EnumerateArray().ToList();
+                long generated = record.GetProperty("ledger").GetProperty("generated_tokens").GetInt64();
+                Assert.InRange(generated - candidates.Sum(c => c.GetProperty("tokens").GetInt64()), 0, candidates.Count);
+            }
+        }
+    }
+
+    [Fact]
     public void AnUnscoredProbeIsRecordedAndPaysTheVerifierOnlyWhereTheChosenOptionSelectsByScore()
     {
         var scored = Build("policy-s.json", "--probe", "2");
