@@ -41,7 +41,7 @@ public sealed class SweepOutcomes
     public DifficultyBins Bins { get; }
 
     /// <summary>Mean probe cost per problem over the pool, in the policy's unit.</summary>
-    public double MeanProbeCost => _probe == 0 ? 0 : _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
+    public double MeanProbeCost => _pool.ExpectedCost(_probe, scored: _scoredProbe).On(_unit.Axis());
 
     /// <summary>Samples of the probe the verifier scores.</summary>
     private int ScoredProbeSamples => _scoredProbe ? _probe : 0;
@@ -81,8 +81,7 @@ public sealed class SweepOutcomes
         foreach (var record in records)
         {
             if (!_index.TryGetValue(record.Id, out int i)) continue;
-            // A probe of no samples runs nothing, not even a prefill (the option pays for its own).
-            double probe = _probe == 0 ? 0 : _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
+            double probe = _pool.Problems[i].ExpectedCost(_probe, ScoredProbeSamples).On(_unit.Axis());
             yield return new SweepOutcome(record.Id, Bins.BinOf(record.Id) - 1, strategy, parameters, budget,
                 DirectSeries.Compute(record.Ledger, budget, _unit.Axis()) + probe, record.Correct ? 1 : 0);
         }

@@ -102,8 +102,8 @@ public sealed class PoolProblem
     /// <summary>Expected cost of N samples drawn from the K, every one scored: shared + N x mean per-sample cost + the passes' weight reads.</summary>
     public ComputeCost ExpectedCost(int n) => ExpectedCost(n, n);
 
-    /// <summary>Expected cost of N samples of which only <paramref name="scored"/> are scored by the verifier.</summary>
-    public ComputeCost ExpectedCost(int n, int scored) => SharedCost + n * MeanSampleCost + (Math.Clamp(scored, 0, n) - n) * MeanSampleVerifierCost
+    /// <summary>Expected cost of N samples of which only <paramref name="scored"/> are scored by the verifier; none (N = 0) runs nothing, not even the prefill.</summary>
+    public ComputeCost ExpectedCost(int n, int scored) => n == 0 ? new ComputeCost() : SharedCost + n * MeanSampleCost + (Math.Clamp(scored, 0, n) - n) * MeanSampleVerifierCost
         + new ComputeCost(0, 0, 0, StepEFlops * (1 + ExpectedLongest(n)), 0);
 
     /// <summary>

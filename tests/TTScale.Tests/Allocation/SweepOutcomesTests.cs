@@ -51,4 +51,22 @@ public class SweepOutcomesTests
         Assert.All(unscored.ProbeSamples(Records), s => Assert.Equal((0.0, 0.0), (s.Features.MeanScore, s.Features.ScoreSpread)));
         Assert.Contains(scored.ProbeSamples(Records), s => s.Features.MeanScore > 0);
     }
+
+    [Fact]
+    public void AProbeOfNoSamplesCostsNothingAndReadsOnlyThePromptsLength()
+    {
+        var outcomes = new SweepOutcomes(Pool, Bins, CostUnit.Flops, probeSamples: 0);
+        Assert.Equal(0, outcomes.MeanProbeCost);
+        // A run costs its own ledger alone, not a prefill for a probe that never ran.
+        var direct = outcomes.FromRun("beam", new Dictionary<string, object?> { ["n"] = 2 }, 2, Records).ToList();
+        Assert.All(direct, r => Assert.Equal(DirectSeries.Compute(Records.Single(x => x.Id == r.ProblemId).Ledger, 2, CostUnit.Flops.Axis()), r.Cost));
+        // Best-of-N pays for its N samples and their one prefill (weighted best-of-1 selects nothing, so scores nothing).
+        var problem = Pool.Problems[0];
+        var rows = outcomes.FromPool(PoolReplay.Run(Pool, [1, 4]), [ReplayRule.Weighted]).Where(r => r.ProblemId == problem.Id).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(problem.ExpectedCost((int)r.BudgetLevel, r.BudgetLevel > 1 ? (int)r.BudgetLevel : 0).On(CostUnit.Flops.Axis()), r.Cost));
+        // The difficulty model's samples, in id order, carry each problem's prompt length and nothing else.
+        var prompts = Records.OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => new DifficultyFeatures(0, 0, 0, 0, 0, 0, r.Ledger.PromptTokens));
+        Assert.Equal(prompts, outcomes.ProbeSamples(Records).Select(s => s.Features));
+    }
 }
