@@ -10,9 +10,13 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
     {
         if (!Directory.Exists(folder)) throw new CliException($"{folder}: sweep folder not found");
         var manifest = SweepManifest.Read(folder);
-        var pool = manifest.Pool is null ? [] : EvalOutput.ReadRecords(System.IO.Path.Combine(folder, manifest.Pool.File));
+        // In problem-id order, not the order problems finished in: sums over problems (a fit's points, a replay's
+        // accuracy) then come out bit-identical whatever the sweep's concurrency was.
+        IReadOnlyList<EvalRecord> Records(string file) =>
+            [.. EvalOutput.ReadRecords(System.IO.Path.Combine(folder, file)).OrderBy(r => r.Id, StringComparer.Ordinal)];
+        var pool = manifest.Pool is null ? [] : Records(manifest.Pool.File);
         // A run the manifest names but without records was stopped before its first problem finished: it is unfinished, not absent.
-        var runs = manifest.Runs.Select(r => (r, (IReadOnlyList<EvalRecord>)EvalOutput.ReadRecords(System.IO.Path.Combine(folder, r.File)))).ToList();
+        var runs = manifest.Runs.Select(r => (r, Records(r.File))).ToList();
         if (pool.Count == 0 && runs.All(r => r.Item2.Count == 0))
             throw new CliException($"{System.IO.Path.Combine(folder, SweepManifest.FileName)}: the sweep has no records yet; run ttscale sweep first");
         var files = runs.Select(r => (r.r.File, Records: r.Item2)).ToList();

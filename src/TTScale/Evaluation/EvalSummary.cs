@@ -17,9 +17,13 @@ public sealed record EvalSummary(
     double MeanPeakLogicalKvBytes, double MeanLogicalKvBytes, double WallSeconds,
     double MeanRoundLogicalKvBytes = 0, double MeanPeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, double MeanPeakRoundPhysicalKvBytes = 0)
 {
-    /// <summary>Summarises records (any order).</summary>
+    /// <summary>
+    /// Summarises records in any order. They are summed in problem-id order: records arrive in finishing order, and
+    /// floating-point sums taken in that order would differ in the last digits with the concurrency.
+    /// </summary>
     public static EvalSummary From(IReadOnlyList<EvalRecord> records, double wallSeconds)
     {
+        records = [.. records.OrderBy(r => r.Id, StringComparer.Ordinal)];
         int n = Math.Max(records.Count, 1);
         var searched = records.Where(r => r.Ledger.KvRounds is { Count: > 0 }).ToList();
         double RoundMean(Func<LedgerReport, double> figure) => searched.Count == 0 ? 0 : searched.Average(r => figure(r.Ledger));

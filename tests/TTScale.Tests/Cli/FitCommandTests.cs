@@ -30,6 +30,24 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     }
 
     [Fact]
+    public void AFitIsByteIdenticalWhateverOrderTheSweepsProblemsFinishedIn()
+    {
+        // A sweep writes each record when its problem finishes, so the concurrency decides the order of the lines.
+        string reordered = FitPath("reordered");
+        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(reordered, Path.GetRelativePath(sweep.Folder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            var lines = File.ReadAllLines(file);
+            if (file.EndsWith(".jsonl", StringComparison.Ordinal)) lines = [.. lines.Reverse()];
+            File.WriteAllLines(copy, lines);
+        }
+        Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-order-a.json"), "--fit-max-budget", "2").ExitCode);
+        Assert.Equal(0, CliRunner.Run("fit", reordered, "--out", FitPath("fit-order-b.json"), "--fit-max-budget", "2").ExitCode);
+        Assert.Equal(File.ReadAllText(FitPath("fit-order-a.json")).Replace(reordered, sweep.Folder), File.ReadAllText(FitPath("fit-order-b.json")).Replace(reordered, sweep.Folder));
+    }
+
+    [Fact]
     public void ReplayAtThePoolSizeIsThePoolRunItself()
     {
         // At N = K every subset is the whole pool, so the replayed weighted accuracy is exactly what the pool run chose.

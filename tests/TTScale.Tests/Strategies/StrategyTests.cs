@@ -118,6 +118,22 @@ public sealed class StrategyTests : IDisposable
     }
 
     [Fact]
+    public void ASummaryOfTheSameRecordsIsBitIdenticalWhateverOrderTheyFinishedIn()
+    {
+        // (0.1 + 0.2) + 0.3 and (0.3 + 0.2) + 0.1 differ in the last bit; records arrive in finishing order.
+        var records = new[] { 0.1, 0.2, 0.3 }.Select((flops, i) =>
+        {
+            var record = Record(true);
+            return record with { Id = $"p{i}", Ledger = record.Ledger with { TotalFlops = flops, EFlops = flops, MeanLogicalKvBytes = flops } };
+        }).ToList();
+        var inOrder = EvalSummary.From(records, 0);
+        var reversed = EvalSummary.From([.. Enumerable.Reverse(records)], 0);
+        Assert.Equal(inOrder.TotalFlops, reversed.TotalFlops);
+        Assert.Equal(inOrder.MeanEFlops, reversed.MeanEFlops);
+        Assert.Equal(inOrder.MeanLogicalKvBytes, reversed.MeanLogicalKvBytes);
+    }
+
+    [Fact]
     public void WilsonIntervalMatchesHandComputedValues()
     {
         var records = Enumerable.Range(0, 10).Select(i => Record(i < 7)).ToList();
