@@ -97,6 +97,10 @@ public static class ProblemSource
             JsonValueKind.Number => v.GetRawText(),
             _ => null,
         } : null;
+        // Ids and answers may be numbers; texts must be strings (a number would run as its digits).
+        string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ProblemFormatException($"'{name}' must be a string, not {v.GetRawText()}")
+            : null;
         string id = Str("id") ?? Str("unique_id") ?? fallbackId;
         int? level = root.TryGetProperty("level", out var l) ? l.ValueKind switch
         {
@@ -104,24 +108,26 @@ public static class ProblemSource
             JsonValueKind.String when int.TryParse(l.GetString()!.Replace("Level ", "", StringComparison.Ordinal), out int n) => n,
             _ => null,
         } : null;
+        if (level < 0) throw new ProblemFormatException($"'level' must be 0 or more, not {level}");
 
-        if (Str("question") is string question)
+        if (Text("question") is string question)
         {
             string gold = Str("answer") ?? throw new ProblemFormatException("GSM8K-shaped line without 'answer'");
             string answer = AnswerExtractor.Extract(gold, AnswerFormat.Gsm8k) ?? throw new ProblemFormatException("no '#### n' answer in 'answer'");
             return new Problem(id, question, answer, AnswerFormat.Gsm8k, level);
         }
-        if (Str("problem") is string problem)
+        if (Text("problem") is string problem)
         {
-            string answer = Str("answer") ?? (Str("solution") is string solution ? AnswerExtractor.LastBoxed(solution) : null)
+            string answer = Str("answer") ?? (Text("solution") is string solution ? AnswerExtractor.LastBoxed(solution) : null)
                 ?? throw new ProblemFormatException("MATH-shaped line without 'answer' or a \\boxed{} 'solution'");
             return new Problem(id, problem, answer, AnswerFormat.Boxed, level);
         }
-        if (Str("prompt") is string prompt)
+        if (Text("prompt") is string prompt)
         {
             string answer = Str("answer") ?? throw new ProblemFormatException("line without 'answer'");
-            var format = Str("format") is string f
-                ? Enum.TryParse<AnswerFormat>(f, ignoreCase: true, out var parsed) ? parsed : throw new ProblemFormatException($"unknown format '{f}'")
+            var format = Text("format") is string f
+                ? Enum.GetValues<AnswerFormat>().Where(v => v.ToString().Equals(f, StringComparison.OrdinalIgnoreCase)).Cast<AnswerFormat?>().FirstOrDefault()
+                    ?? throw new ProblemFormatException($"unknown format '{f}' (use {string.Join(", ", Enum.GetNames<AnswerFormat>().Select(n => n.ToLowerInvariant()))})")
                 : ArithFormat.IsPrompt(prompt) ? AnswerFormat.ArithChain // a data arith file from before it wrote its format
                 : long.TryParse(AnswerNormalizer.Normalize(answer), out _) ? AnswerFormat.Gsm8k : AnswerFormat.Plain;
             return new Problem(id, prompt, answer, format, level);

@@ -103,6 +103,17 @@ public sealed class ProblemSourceTests : IDisposable
         Assert.Single(skipped);
     }
 
+    [Theory]
+    [InlineData("""{"prompt": 42, "answer": "42"}""", "'prompt' must be a string, not 42")] // it ran as the prompt "42"
+    [InlineData("""{"prompt": "Q: 5 +3 -2\n", "answer": "6", "format": "99"}""", "unknown format '99' (use arithchain, gsm8k")] // an enum's number
+    [InlineData("""{"prompt": "Q: 5 +3 -2\n", "answer": "6", "format": 1}""", "'format' must be a string, not 1")]
+    [InlineData("""{"question": "q2", "answer": "#### 7", "level": -2}""", "'level' must be 0 or more, not -2")]
+    public void AFieldOfTheWrongKindIsAMalformedLineNotAProblem(string line, string error)
+    {
+        string path = Write("""{"question": "q1", "answer": "#### 5"}""", line);
+        Assert.Contains($"{path}:2: {error}", Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _)).Message);
+    }
+
     [Fact]
     public void ADataArithFileIsGradedAsTheGeneratedProblemsAre()
     {
