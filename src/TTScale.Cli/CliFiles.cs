@@ -26,8 +26,24 @@ internal static class CliFiles
         CreateFolder(Path.GetDirectoryName(full)!);
         try
         {
-            using (var writer = new StreamWriter(temporary) { NewLine = "\n" }) write(writer);
-            File.Move(temporary, full, overwrite: true);
+            StreamWriter writer;
+            try
+            {
+                writer = new StreamWriter(temporary) { NewLine = "\n" };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw CannotWrite(path, e, temporary);
+            }
+            using (writer) write(writer);
+            try
+            {
+                File.Move(temporary, full, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw CannotWrite(path, e, temporary);
+            }
         }
         finally
         {
@@ -47,7 +63,17 @@ internal static class CliFiles
         {
             throw new CliException($"cannot make the folder {folder}: {file} is a file");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot make the folder {folder}: {Reason(e)}");
+        }
     }
+
+    /// <summary>An output that cannot be written, named as the user gave it (not by the temporary written first).</summary>
+    public static CliException CannotWrite(string path, Exception e, string? temporary = null) =>
+        new($"cannot write {path}: {(temporary is null ? Reason(e) : Reason(e).Replace(temporary, Path.GetFullPath(path), StringComparison.Ordinal))}");
+
+    private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : e.Message;
 
     private static string? FileOnPath(string folder)
     {

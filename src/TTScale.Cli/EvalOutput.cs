@@ -42,6 +42,10 @@ internal sealed class EvalOutput : IDisposable
         {
             throw new CliException($"--out {path}: another run is writing it ({e.Message}); wait for it or use another --out");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CliFiles.CannotWrite(path, e);
+        }
         var output = new EvalOutput(path, stream);
         try
         {

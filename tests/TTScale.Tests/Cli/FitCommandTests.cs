@@ -157,6 +157,22 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         Assert.Equal("mine", File.ReadAllText(file));
     }
 
+    [LinuxFact]
+    public void AnOutputThatCannotBeWrittenIsNamedAsGivenNotByItsTemporary()
+    {
+        // /proc takes no new file, root included. fit writes a temporary beside its output first; the error named that.
+        foreach (var (command, path) in new[] { ("fit", "/proc/ttscale-fit.json"), ("report", "/proc/ttscale-report") })
+        {
+            var result = CliRunner.Run(command, sweep.Folder, "--out", path);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"cannot {(command == "fit" ? "write" : "make the folder")} {path}: ", result.StdErr);
+            Assert.DoesNotContain(".tmp", result.StdErr);
+        }
+        var eval = CliRunner.Run("eval", "--strategy", "greedy", "--verifier", "none", "--dataset", "arith:count=1,levels=1,seed=1", "--out", "/proc/ttscale-eval.jsonl");
+        Assert.Equal(2, eval.ExitCode);
+        Assert.Contains("cannot write /proc/ttscale-eval.jsonl: ", eval.StdErr);
+    }
+
     [Fact]
     public void ASweepStoppedBeforeARunsFirstProblemFinishedIsNamedNotFitted()
     {
