@@ -37,6 +37,10 @@ internal static class EvalSession
             }
             else todo.Add(problem);
         }
+        // Problems of another dataset share no id with this one, so the checks above never meet them.
+        if (records.Count == 0 && output?.Existing.Count > 0)
+            throw new CliException($"{outputPath}: holds {output.Existing.Count} record(s), none of a problem in this dataset " +
+                $"(the first is {output.Existing.Keys.First()}): it was run on another dataset; use another --out");
         if (records.Count > 0) Console.Error.WriteLine($"resuming {outputPath}: {records.Count} of {problems.Count} problems already done");
 
         var started = System.Diagnostics.Stopwatch.StartNew();

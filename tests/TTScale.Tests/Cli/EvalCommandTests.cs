@@ -182,6 +182,10 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal(2, result.ExitCode);
             Assert.Contains("another --seed or dataset", result.StdErr);
         }
+        // Another dataset seed: other problem ids altogether, so no record meets a problem to check against.
+        var disjoint = Eval("--strategy", "sample", "--seed", "1", "--dataset", "arith:count=2,levels=1-2,seed=99", "--out", output);
+        Assert.Equal(2, disjoint.ExitCode);
+        Assert.Contains("none of a problem in this dataset", disjoint.StdErr);
         Assert.Equal(before, File.ReadAllText(output));
     }
 
