@@ -33,7 +33,7 @@ public static class TokenizerLoader
         if (config.TokenizerType == "char-bpe")
         {
             startToken = config.BosTokenId;
-            return CharVocabularyTokenizer.Load(Path(config.VocabFile ?? "vocab.json"));
+            return CharVocabularyTokenizer.Load(Path(config.VocabFile ?? "vocab.json"), config.VocabSize);
         }
         if (File.Exists(Path("tokenizer.json")))
         {

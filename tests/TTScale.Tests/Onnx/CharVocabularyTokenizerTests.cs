@@ -72,6 +72,12 @@ public class CharVocabularyTokenizerTests
             Assert.Equal($"{corrupt}: not a token-to-id JSON object (<unk> is not a valid value, at line 2)", Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt)).Message);
             File.WriteAllText(corrupt, "{\"a\": 0}");
             Assert.Contains("<unk>", Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt)).Message);
+            // Cut short (still JSON): the model's ids 2-99 would have decoded to nothing.
+            File.WriteAllText(corrupt, "{\"<unk>\": 0, \"a\": 1}");
+            Assert.Equal($"{corrupt}: 2 tokens with ids 0 to 1; the model's vocab_size 100 (config.json) needs one token for each id from 0 to 99",
+                Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt, vocabSize: 100)).Message);
+            File.WriteAllText(corrupt, "{\"<unk>\": 0, \"a\": 2}"); // as many tokens, an id skipped
+            Assert.Throws<InvalidDataException>(() => CharVocabularyTokenizer.Load(corrupt, vocabSize: 2));
         }
         finally
         {
