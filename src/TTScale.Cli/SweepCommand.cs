@@ -114,7 +114,7 @@ internal static class SweepCommand
     /// <summary>The folder's manifest: a new one, or the existing one after checking it was made with the same settings.</summary>
     private static SweepManifest OpenManifest(string folder, RunSettings settings, bool usesPrm, int poolSize)
     {
-        var fresh = new SweepManifest(1, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model, "model"), settings.PolicyTemplate?.Text,
+        var fresh = new SweepManifest(SweepManifest.CurrentVersion, settings.Dataset, settings.Limit, settings.Seed, ModelStamp.Of(settings.Model, "model"), settings.PolicyTemplate?.Text,
             usesPrm ? ModelStamp.Of(settings.PrmDirectory, "PRM") : null, settings.Verifier, settings.Sampling.Temperature,
             settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
             null, [], CliFiles.Version, DateTimeOffset.UtcNow);

@@ -31,21 +31,33 @@ internal sealed record SweepManifest(
     DateTimeOffset Created)
 {
     public const string FileName = "sweep.json";
+
+    /// <summary>The manifest version this TTScale writes, and the newest it reads.</summary>
+    public const int CurrentVersion = 1;
     private static readonly JsonSerializerOptions Indented = new(Jsonl.Options) { WriteIndented = true };
 
-    /// <summary>Reads <c>DIR/sweep.json</c>; a missing or unreadable file is an error naming it.</summary>
+    /// <summary>Reads <c>DIR/sweep.json</c>; a missing, unreadable or edited-out-of-range file is an error naming it.</summary>
     public static SweepManifest Read(string folder)
     {
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) throw new CliException($"{path}: not found; is {folder} a sweep folder (made by ttscale sweep)?");
+        SweepManifest manifest;
         try
         {
-            return JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Jsonl.ReadOptions) ?? throw new JsonException("empty");
+            manifest = JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Jsonl.ReadOptions) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
             throw new CliException($"{path}: not a sweep manifest ({StrictJson.Describe(e)})");
         }
+        // Checked here, or a later check blames an option the user never gave (a budget of -3 as "--budgets -3").
+        if (manifest.Version is < 1 or > CurrentVersion)
+            throw new CliException($"{path}: version {manifest.Version}; this TTScale reads versions 1 to {CurrentVersion}");
+        if (manifest.PoolSize < 1) throw new CliException($"{path}: pool_size {manifest.PoolSize}; it is 1 or more");
+        var runs = manifest.Pool is { } pool ? manifest.Runs.Prepend(pool) : manifest.Runs;
+        if (runs.FirstOrDefault(r => r.Budget < 1) is { } bad)
+            throw new CliException($"{path}: the {bad.Strategy} run in {bad.File} has budget {bad.Budget}; a budget is 1 or more");
+        return manifest;
     }
 
     /// <summary>Writes it atomically (temporary file, then rename).</summary>

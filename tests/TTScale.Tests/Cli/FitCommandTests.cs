@@ -33,15 +33,9 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
     public void AFitIsByteIdenticalWhateverOrderTheSweepsProblemsFinishedIn()
     {
         // A sweep writes each record when its problem finishes, so the concurrency decides the order of the lines.
-        string reordered = FitPath("reordered");
-        foreach (string file in Directory.GetFiles(sweep.Folder, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(reordered, Path.GetRelativePath(sweep.Folder, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            var lines = File.ReadAllLines(file);
-            if (file.EndsWith(".jsonl", StringComparison.Ordinal)) lines = [.. lines.Reverse()];
-            File.WriteAllLines(copy, lines);
-        }
+        string reordered = CopyOfSweep("reordered");
+        foreach (string file in Directory.GetFiles(reordered, "*.jsonl", SearchOption.AllDirectories))
+            File.WriteAllLines(file, File.ReadAllLines(file).Reverse());
         Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-order-a.json"), "--fit-max-budget", "2").ExitCode);
         Assert.Equal(0, CliRunner.Run("fit", reordered, "--out", FitPath("fit-order-b.json"), "--fit-max-budget", "2").ExitCode);
         Assert.Equal(File.ReadAllText(FitPath("fit-order-a.json")).Replace(reordered, sweep.Folder), File.ReadAllText(FitPath("fit-order-b.json")).Replace(reordered, sweep.Folder));
@@ -197,6 +191,25 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
         var result = CliRunner.Run("fit", copy, "--out", FitPath("problem-twice.json"));
         Assert.Equal(2, result.ExitCode);
         Assert.Matches(@"beam-8\.jsonl: problem \S+ is recorded 2 times", result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("\"version\": 1,", "\"version\": 99,", "sweep.json: version 99; this TTScale reads versions 1 to 1")]
+    [InlineData("\"budget\": 2,", "\"budget\": -3,", "sweep.json: the beam run in runs/beam-2.jsonl has budget -3; a budget is 1 or more")]
+    public void AnEditedManifestIsRefusedByItsFileNotByAnOptionNeverGiven(string setting, string edited, string error)
+    {
+        // A budget of -3 was refused as "--budgets -3" by fit and policy build; a manifest from a newer TTScale was read as this one's.
+        string copy = CopyOfSweep($"edited-{setting.Split('"')[1]}");
+        string manifest = Path.Combine(copy, "sweep.json");
+        string text = File.ReadAllText(manifest);
+        Assert.Single(text.Split(setting)[1..]);
+        File.WriteAllText(manifest, text.Replace(setting, edited));
+        foreach (var command in new[] { new[] { "fit", copy, "--out", Path.Combine(copy, "fit.json") }, ["policy", "build", copy] })
+        {
+            var result = CliRunner.Run(command);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains(error, result.StdErr);
+        }
     }
 
     private string CopyOfSweep(string name)
