@@ -42,6 +42,8 @@ internal static class FitCommand
                 Rules = result.GetValue(coverage) ? [ReplayRule.Coverage, .. selections] : selections,
                 Replay = new ReplayOptions { Seed = result.GetValue(seed) ?? folder.Manifest.Seed },
             };
+            if (pool is not null && options.Bins > pool.Problems.Count)
+                Console.Error.WriteLine($"note: --bins {options.Bins}: the pool has {pool.Problems.Count} problems, so {pool.Problems.Count} bins");
             var report = CliErrors.Checked(() =>
             {
                 options.Validate();

@@ -81,7 +81,7 @@ public static class PolicyBuilder
         // Problems by id, folds by a seeded shuffle: they depend on the seed and the data only, not on the order of the
         // rows (a sweep's records are written as problems finish).
         var problems = rows.Select(r => r.ProblemId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        if (problems.Length < 2) throw new ArgumentException($"bin {bin} has {problems.Length} problem; cross-validation needs at least 2", "outcomes");
+        if (problems.Length < 2) throw new ArgumentException($"bin {bin} has {problems.Length} problem; cross-validation needs at least 2 a bin: give fewer --bins, or sweep more problems", "outcomes");
         int folds = Math.Min(options.Folds, problems.Length);
         int[] foldOf = CrossValidationFolds.Assign(problems.Length, folds, SplitMix64.ForStream(options.Seed, bin));
         var fold = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -67,6 +67,18 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void BinsBeyondWhatTheSweepCanFillAreNamedByTheOption()
+    {
+        // 16 problems: 16 bins leave one problem a bin, too few to cross-validate; fit bins at most one a problem, and says so.
+        var policy = CliRunner.Run("policy", "build", sweep.Folder, "--out", PolicyPath("policy-16-bins.json"), "--bins", "16");
+        Assert.Equal(2, policy.ExitCode);
+        Assert.Contains("cross-validation needs at least 2 a bin: give fewer --bins, or sweep more problems", policy.StdErr);
+        var fit = CliRunner.Run("fit", sweep.Folder, "--bins", "99", "--out", PolicyPath("fit-99-bins.json"));
+        Assert.Equal(0, fit.ExitCode);
+        Assert.Contains("note: --bins 99: the pool has 16 problems, so 16 bins", fit.StdErr);
+    }
+
+    [Fact]
     public void SaturationToleranceSetsWhereEachBinStopsSpending()
     {
         // Within a whole unit of accuracy of the best, every bin saturates at its cheapest option.
