@@ -241,7 +241,10 @@ public sealed partial class OnnxGenerator
         bool halfLogits = _graph.LogitsType == TensorElementType.Float16;
         var halves = halfLogits ? logits.GetTensorDataAsSpan<Float16>() : default;
         var floats = halfLogits ? default : logits.GetTensorDataAsSpan<float>();
-        var requests = new HashSet<Request>();
+        // The engine reads the weights once for the whole pass. A request's ledger pays them once, shared among its own
+        // rows only: rows of other requests in the pass do not lower it, so a problem's bytes moved (and eFLOPs) are what
+        // it would cost alone, not a figure that depends on what the scheduler happened to run beside it.
+        var rowsOf = rows.CountBy(r => r.Request).ToDictionary();
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -255,15 +258,13 @@ public sealed partial class OnnxGenerator
                 floats.Slice(offset, vocab).CopyTo(next);
             long prompt = pending - Math.Min(sequence.PendingSampled, pending);
             double flops = Cost.FlopsForTokens(cached, pending);
-            double weightShare = (double)Cost.WeightBytes / rows.Count;
             double kvRead = (double)Cost.KvBytesPerToken * (cached + pending);
-            Ledger.AddProcessed(prompt, flops, weightShare, kvRead);
-            row.Request.Ledger?.AddProcessed(prompt, flops, weightShare, kvRead);
-            requests.Add(row.Request);
+            Ledger.AddProcessed(prompt, flops, (double)Cost.WeightBytes / rows.Count, kvRead);
+            row.Request.Ledger?.AddProcessed(prompt, flops, (double)Cost.WeightBytes / rowsOf[row.Request], kvRead);
             sequence.Processed(new KvView(present, slot, cached + pending), next);
         }
         logits.Dispose();
         Ledger.AddForwardPass();
-        foreach (var request in requests) request.Ledger?.AddForwardPass();
+        foreach (var request in rowsOf.Keys) request.Ledger?.AddForwardPass();
     }
 }

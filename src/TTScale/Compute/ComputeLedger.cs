@@ -41,7 +41,11 @@ public sealed class ComputeLedger
     /// <summary>Policy and verifier FLOPs together: the default compute axis.</summary>
     public double TotalFlops { get { lock (_lock) return _flops + _verifierFlops; } }
 
-    /// <summary>The policy's weight bytes read: its weights once per batched forward pass (shared among the rows of the pass).</summary>
+    /// <summary>
+    /// The policy's weight bytes read: its weights once per batched forward pass. The engine's ledger shares them among
+    /// all the rows of the pass; a request's ledger among its own rows only, so a problem's figure does not depend on
+    /// the other problems batched beside it.
+    /// </summary>
     public double WeightBytesRead { get { lock (_lock) return _weightBytesRead; } }
 
     /// <summary>The policy's KV-cache bytes read: each row reads its own cached keys and values every pass.</summary>

@@ -285,6 +285,28 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task ARequestsWeightReadsDoNotDependOnTheRequestsBatchedBesideIt()
+    {
+        // The same request alone, then beside another of 3 rows in the same passes: the engine reads the weights once a
+        // pass, and each request pays them for its own rows, so a problem's bytes moved do not depend on its neighbours.
+        var options = SamplingOptions.Greedy with { MaxTokens = 8, StopOnEos = false };
+        var alone = new ComputeLedger();
+        using (var s = _lm.Start(Prompt, seed: 1)) await _lm.GenerateAsync([s], options, alone);
+
+        var beside = new ComputeLedger();
+        var other = new ComputeLedger();
+        double engineBefore = _lm.Ledger.WeightBytesRead;
+        using var s1 = _lm.Start(Prompt, seed: 1);
+        var others = Enumerable.Range(0, 3).Select(i => _lm.Start(Prompt, seed: 10 + i)).ToList();
+        await Task.WhenAll(_lm.GenerateAsync([s1], options, beside), _lm.GenerateAsync(others, options, other));
+        others.ForEach(o => o.Dispose());
+
+        Assert.True(_lm.Ledger.WeightBytesRead - engineBefore < beside.WeightBytesRead + other.WeightBytesRead, "the two requests shared passes");
+        Assert.Equal(alone.WeightBytesRead, beside.WeightBytesRead);
+        Assert.Equal(alone.Report(HardwareProfile.H100Bf16).EFlops, beside.Report(HardwareProfile.H100Bf16).EFlops);
+    }
+
+    [Fact]
     public async Task DisposingEverySequenceReleasesTheCache()
     {
         var root = _lm.Start(Prompt, seed: 1);
