@@ -118,11 +118,8 @@ internal static class SweepCommand
             usesPrm ? ModelStamp.Of(settings.PrmDirectory, "PRM") : null, settings.Verifier, settings.Sampling.Temperature,
             settings.Sampling.TopP, settings.Sampling.MaxTokens, settings.Aggregation.ToString().ToLowerInvariant(), settings.Hardware.Name, poolSize,
             null, [], CliFiles.Version, DateTimeOffset.UtcNow);
-        if (!File.Exists(Path.Combine(folder, SweepManifest.FileName)))
-        {
-            CliFiles.CreateFolder(Path.Combine(folder, "runs"));
-            return fresh;
-        }
+        // A new folder is made by the first write, once every run is planned: a refused option leaves nothing behind.
+        if (!File.Exists(Path.Combine(folder, SweepManifest.FileName))) return fresh;
         var existing = SweepManifest.Read(folder);
         if (existing.Mismatch(fresh) is string mismatch)
             throw new CliException($"{Path.Combine(folder, SweepManifest.FileName)}: this sweep was made with other settings ({mismatch}); use another --out");

@@ -136,6 +136,6 @@ public sealed class SweepCommandTests : IDisposable
         var result = option == "--budgets" ? Sweep(option, value) : Sweep("--budgets", "1,4", option, value);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(named, result.StdErr);
-        Assert.False(File.Exists(Path.Combine(_dir, "sweep", "sweep.json")));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "sweep")), "a refused sweep leaves no folder behind"); // runs/ was made before planning
     }
 }
