@@ -38,12 +38,12 @@ internal sealed class BinCurve
     }
 
     /// <summary>
-    /// The whole menu by increasing cost, the most accurate at each cost, with no cut and no hull: the options of a prompt
-    /// whose bin is uncertain, valued by every bin it may be in (a point useless in its own bin can pay off in another).
+    /// The whole menu by increasing cost (the most accurate in this bin first among equal costs), with no cut and no hull:
+    /// the options of a prompt whose bin is uncertain, valued by every bin it may be in (a point useless in its own bin
+    /// can pay off in another, and of options that cost the same, as best-of-n up to the probe's k samples do, the one
+    /// best in this bin need not be best in the mixture). Its slopes are not read.
     /// </summary>
-    public static BinCurve Menu(PolicyBin bin) => Of(bin.Bin, bin.Curve
-        .OrderBy(p => p.Cost).ThenByDescending(p => p.CvAccuracy)
-        .Aggregate(new List<PolicyPoint>(), (kept, p) => { if (kept.Count == 0 || kept[^1].Cost < p.Cost) kept.Add(p); return kept; }));
+    public static BinCurve Menu(PolicyBin bin) => Of(bin.Bin, [.. bin.Curve.OrderBy(p => p.Cost).ThenByDescending(p => p.CvAccuracy)]);
 
     private static BinCurve Of(int bin, List<PolicyPoint> chosen)
     {

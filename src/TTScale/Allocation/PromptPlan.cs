@@ -62,20 +62,34 @@ internal readonly struct PromptPlan
         }
         int allowed = 1; // the cheapest option stays, as in a bin
         while (allowed < menuPoints && menu.Costs[allowed] <= saturatesBy) allowed++;
-        values = values[..allowed];
+        // One option per cost: the one this mixture values most (the first of equals).
+        Span<int> option = stackalloc int[allowed];
+        Span<double> optionCosts = stackalloc double[allowed], optionValues = stackalloc double[allowed];
+        int options = 0;
+        for (int j = 0; j < allowed; j++)
+        {
+            if (options > 0 && menu.Costs[j] == optionCosts[options - 1])
+            {
+                if (values[j] > optionValues[options - 1]) (option[options - 1], optionValues[options - 1]) = (j, values[j]);
+                continue;
+            }
+            (option[options], optionCosts[options], optionValues[options]) = (j, menu.Costs[j], values[j]);
+            options++;
+        }
         double best = double.NegativeInfinity;
-        foreach (double v in values) best = Math.Max(best, v);
+        foreach (double v in optionValues[..options]) best = Math.Max(best, v);
         int points = 1;
-        while (values[points - 1] < best - tolerance) points++;
+        while (optionValues[points - 1] < best - tolerance) points++;
         Span<int> hull = stackalloc int[points];
-        int count = ConcaveHull.UpperSorted(menu.Costs.AsSpan(0, points), values[..points], hull);
-        var map = hull[..count].ToArray();
+        int count = ConcaveHull.UpperSorted(optionCosts[..points], optionValues[..points], hull);
+        var map = new int[count];
         var costs = new double[count];
         var accuracies = new double[count];
         for (int j = 0; j < count; j++)
         {
-            costs[j] = menu.Costs[map[j]];
-            accuracies[j] = values[map[j]];
+            map[j] = option[hull[j]];
+            costs[j] = optionCosts[hull[j]];
+            accuracies[j] = optionValues[hull[j]];
         }
         return new PromptPlan(menu.Points, costs, accuracies, LastWithin(costs, maxCost), map);
     }

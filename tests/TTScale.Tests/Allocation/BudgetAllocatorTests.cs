@@ -191,6 +191,20 @@ public class BudgetAllocatorTests
     }
 
     [Fact]
+    public void OfOptionsThatCostTheSameAnUncertainPromptTakesTheOneItsMixtureValuesMost()
+    {
+        // Best-of-n up to the probe's k samples all cost the probe: here n = 1 and n = 2 tie in bin 0, and n = 2 is far
+        // better in bin 1. The menu kept only the first of equal costs, so a prompt that may be in bin 1 got n = 1.
+        var allocator = new BudgetAllocator(TestPolicies.FromMenus([[1, 1, 2], [1, 1, 2]], [[0.9, 0.9, 0.95], [0.2, 0.5, 0.6]]));
+        var decision = allocator.Allocate([DifficultySignal.FromProbabilities([0.6, 0.4])], 1).Decisions[0];
+        Assert.Equal((0, 1.0), (decision.Bin, decision.Cost));
+        Assert.Equal(2, decision.Parameters["n"].GetInt32());
+        Assert.Equal(0.6 * 0.9 + 0.4 * 0.5, decision.PredictedAccuracy, 12);
+        // Sure of bin 0, the tie stays with the first, as in the bin's own hull.
+        Assert.Equal(1, allocator.Allocate([DifficultySignal.FromProbabilities([1, 0])], 1).Decisions[0].Parameters["n"].GetInt32());
+    }
+
+    [Fact]
     public void AnUncertainPromptNeverGoesPastTheSaturationOfEveryBinItMayBeIn()
     {
         var allocator = new BudgetAllocator(TestPolicies.FromMenus([[1, 2, 4], [1, 2, 4]], [[0.5, 0.7, 0.9], [0.1, 0.2, 0.3]], saturation: [1, 2]));
