@@ -146,8 +146,10 @@ internal static class DataCommand
 
     private static IEnumerable<Sample> ReadSamples(string path)
     {
+        bool any = false;
         foreach (var (line, record) in Jsonl.Read(path))
         {
+            any = true;
             string prompt = Jsonl.RequireString(record, "prompt", path, line);
             ArithProblem problem;
             try
@@ -165,6 +167,8 @@ internal static class DataCommand
                 throw new CliException($"{path}:{line}: field 'completions' must be a list of strings");
             yield return new Sample(line, record["id"]?.ToString(), problem, completions.Select(c => c!.GetValue<string>()).ToList());
         }
+        // As eval refuses an empty dataset: an empty file is a step upstream that wrote nothing, not an empty result.
+        if (!any) throw new CliException($"{path}: no samples; give the JSONL of sampled completions, one problem a line");
     }
 
     private static LabelledCompletion LabelCompletion(ArithProblem problem, string text)

@@ -173,6 +173,22 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal([path], Directory.GetFiles(_dir));
     }
 
+    [Theory]
+    [InlineData("label")]
+    [InlineData("revisions")]
+    [InlineData("revision-prompts")]
+    public void AnEmptyInputIsNamedAndTheOutputKept(string command)
+    {
+        // It wrote an empty file and exited 0, where eval refuses an empty dataset.
+        string samples = Path.Combine(_dir, "empty.jsonl"), output = Path.Combine(_dir, "out.jsonl");
+        File.WriteAllText(samples, "\n");
+        File.WriteAllText(output, "precious\n");
+        var result = CliRunner.Run("data", command, "--in", samples, "--out", output);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{samples}: no samples", result.StdErr);
+        Assert.Equal("precious\n", File.ReadAllText(output));
+    }
+
     [Fact]
     public void MissingInputNamesTheFile()
     {
