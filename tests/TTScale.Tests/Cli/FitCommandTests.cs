@@ -38,7 +38,7 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
             File.WriteAllLines(file, File.ReadAllLines(file).Reverse());
         Assert.Equal(0, CliRunner.Run("fit", sweep.Folder, "--out", FitPath("fit-order-a.json"), "--fit-max-budget", "2").ExitCode);
         Assert.Equal(0, CliRunner.Run("fit", reordered, "--out", FitPath("fit-order-b.json"), "--fit-max-budget", "2").ExitCode);
-        Assert.Equal(File.ReadAllText(FitPath("fit-order-a.json")).Replace(reordered, sweep.Folder), File.ReadAllText(FitPath("fit-order-b.json")).Replace(reordered, sweep.Folder));
+        Assert.Equal(File.ReadAllText(FitPath("fit-order-a.json")), File.ReadAllText(FitPath("fit-order-b.json")));
     }
 
     [Fact]
