@@ -21,11 +21,11 @@ internal static class PolicyCommand
         var output = new Option<string?>("--out") { Description = "Where policy.json goes (default: SWEEP/policy.json)." };
         var unit = new Option<string>("--cost-unit") { Description = "Unit of costs and budgets: samples, tokens, flops or eflops.", DefaultValueFactory = _ => "flops" };
         var probe = new Option<int>("--probe") { Description = "k: samples in the difficulty probe (taken from the pool; charged to every prompt). 0: the prompt's length alone, at no cost.", DefaultValueFactory = _ => 4 };
-        var scoredProbe = new Option<bool>("--score-probe")
+        var scoredProbe = new Option<bool?>("--score-probe")
         {
             Description = "Whether the verifier scores the probe: its scores are difficulty features, and every prompt pays for them. " +
-                "false: the features are answer agreement, log-probability and length, and only options that select by score pay the verifier.",
-            DefaultValueFactory = _ => true,
+                "false: the features are answer agreement, log-probability and length, and only options that select by score pay the verifier. " +
+                "Default: true where the sweep's pool was scored.",
         };
         var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds over each bin's problems.", DefaultValueFactory = _ => 5 };
@@ -41,9 +41,14 @@ internal static class PolicyCommand
         {
             var folder = SweepFolder.Read(result.GetValue(sweep)!);
             var pool = folder.SamplePool() ?? throw new CliException($"{folder.Path}: the sweep has no best-of-n pool; policy build needs one (ttscale sweep --strategies best-of-n,...)");
+            // A pool no verifier scored has no probe scores to learn from: a scored probe would train on zeros and then
+            // read real scores at eval time.
+            bool scoresProbe = result.GetValue(scoredProbe) ?? pool.Scored;
+            if (scoresProbe && !pool.Scored)
+                throw new CliException($"--score-probe true: the pool in {folder.Path} has no verifier scores (swept with --verifier {folder.Manifest.Verifier}); leave it out or pass false");
             var (policy, evaluation, probeCost) = CliErrors.Checked(() => Build(folder, pool,
                 new PolicyBuildOptions(CostUnits.Parse(result.GetValue(unit)!), result.GetValue(bins), result.GetValue(folds),
-                    result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe), result.GetValue(scoredProbe)));
+                    result.GetValue(seed) ?? folder.Manifest.Seed, result.GetValue(tolerance)), result.GetValue(probe), scoresProbe));
             string path = result.GetValue(output) ?? Path.Combine(folder.Path, "policy.json");
             CliFiles.WriteAtomically(path, policy.ToJson());
             Print(policy, evaluation, probeCost, result.GetValue(folds), Console.Out);

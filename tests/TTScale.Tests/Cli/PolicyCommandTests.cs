@@ -464,6 +464,27 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
     }
 
     [Fact]
+    public void APoolNoVerifierScoredBuildsAnUnscoredProbe()
+    {
+        // Swept with --verifier none, the pool has no scores: a scored probe would train the difficulty model on zeros
+        // and then read real PRM scores at eval time.
+        string folder = PolicyPath("unscored-sweep");
+        var made = CliRunner.Run("sweep", "--out", folder, "--dataset", DemoSweep.Dataset, "--limit", "8", "--strategies", "best-of-n",
+            "--budgets", "1,2", "--verifier", "none");
+        Assert.True(made.ExitCode == 0, made.StdErr);
+        var result = CliRunner.Run("policy", "build", folder, "--bins", "2", "--probe", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("probe of 2 unscored samples", result.StdOut);
+        Assert.False(Policy.Load(Path.Combine(folder, "policy.json")).ScoresProbe);
+
+        var scored = CliRunner.Run("policy", "build", folder, "--bins", "2", "--probe", "2", "--score-probe", "true", "--out", PolicyPath("never.json"));
+        Assert.Equal(2, scored.ExitCode);
+        Assert.Contains("--score-probe true: the pool in", scored.StdErr);
+        Assert.Contains("has no verifier scores (swept with --verifier none)", scored.StdErr);
+        Assert.False(File.Exists(PolicyPath("never.json")));
+    }
+
+    [Fact]
     public void AScoredProbeOfOneSampleIsScored()
     {
         // Best-of-1 selects nothing and so scores nothing; the difficulty model still reads the probe's score.
