@@ -16,11 +16,13 @@ internal static class SweepCommand
     /// <summary>Strategies served by the sample pool rather than run per budget.</summary>
     private static readonly string[] PoolStrategies = ["best-of-n", "sample"];
 
+    private const string Adaptive = "adaptive";
+
     public static Command Create()
     {
         var run = new RunOptions();
         var output = new Option<string>("--out") { Description = "The sweep folder (created; rerunning with it resumes).", Required = true };
-        var strategies = new Option<string>("--strategies") { Description = $"Comma-separated, from: {string.Join(", ", StrategyCatalog.Names)}.", DefaultValueFactory = _ => "best-of-n,beam" };
+        var strategies = new Option<string>("--strategies") { Description = $"Comma-separated, from: {string.Join(", ", StrategyCatalog.Names.Except([Adaptive]))}.", DefaultValueFactory = _ => "best-of-n,beam" };
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets: candidates, beams or attempts per problem.", DefaultValueFactory = _ => "1,2,4,8,16,32,64" };
         var poolSize = new Option<int?>("--pool-size") { Description = "Samples per problem in the best-of-n pool (default: the largest budget)." };
         var command = new Command("sweep", "Run strategies over a list of budgets: the data for scaling curves (ttscale fit).") { output, strategies, budgets, poolSize };
@@ -30,6 +32,10 @@ internal static class SweepCommand
             var names = result.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => StrategyCatalog.Parse(s, "--strategies")).Distinct().ToList();
             if (names.Count == 0) throw new CliException("--strategies: name at least one strategy");
+            // Adaptive spends a compute budget by a policy built from a sweep, not N candidates: it is run and drawn apart.
+            if (names.Contains(Adaptive))
+                throw new CliException("--strategies adaptive: the adaptive strategy is not swept over N; run eval --strategy adaptive --policy P --budget B " +
+                    "for each budget, and draw the runs beside a sweep with report --policy P --adaptive FILES");
             var budgetList = ParseBudgets(result.GetValue(budgets)!);
             int k = result.GetValue(poolSize) ?? budgetList[^1];
             if (k < budgetList[^1]) throw new CliException($"--pool-size {k} is below the largest budget {budgetList[^1]}");

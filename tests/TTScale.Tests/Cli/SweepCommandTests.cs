@@ -130,6 +130,7 @@ public sealed class SweepCommandTests : IDisposable
     [InlineData("--budgets", "1,0", "--budgets")]
     [InlineData("--strategies", "beam,best", "--strategies 'best'")]
     [InlineData("--pool-size", "2", "--pool-size 2")]
+    [InlineData("--strategies", "beam,adaptive", "--strategies adaptive: the adaptive strategy is not swept over N")]
     [InlineData("--budgets", "4,6", "--budgets 6 (beam at N = 6): --beam-width 4 must be at least 1 and divide --n 6")]
     public void BadOptionsAreNamed(string option, string value, string named)
     {
