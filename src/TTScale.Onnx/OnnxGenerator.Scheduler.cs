@@ -76,13 +76,13 @@ public sealed partial class OnnxGenerator
 
     private void Cancel(Request request)
     {
-        foreach (var row in request.Rows) row.Sequence.InFlight = false;
+        foreach (var row in request.Rows) row.Sequence.EndCall();
         request.Done.TrySetCanceled(request.Cancellation);
     }
 
     private void Complete(Request request, Exception? error)
     {
-        foreach (var row in request.Rows) row.Sequence.InFlight = false;
+        foreach (var row in request.Rows) row.Sequence.EndCall();
         request.Ledger?.AddWallTime(Stopwatch.GetElapsedTime(request.Submitted));
         if (error is not null)
         {

@@ -144,6 +144,8 @@ public sealed partial class OnnxGenerator : IGenerator
     /// <inheritdoc/>
     public Sequence Start(string prompt, long seed)
     {
+        ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        ArgumentNullException.ThrowIfNull(prompt);
         var tokens = PromptTokens(prompt);
         if (tokens.Count == 0) throw new ArgumentException("the prompt is empty and the model has no start token", nameof(prompt));
         if (tokens.Count >= ContextLength) throw new ArgumentException($"the prompt has {tokens.Count} tokens; the context holds {ContextLength}", nameof(prompt));
@@ -167,6 +169,7 @@ public sealed partial class OnnxGenerator : IGenerator
     public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return SubmitAsync(sequences, options, ledger, cancellationToken);
     }
@@ -175,7 +178,9 @@ public sealed partial class OnnxGenerator : IGenerator
     public Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, IReadOnlyList<int> maxTokens, SamplingOptions options,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(maxTokens);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (maxTokens.Count != sequences.Count)
             throw new ArgumentException($"{maxTokens.Count} token limits for {sequences.Count} sequences", nameof(maxTokens));
@@ -188,19 +193,34 @@ public sealed partial class OnnxGenerator : IGenerator
         ComputeLedger? ledger, CancellationToken cancellationToken, IReadOnlyList<int>? maxTokens = null)
     {
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        ArgumentNullException.ThrowIfNull(sequences);
         var rows = new Row[sequences.Count];
         var distinct = new HashSet<Sequence>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < rows.Length; i++)
+        int claimed = 0;
+        try
         {
-            if (sequences[i] is not OnnxSequence s || !s.Belongs(this))
-                throw new ArgumentException($"sequence {i} does not belong to this generator (or is disposed)", nameof(sequences));
-            if (!distinct.Add(s)) throw new ArgumentException($"sequence {i} appears twice; fork it to sample it twice", nameof(sequences));
-            if (s.InFlight) throw new InvalidOperationException($"sequence {i} is already in a generation call");
-            if (s.Length == 0) throw new ArgumentException($"sequence {i} is empty", nameof(sequences));
-            rows[i] = new Row(s, maxTokens?[i] ?? sampling?.MaxTokens ?? 0);
+            for (; claimed < rows.Length; claimed++)
+            {
+                int i = claimed;
+                if (sequences[i] is not OnnxSequence s || !s.Belongs(this))
+                    throw new ArgumentException($"sequence {i} does not belong to this generator (or is disposed)", nameof(sequences));
+                if (!distinct.Add(s)) throw new ArgumentException($"sequence {i} appears twice; fork it to sample it twice", nameof(sequences));
+                if (s.Length == 0) throw new ArgumentException($"sequence {i} is empty", nameof(sequences));
+                // Checked and marked at once: two calls that both saw the sequence free would both run it.
+                switch (s.TryClaim())
+                {
+                    case OnnxSequence.Claim.Disposed: throw new ArgumentException($"sequence {i} is disposed", nameof(sequences));
+                    case OnnxSequence.Claim.Busy: throw new InvalidOperationException($"sequence {i} is already in a generation call");
+                }
+                rows[i] = new Row(s, maxTokens?[i] ?? sampling?.MaxTokens ?? 0);
+            }
+        }
+        catch
+        {
+            for (int i = 0; i < claimed; i++) rows[i].Sequence.EndCall();
+            throw;
         }
         if (rows.Length == 0) return [];
-        foreach (var row in rows) row.Sequence.InFlight = true;
         var request = new Request(rows, sampling, ledger, cancellationToken);
         foreach (var row in rows) row.Request = request;
         try
@@ -211,12 +231,12 @@ public sealed partial class OnnxGenerator : IGenerator
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            foreach (var row in rows) row.Sequence.InFlight = false;
+            foreach (var row in rows) row.Sequence.EndCall();
             throw Disposed();
         }
         catch
         {
-            foreach (var row in rows) row.Sequence.InFlight = false;
+            foreach (var row in rows) row.Sequence.EndCall();
             throw;
         }
         return await request.Done.Task.ConfigureAwait(false);

@@ -11,7 +11,10 @@ internal sealed class OnnxSequence : Sequence
 {
     private readonly OnnxGenerator _owner;
     private readonly List<int> _tokens;
-    private bool _disposed;
+    private bool _disposed, _inFlight;
+    // Claiming for a call, forking, appending and disposing each check and change the sequence under this gate: two
+    // callers that checked apart could both pass (two calls sampling into one sequence, or one disposing it mid-call).
+    private readonly Lock _gate = new();
 
     internal KvView? Kv { get; private set; }
     internal float[]? NextLogits { get; private set; }
@@ -19,7 +22,26 @@ internal sealed class OnnxSequence : Sequence
     internal PrefixSegment Segment { get; private set; }
     /// <summary>Tokens at the end that the model sampled but has not processed yet (they count as generated, not prompt).</summary>
     internal int PendingSampled { get; private set; }
-    internal bool InFlight { get; set; }
+
+    /// <summary>Marks the sequence as in a generation call; <see cref="Claim.Disposed"/> or <see cref="Claim.Busy"/> where it cannot be.</summary>
+    internal Claim TryClaim()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return Claim.Disposed;
+            if (_inFlight) return Claim.Busy;
+            _inFlight = true;
+            return Claim.Taken;
+        }
+    }
+
+    /// <summary>The generation call that claimed the sequence is over.</summary>
+    internal void EndCall()
+    {
+        lock (_gate) _inFlight = false;
+    }
+
+    internal enum Claim { Taken, Disposed, Busy }
 
     internal OnnxSequence(OnnxGenerator owner, IEnumerable<int> tokens, long seed)
         : this(owner, [.. tokens], null, null, SplitMix64.ForStream(seed, 0), new PrefixSegment(null, 0), 0) { }
@@ -46,14 +68,23 @@ internal sealed class OnnxSequence : Sequence
 
     public override Sequence Fork(long seed)
     {
-        CheckUsable();
-        // Both branches continue from here in new segments, so the shared prefix is counted once in logical KV.
-        var shared = Segment.Freeze(_tokens.Count);
-        Segment = new PrefixSegment(shared, _tokens.Count);
-        return new OnnxSequence(_owner, [.. _tokens], Kv, NextLogits, SplitMix64.ForStream(seed, 0), new PrefixSegment(shared, _tokens.Count), PendingSampled);
+        lock (_gate)
+        {
+            CheckUsable();
+            // Both branches continue from here in new segments, so the shared prefix is counted once in logical KV.
+            var shared = Segment.Freeze(_tokens.Count);
+            Segment = new PrefixSegment(shared, _tokens.Count);
+            return new OnnxSequence(_owner, [.. _tokens], Kv, NextLogits, SplitMix64.ForStream(seed, 0), new PrefixSegment(shared, _tokens.Count), PendingSampled);
+        }
     }
 
     public override void Append(IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        lock (_gate) AppendChecked(tokens);
+    }
+
+    private void AppendChecked(IReadOnlyList<int> tokens)
     {
         CheckUsable();
         if (tokens.Count == 0) return;
@@ -93,19 +124,22 @@ internal sealed class OnnxSequence : Sequence
 
     public override void Dispose()
     {
-        if (_disposed) return;
-        if (InFlight) throw new InvalidOperationException("a sequence cannot be disposed while a generation call is using it");
-        _disposed = true;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            if (_inFlight) throw new InvalidOperationException("a sequence cannot be disposed while a generation call is using it");
+            _disposed = true;
+        }
         Kv?.Storage.Release();
         Kv = null;
         NextLogits = null;
         _owner.Unregister(this);
     }
 
-    internal void CheckUsable()
+    private void CheckUsable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (InFlight) throw new InvalidOperationException("a sequence cannot be changed while a generation call is using it");
+        if (_inFlight) throw new InvalidOperationException("a sequence cannot be changed while a generation call is using it");
     }
 
     internal bool Belongs(OnnxGenerator owner) => ReferenceEquals(owner, _owner) && !_disposed;

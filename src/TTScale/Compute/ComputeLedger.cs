@@ -17,7 +17,10 @@ public sealed class ComputeLedger
     private readonly List<KvRound> _rounds = [];
     private TimeSpan _wallTime;
 
-    /// <summary>Tokens processed that the model did not sample: prompts and appended text, counted once however often they are forked.</summary>
+    /// <summary>
+    /// Tokens processed that the model did not sample: prompts and appended text, counted each time a forward pass reads
+    /// them: once for a prompt prefilled and then forked, once per fork for forks taken before the prefill.
+    /// </summary>
     public long PromptTokens { get { lock (_lock) return _promptTokens; } }
 
     /// <summary>Tokens sampled by the model, end-of-sequence included.</summary>
@@ -29,7 +32,7 @@ public sealed class ComputeLedger
     /// <summary>Tokens the verifier (PRM) scored.</summary>
     public long VerifierTokens { get { lock (_lock) return _verifierTokens; } }
 
-    /// <summary>Verifier calls.</summary>
+    /// <summary>Texts the verifier scored: one per text in each call, a text it had read whole before included (at 0 tokens).</summary>
     public long VerifierCalls { get { lock (_lock) return _verifierCalls; } }
 
     /// <summary>FLOPs of the policy model.</summary>
@@ -100,7 +103,7 @@ public sealed class ComputeLedger
     /// <summary>Counts sampled tokens (end-of-sequence included).</summary>
     public void AddSampled(long tokens) { lock (_lock) _generatedTokens += tokens; }
 
-    /// <summary>Records one verifier call over <paramref name="tokens"/> tokens.</summary>
+    /// <summary>Records one text the verifier scored, reading <paramref name="tokens"/> tokens of it.</summary>
     public void AddVerifier(long tokens, double flops, double bytes)
     {
         lock (_lock)

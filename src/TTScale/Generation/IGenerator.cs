@@ -41,7 +41,11 @@ public interface IGenerator : IDisposable
     /// <summary>Processes the tokens not yet in each sequence's cache. Prefill once, then fork, to share a prompt.</summary>
     Task PrefillAsync(IReadOnlyList<Sequence> sequences, ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Samples from every sequence, in batched steps, until each stops; returns one completion per sequence, in order.</summary>
+    /// <summary>
+    /// Samples from every sequence, in batched steps, until each stops; returns one completion per sequence, in order.
+    /// A cancelled call stops at the next step and keeps what it sampled in its sequences (no completion returns it):
+    /// fork before the call to retry from where it started.
+    /// </summary>
     Task<IReadOnlyList<Completion>> GenerateAsync(IReadOnlyList<Sequence> sequences, SamplingOptions options,
         ComputeLedger? ledger = null, CancellationToken cancellationToken = default);
 

@@ -392,6 +392,62 @@ public sealed class OnnxGeneratorTests : IDisposable
         Assert.Contains("MaxTokens", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _lm.GenerateAsync([s], new SamplingOptions { MaxTokens = 0 }))).Message);
     }
 
+    [Fact]
+    public async Task ACallRacingAnotherForOneSequenceIsRefused()
+    {
+        // The in-flight check and mark were apart: a second call checking in between passed too, sampled into the same
+        // sequence and leaked its cache. The first call is held between them, where it reads its token limits.
+        var shared = _lm.Start(Prompt, seed: 1);
+        var limits = new HeldLimits(4);
+        var first = Task.Run(() => _lm.GenerateAsync([shared], limits, Sampled()));
+        Assert.True(limits.Reached.Wait(TimeSpan.FromSeconds(30)), "the first call never read its limits");
+        var second = _lm.GenerateAsync([shared], Sampled(maxTokens: 4));
+        limits.Go.Set();
+        Assert.Contains("sequence 0 is already in a generation call", (await Assert.ThrowsAsync<InvalidOperationException>(() => second)).Message);
+        Assert.Equal(4, (await first)[0].Tokens.Count);
+        shared.Dispose();
+        Assert.Equal(0, _lm.PhysicalKvBytes);
+    }
+
+    /// <summary>One token limit; the second read of it (the generator's, after the overload's own check) waits for <see cref="Go"/>.</summary>
+    private sealed class HeldLimits(int limit) : IReadOnlyList<int>
+    {
+        private int _reads;
+        public ManualResetEventSlim Reached { get; } = new();
+        public ManualResetEventSlim Go { get; } = new();
+        public int Count => 1;
+
+        public int this[int index]
+        {
+            get
+            {
+                if (Interlocked.Increment(ref _reads) == 2)
+                {
+                    Reached.Set();
+                    Go.Wait(TimeSpan.FromSeconds(30));
+                }
+                return limit;
+            }
+        }
+
+        public IEnumerator<int> GetEnumerator() { yield return this[0]; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
+    public async Task NullArgumentsAndAStartAfterDisposeAreRefusedByName()
+    {
+        using var s = _lm.Start(Prompt, seed: 1);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => { _ = _lm.GenerateAsync([s], (SamplingOptions)null!); }).ParamName);
+        Assert.Equal("sequences", (await Assert.ThrowsAsync<ArgumentNullException>(() => _lm.GenerateAsync(null!, Sampled()))).ParamName);
+        Assert.Equal("sequences", (await Assert.ThrowsAsync<ArgumentNullException>(() => _lm.GenerateAsync(null!, [1], Sampled()))).ParamName);
+        Assert.Equal("sequences", (await Assert.ThrowsAsync<ArgumentNullException>(() => _lm.PrefillAsync(null!))).ParamName);
+        Assert.Throws<ArgumentNullException>(() => s.Append(null!));
+        var lm = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "fixtures", "tiny-lm-fp32"));
+        lm.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => lm.Start(Prompt, seed: 1));
+    }
+
     private static void AssertClose(float[] expected, float[] actual, float tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
