@@ -26,6 +26,10 @@ public readonly record struct DifficultyFeatures(double Agreement, double Distin
     public static IReadOnlyList<string> Names { get; } =
         ["agreement", "distinct_answers", "mean_score", "score_spread", "mean_log_prob_per_token", "mean_tokens", "prompt_tokens"];
 
+    /// <summary>Whether every feature is a finite number.</summary>
+    public bool AllFinite => double.IsFinite(Agreement) && double.IsFinite(DistinctAnswers) && double.IsFinite(MeanScore)
+        && double.IsFinite(ScoreSpread) && double.IsFinite(MeanLogProbPerToken) && double.IsFinite(MeanTokens) && double.IsFinite(PromptTokens);
+
     /// <summary>Writes the features into <paramref name="destination"/> (length at least <see cref="Count"/>).</summary>
     public void CopyTo(Span<double> destination)
     {

@@ -55,15 +55,20 @@ public readonly struct DifficultySignal
     }
 
     /// <summary>A prompt described by its probe; the policy's difficulty model predicts the bin.</summary>
-    public static DifficultySignal FromFeatures(in DifficultyFeatures features, double maxCost = double.NaN) =>
-        new(DifficultySignalKind.Features, -1, features, null, maxCost);
+    /// <exception cref="ArgumentException">A feature is NaN or infinite (the difficulty model would read it as bin 0).</exception>
+    public static DifficultySignal FromFeatures(in DifficultyFeatures features, double maxCost = double.NaN)
+    {
+        if (!features.AllFinite) throw new ArgumentException($"probe features must be finite numbers: {features}", nameof(features));
+        return new DifficultySignal(DifficultySignalKind.Features, -1, features, null, maxCost);
+    }
 
     /// <summary>A prompt with a probability per bin (held by reference: do not change the array afterwards).</summary>
     public static DifficultySignal FromProbabilities(double[] probabilities, double maxCost = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(probabilities);
-        if (probabilities.Length == 0 || probabilities.Any(p => !(p >= 0)) || !(probabilities.Sum() > 0))
-            throw new ArgumentException("bin probabilities must be non-negative with a positive sum", nameof(probabilities));
+        // Finite, or the allocation's expected accuracy comes out NaN.
+        if (probabilities.Length == 0 || probabilities.Any(p => !(p >= 0 && double.IsFinite(p))) || !(probabilities.Sum() is > 0 and < double.PositiveInfinity))
+            throw new ArgumentException("bin probabilities must be finite and non-negative with a positive sum", nameof(probabilities));
         return new DifficultySignal(DifficultySignalKind.Probabilities, -1, default, probabilities, maxCost);
     }
 }

@@ -268,4 +268,14 @@ public class BudgetAllocatorTests
         Assert.Contains("--budget-rate", Assert.Throws<ArgumentException>(() => new OnlineBudgetController(allocator, 0.5)).Message);
         Assert.Throws<InvalidOperationException>(() => allocator.Decide(DifficultySignal.FromFeatures(default)));
     }
+
+    [Fact]
+    public void SignalsThatAreNotFiniteAreRefused()
+    {
+        // An infinite probability made the allocation's expected accuracy NaN; a NaN feature was read as the easiest bin.
+        Assert.Contains("finite", Assert.Throws<ArgumentException>(() => DifficultySignal.FromProbabilities([double.PositiveInfinity, 1])).Message);
+        Assert.Throws<ArgumentException>(() => DifficultySignal.FromProbabilities([double.MaxValue, double.MaxValue])); // sums to infinity
+        Assert.Contains("finite", Assert.Throws<ArgumentException>(() => DifficultySignal.FromFeatures(default(DifficultyFeatures) with { MeanScore = double.NaN })).Message);
+        Assert.Throws<ArgumentException>(() => DifficultySignal.FromFeatures(default(DifficultyFeatures) with { PromptTokens = double.PositiveInfinity }));
+    }
 }
