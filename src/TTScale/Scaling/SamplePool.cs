@@ -84,10 +84,13 @@ public sealed class SamplePool
         double verifierEFlops = Math.Min(ledger.VerifierFlops + flopsPerByte * ledger.VerifierBytesRead, rest.EFlops);
         var perSample = new ComputeCost[sampleTokens.Count];
         var perSampleVerifier = new ComputeCost[sampleTokens.Count];
+        // A candidate's tokens leave out the end-of-sequence token the ledger counts as generated (one per sample that
+        // stopped there): spread evenly, so that all K samples generate what the ledger says, as a direct run's tokens do.
+        double endTokens = perSample.Length > 0 ? Math.Max(0, ledger.GeneratedTokens - totalTokens) / perSample.Length : 0;
         for (int i = 0; i < perSample.Length; i++)
         {
             double weight = totalTokens > 0 ? sampleTokens[i] / totalTokens : 1.0 / perSample.Length;
-            perSample[i] = new ComputeCost(1, sampleTokens[i], weight * rest.Flops, weight * rest.EFlops, weight * rest.Kv);
+            perSample[i] = new ComputeCost(1, sampleTokens[i] + endTokens, weight * rest.Flops, weight * rest.EFlops, weight * rest.Kv);
             perSampleVerifier[i] = new ComputeCost(0, 0, weight * verifierFlops, weight * verifierEFlops, 0);
         }
         int passes = sampleTokens.DefaultIfEmpty(0).Max() + 1;

@@ -31,6 +31,16 @@ public class SamplePoolTests
     }
 
     [Fact]
+    public void ReplayedTokensCountTheEndOfSequenceTokensTheLedgerDoes()
+    {
+        // Candidates of 9 and 19 tokens, each ended by an end-of-sequence token: the ledger generated 30.
+        var problem = SamplePool.FromRecord(Record(9, 19) with { Ledger = ScalingFixtures.Ledger(prompt: 10, generated: 30, flops: 1000, verifierFlops: 0, eflops: 2000, logicalKv: 400) });
+        Assert.Equal((10, 20), (problem.SampleCosts[0].Tokens, problem.SampleCosts[1].Tokens));
+        Assert.Equal(30, problem.ExpectedCost(2).Tokens, 9);
+        Assert.Equal(15, problem.ExpectedCost(1).Tokens, 9);
+    }
+
+    [Fact]
     public void ExpectedCostGrowsLinearlyFromTheSharedPrefill()
     {
         var problem = SamplePool.FromRecord(Record(100, 200, 300, 400));
