@@ -13,10 +13,11 @@ public sealed record FigureMarker(string Label, string Color, double X, double Y
 /// A figure described without any plotting library: what the report wants drawn. X is drawn on a log2 scale with ticks
 /// labelled by <see cref="FormatX"/>; Y is accuracy in [0, 1], drawn as a percentage from 0 to 100, or, with
 /// <see cref="ZoomY"/>, over the data's own range in steps of 10 points (for comparisons whose gaps are a few points).
+/// Without <see cref="Legend"/> the figure leans on another's legend (a grid panel drawn in the same palette).
 /// </summary>
 public sealed record FigureSpec(
     string Title, string XLabel, string YLabel, IReadOnlyList<FigureSeries> Series, IReadOnlyList<FigureMarker> Markers,
-    Func<double, string> FormatX, int Width = 920, int Height = 460, bool ZoomY = false);
+    Func<double, string> FormatX, int Width = 920, int Height = 460, bool ZoomY = false, bool Legend = true);
 
 /// <summary>Draws figures; the report writers only know this, not the plotting library behind it.</summary>
 public interface IFigureRenderer

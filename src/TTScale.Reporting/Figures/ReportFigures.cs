@@ -11,9 +11,12 @@ public sealed class ReportFigures(ScalingReportData data, StrategyPalette palett
     public FigureSpec AccuracyVersusCompute() =>
         Curves($"Accuracy vs compute ({data.Provenance.Dataset})", data.Strategies, width: 760, height: 460);
 
-    /// <summary>The same for one difficulty bin, sized as a panel of a grid.</summary>
+    /// <summary>
+    /// The same for one difficulty bin, sized as a panel of a grid. No legend: at panel size one as long as the main
+    /// figure's took most of the width and ran off the edge; the panels use the main figure's palette and legend.
+    /// </summary>
     public FigureSpec Bin(DifficultyBin bin) =>
-        Curves($"Bin {bin.Bin}: {bin.Label} ({bin.Problems} problems)", bin.Strategies, width: 520, height: 360);
+        Curves($"Bin {bin.Bin}: {bin.Label} ({bin.Problems} problems)", bin.Strategies, width: 520, height: 360) with { Legend = false };
 
     /// <summary>Accuracy against mean peak logical KV bytes per problem: what each strategy's accuracy costs in memory.</summary>
     public FigureSpec AccuracyVersusMemory() => new(

@@ -66,9 +66,13 @@ public sealed class ScottPlotFigureRenderer : IFigureRenderer
             double low = xs.Min(), high = xs.Max(), pad = Math.Max(0.35, 0.06 * (high - low));
             plot.Axes.SetLimitsX(low - pad, high + pad);
         }
-        plot.Legend.FontName = EmbeddedFonts.Family;
-        plot.Legend.FontSize = 12;
-        plot.ShowLegend(Edge.Right); // beside the axes, so a long legend never hides the curves
+        if (figure.Legend)
+        {
+            plot.Legend.FontName = EmbeddedFonts.Family;
+            plot.Legend.FontSize = 12;
+            plot.ShowLegend(Edge.Right); // beside the axes, so a long legend never hides the curves
+        }
+        else plot.HideLegend();
 
         return plot.GetImageBytes(figure.Width, figure.Height, ImageFormat.Png);
     }

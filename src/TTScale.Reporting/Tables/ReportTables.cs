@@ -5,14 +5,19 @@ namespace TTScale.Reporting.Tables;
 /// <summary>The report's tables, built from the report model.</summary>
 public static class ReportTables
 {
-    /// <summary>Per strategy and budget, in compute order: accuracy with its interval (none for a prediction), and the mean cost per problem.</summary>
+    /// <summary>
+    /// Per strategy and budget, in compute order: accuracy with its interval (none for a prediction), and the mean cost per
+    /// problem. Problems show right/all for what ran, and the count alone for replays and predictions (expected accuracies).
+    /// </summary>
     public static ReportTable Results(IReadOnlyList<StrategySeries> strategies, string title = "Accuracy and cost per strategy and budget") => new(
         title,
         ["Strategy", "Budget", "Source", "Problems", "Accuracy [95% CI]", "Tokens", "FLOPs", "eFLOPs", "Peak logical KV"],
         [.. strategies.SelectMany(s => s.Points.OrderBy(p => p.Compute).ThenBy(p => p.Budget).Select(p => (IReadOnlyList<string>)
         [
-            s.Strategy, p.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Source.ToString().ToLowerInvariant(),
-            $"{p.Correct}/{p.Problems}",
+            // A policy's prediction mixes budget levels across bins; replays and predictions are expectations, not counts.
+            s.Strategy, p.Source == PointSource.Predicted ? "–" : p.Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            p.Source.ToString().ToLowerInvariant(),
+            p.Source is PointSource.Replay or PointSource.Predicted ? $"{p.Problems}" : $"{p.Correct}/{p.Problems}",
             p.Source == PointSource.Predicted ? ReportFormat.Percent(p.Accuracy) : ReportFormat.Interval(p.Accuracy, p.Low, p.High),
             ReportFormat.Amount(p.MeanTokens), ReportFormat.Amount(p.MeanFlops), ReportFormat.Amount(p.MeanEFlops), ReportFormat.Bytes(p.PeakLogicalKvBytes),
         ]))],
@@ -63,12 +68,12 @@ public static class ReportTables
     {
         if (data.ComputeOptimal is not { Count: > 0 } cells) return null;
         var budgets = cells.Select(c => c.Budget).Distinct().Order().ToList();
-        var labels = data.Bins.ToDictionary(b => b.Bin, b => b.Label);
+        // The policy's bins, not the report's: it may have another count, or come from another sweep.
         return new ReportTable("Compute-optimal strategy per difficulty bin and budget",
             ["Bin", .. budgets.Select(b => $"budget {b}")],
             [.. cells.Select(c => c.Bin).Distinct().Order().Select(bin => (IReadOnlyList<string>)
             [
-                labels.TryGetValue(bin, out var label) ? $"{bin} ({label})" : bin.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                bin.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 .. budgets.Select(budget => cells.FirstOrDefault(c => c.Bin == bin && c.Budget == budget) is { } cell
                     ? cell.Strategy + (cell.Parameters is null ? "" : $" ({cell.Parameters})") + (cell.Accuracy is double a ? $", {ReportFormat.Percent(a)}" : "")
                     : "–"),

@@ -28,14 +28,15 @@ public sealed class ReportComposer(IFigureRenderer renderer)
                 [], [fits, .. new[] { ReportTables.HeldOutPredictions(data) }.OfType<ReportTable>()]));
         if (data.Bins.Count > 0)
             sections.Add(new("difficulty", "By difficulty",
-                "The same curves over each difficulty bin's problems (bin 1 is the easiest).",
+                "The same curves over each difficulty bin's problems (bin 1 is the easiest), in the colours and line styles of the accuracy-vs-compute figure's legend.",
                 [.. data.Bins.Select(b => Render($"bin-{b.Bin}", figures.Bin(b)))], [ReportTables.Bins(data.Bins)], Grid: true));
         sections.Add(new("memory", "Accuracy vs memory",
             "Accuracy against the mean peak logical KV cache per problem: the unique tokens of the live sequence tree, what a prefix-sharing server would hold.",
             [Render("accuracy-vs-kv", figures.AccuracyVersusMemory())], []));
         if (ReportTables.ComputeOptimal(data) is { } optimal)
             sections.Add(new("compute-optimal", "Compute-optimal strategy",
-                "The strategy with the best held-out accuracy per difficulty bin and budget.", [], [optimal]));
+                "The policy's pick per difficulty bin and budget level, by cross-validated accuracy (shown), with no cost cap. " +
+                "The bins are the policy's own (bin 1 is the easiest), cut from the pool of the sweep it was built on.", [], [optimal]));
         if (data.Adaptive is { } adaptive && figures.AdaptiveVersusBaselines() is { } figure)
             sections.Add(new("adaptive", "Adaptive policy",
                 "The adaptive policy against best-of-N and the best other fixed strategy at matched compute. Measured adaptive runs " +

@@ -278,6 +278,10 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
         var samples = CliRunner.Run("report", sweep.Folder, "--policy", PolicyPath("policy-g.json"), "--axis", "samples", "--out", PolicyPath("report-h"));
         Assert.Equal(0, samples.ExitCode);
         Assert.Contains("the adaptive figure is left out (pass --axis flops)", samples.StdErr);
+        // The policy's 2 bins are its own: the report's 5 (another cut of the pool) labelled them with their pass@1 ranges.
+        var table = File.ReadAllLines(Path.Combine(PolicyPath("report-h"), "report.md"))
+            .SkipWhile(l => !l.Contains("Compute-optimal strategy per difficulty bin and budget")).Where(l => l.StartsWith("| ")).Skip(2).TakeWhile(l => l.StartsWith("| ")).ToList();
+        Assert.Equal(["1", "2"], table.Select(l => l.Split('|')[1].Trim()));
     }
 
     [Fact]
