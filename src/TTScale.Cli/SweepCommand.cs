@@ -83,14 +83,21 @@ internal static class SweepCommand
                 if (File.Exists(path)) EvalOutput.Open(path, solver.Name, solver.Parameters, stamp).Dispose();
             }
 
-            foreach (var (name, budget, solver, stamp) in plan)
+            // Every run is named before the first starts, so a sweep killed at any point reads as unfinished.
+            foreach (var (name, budget, solver, _) in plan)
             {
                 string file = FileOf(name, budget);
                 var entry = new SweepRun(name == "pool" ? "best-of-n" : name, budget, solver.Parameters, file);
                 manifest = name == "pool"
                     ? manifest with { Pool = entry, PoolSize = budget } // a sweep that ran without a pool recorded the budgets' largest
                     : manifest with { Runs = [.. manifest.Runs.Where(r => r.File != file), entry] };
-                manifest.Write(folder);
+            }
+            manifest = manifest with { Problems = Math.Max(manifest.Problems ?? 0, problems.Count) };
+            manifest.Write(folder);
+
+            foreach (var (name, budget, solver, stamp) in plan)
+            {
+                string file = FileOf(name, budget);
                 var outcome = await EvalSession.RunAsync(problems, solver, settings, stamp, Path.Combine(folder, file), cancellationToken, label: $"{name} {budget}");
                 var summary = EvalSummary.From(outcome.Records, outcome.WallSeconds);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

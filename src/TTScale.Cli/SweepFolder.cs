@@ -27,7 +27,7 @@ internal sealed record SweepFolder(string Path, SweepManifest Manifest, IReadOnl
                 throw new CliException($"{System.IO.Path.Combine(folder, file)}: problem {twice.Key} is recorded {twice.Count()} times; each problem once");
         // Every run covers the same problems; one that stopped part-way holds those that finished first (the easy ones),
         // and fitting or building a policy on it would overstate what it reaches.
-        int problems = files.Max(f => f.Records.Count);
+        int problems = Math.Max(files.Max(f => f.Records.Count), manifest.Problems ?? 0);
         var partial = files.FirstOrDefault(f => f.Records.Count < problems);
         if (partial.File is not null)
             throw new CliException($"{System.IO.Path.Combine(folder, partial.File)}: {partial.Records.Count} of {problems} problems; the sweep was stopped part-way: " +

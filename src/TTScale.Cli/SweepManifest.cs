@@ -24,11 +24,13 @@ internal sealed record SweepRun(string Strategy, int Budget, IReadOnlyDictionary
 /// <c>sweep.json</c>: what a sweep folder holds and how it was made. <see cref="Pool"/> is the best-of-n run with
 /// <see cref="PoolSize"/> samples per problem that every best-of-N budget is replayed from; <see cref="Runs"/> are the
 /// strategies run directly at each budget. Rerunning a sweep adds to it, so the settings that decide results must match.
+/// Every planned run and <see cref="Problems"/>, the problems each covers, are written before the first run starts: a sweep
+/// killed early is then seen as unfinished, not as one of fewer runs or problems. Manifests from before it lack Problems.
 /// </summary>
 internal sealed record SweepManifest(
     int Version, string Dataset, int? Limit, long Seed, ModelStamp Policy, string? PromptTemplate, ModelStamp? Prm, string Verifier, double Temperature, double TopP,
     int MaxTokens, string Aggregation, string Hardware, int PoolSize, SweepRun? Pool, IReadOnlyList<SweepRun> Runs, string TtscaleVersion,
-    DateTimeOffset Created)
+    DateTimeOffset Created, int? Problems = null)
 {
     public const string FileName = "sweep.json";
 
@@ -54,6 +56,7 @@ internal sealed record SweepManifest(
         if (manifest.Version is < 1 or > CurrentVersion)
             throw new CliException($"{path}: version {manifest.Version}; this TTScale reads versions 1 to {CurrentVersion}");
         if (manifest.PoolSize < 1) throw new CliException($"{path}: pool_size {manifest.PoolSize}; it is 1 or more");
+        if (manifest.Problems < 1) throw new CliException($"{path}: problems {manifest.Problems}; it is 1 or more");
         var runs = manifest.Pool is { } pool ? manifest.Runs.Prepend(pool) : manifest.Runs;
         if (runs.FirstOrDefault(r => r.Budget < 1) is { } bad)
             throw new CliException($"{path}: the {bad.Strategy} run in {bad.File} has budget {bad.Budget}; a budget is 1 or more");

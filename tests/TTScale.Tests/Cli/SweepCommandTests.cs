@@ -126,6 +126,36 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(manifest, File.ReadAllText(Path.Combine(_dir, "sweep", "sweep.json")));
     }
 
+    [Fact]
+    public void ASweepKilledInItsFirstRunIsSeenAsStoppedPartWay()
+    {
+        // sweep.json named a run only when it started: killed in the pool, the sweep read as a finished pool-only sweep of
+        // the problems done so far (the easy ones), and fit, simulate, report and policy build went on with it.
+        string folder = Path.Combine(_dir, "sweep"), pool = Path.Combine(folder, "pool.jsonl");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])[Path.Combine(AppContext.BaseDirectory, "TTScale.Cli.dll"), "sweep", "--out", folder,
+            "--model", Path.Combine(Models, "tiny-lm-fp32"), "--prm", Path.Combine(Models, "tiny-prm"), "--max-tokens", "10",
+            "--strategies", "best-of-n,beam", "--budgets", "1,2,4,8,16", "--limit", "60"])
+            start.ArgumentList.Add(arg);
+        using (var sweep = System.Diagnostics.Process.Start(start)!)
+        {
+            _ = sweep.StandardOutput.ReadToEndAsync();
+            _ = sweep.StandardError.ReadToEndAsync();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!(File.Exists(pool) && new FileInfo(pool).Length > 0) && !sweep.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(5);
+            Assert.False(sweep.HasExited, "the sweep finished before it could be killed");
+            sweep.Kill();
+            sweep.WaitForExit();
+        }
+        var runs = Manifest().GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("file").GetString()).ToList();
+        Assert.Equal(5, runs.Count); // every planned run is named before the first starts
+        Assert.Equal(60, Manifest().GetProperty("problems").GetInt32());
+        var fit = CliRunner.Run("fit", folder, "--out", Path.Combine(_dir, "fit.json"));
+        Assert.Equal(2, fit.ExitCode);
+        Assert.Contains("problems; the sweep was stopped part-way", fit.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "fit.json")));
+    }
+
     [Theory]
     [InlineData("--budgets", "1,0", "--budgets")]
     [InlineData("--strategies", "beam,best", "--strategies 'best'")]
