@@ -114,13 +114,15 @@ internal static class EvalCommand
     /// <summary>What adaptive planned, and chose: per difficulty bin, how many prompts, and which option how often.</summary>
     private static void PrintDecisions(Adaptive adaptive, IReadOnlyList<EvalRecord> records)
     {
-        if (adaptive.Planned is { } plan)
-        {
-            int n = plan.Decisions.Length;
+        var details = records.Where(r => r.Details is not null).Select(r => JsonSerializer.SerializeToElement(r.Details, Jsonl.Options)).ToList();
+        // A rerun over a finished file plans nothing (no probe is run again): its records keep each decision's plan.
+        var (cost, correct, n) = adaptive.Planned is { } plan ? (plan.TotalCost, plan.ExpectedCorrect, plan.Decisions.Length)
+            : adaptive.Plans ? (details.Sum(d => d.GetProperty("expected_cost").GetDouble()), details.Sum(d => d.GetProperty("predicted_accuracy").GetDouble()), details.Count)
+            : (0, 0, 0);
+        if (n > 0)
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"plan           {plan.TotalCost / n:G4} {adaptive.Parameters["cost_unit"]} per prompt expected (budget {(double)adaptive.Parameters["budget"]:G4}), {100 * plan.ExpectedCorrect / n:F1}% expected accuracy over {n} prompts"));
-        }
-        var decisions = records.Where(r => r.Details is not null).Select(r => JsonSerializer.SerializeToElement(r.Details, Jsonl.Options)).Select(d =>
+                $"plan           {cost / n:G4} {adaptive.Parameters["cost_unit"]} per prompt expected (budget {(double)adaptive.Parameters["budget"]:G4}), {100 * correct / n:F1}% expected accuracy over {n} prompts"));
+        var decisions = details.Select(d =>
         {
             string option = d.GetProperty("strategy").GetString()!;
             if (d.GetProperty("parameters").TryGetProperty("n", out var n)) option += $" n={n}";

@@ -122,6 +122,13 @@ public sealed class PolicyCommandTests(DemoSweep sweep) : IClassFixture<DemoSwee
             "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", records);
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("decisions bin", result.StdOut);
+        // Rerun over the finished file (as after a kill between its last record and exit): nothing is planned again, and
+        // the summary still shows the plan its records were made by (the line was left out).
+        var finished = CliRunner.Run("eval", "--strategy", "adaptive", "--policy", PolicyPath("policy-d.json"), "--budget", "4",
+            "--dataset", DemoSweep.Dataset, "--limit", "6", "--out", records);
+        Assert.True(finished.ExitCode == 0, finished.StdErr);
+        static string PlanLine(string output) => output.Split('\n').Single(l => l.StartsWith("plan "));
+        Assert.Equal(PlanLine(result.StdOut), PlanLine(finished.StdOut));
         var lines = File.ReadAllLines(records).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(6, lines.Count);
         int searches = 0;
