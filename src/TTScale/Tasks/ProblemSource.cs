@@ -87,33 +87,41 @@ public static class ProblemSource
         return parts;
     }
 
+    private static string? NotEmpty(string name, string? value) =>
+        value is not null && string.IsNullOrWhiteSpace(value) ? throw new ProblemFormatException($"'{name}' is empty") : value;
+
     private static Problem FromJson(string line, string fallbackId)
     {
         var root = JsonDocument.Parse(line, StrictJson.UniqueProperties).RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ProblemFormatException("expected a JSON object");
-        string? Str(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
+        // Ids and answers may be numbers; texts must be strings (a number would run as its digits). None may be empty: an
+        // empty answer can never be graded right, an empty prompt gives some models nothing to read.
+        string? Str(string name) => root.TryGetProperty(name, out var v) ? NotEmpty(name, v.ValueKind switch
         {
             JsonValueKind.String => v.GetString(),
             JsonValueKind.Number => v.GetRawText(),
-            _ => null,
-        } : null;
-        // Ids and answers may be numbers; texts must be strings (a number would run as its digits).
+            JsonValueKind.Null => null,
+            _ => throw new ProblemFormatException($"'{name}' must be a string or a number, not {v.GetRawText()}"),
+        }) : null;
         string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
-            ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ProblemFormatException($"'{name}' must be a string, not {v.GetRawText()}")
+            ? v.ValueKind == JsonValueKind.String ? NotEmpty(name, v.GetString()) : throw new ProblemFormatException($"'{name}' must be a string, not {v.GetRawText()}")
             : null;
         string id = Str("id") ?? Str("unique_id") ?? fallbackId;
         int? level = root.TryGetProperty("level", out var l) ? l.ValueKind switch
         {
             JsonValueKind.Number => l.TryGetInt32(out int n) ? n : throw new ProblemFormatException($"'level' must be an integer, not {l.GetRawText()}"),
             JsonValueKind.String when int.TryParse(l.GetString()!.Replace("Level ", "", StringComparison.Ordinal), out int n) => n,
-            _ => null,
+            JsonValueKind.String or JsonValueKind.Null => null, // MATH writes "Level ?" where it has none
+            _ => throw new ProblemFormatException($"'level' must be an integer, not {l.GetRawText()}"),
         } : null;
         if (level < 0) throw new ProblemFormatException($"'level' must be 0 or more, not {level}");
 
         if (Text("question") is string question)
         {
             string gold = Str("answer") ?? throw new ProblemFormatException("GSM8K-shaped line without 'answer'");
-            string answer = AnswerExtractor.Extract(gold, AnswerFormat.Gsm8k) ?? throw new ProblemFormatException("no '#### n' answer in 'answer'");
+            // A worked answer gives its result after '####'; without one, the last number of the working is no gold answer.
+            string answer = (gold.Contains("####", StringComparison.Ordinal) || decimal.TryParse(AnswerNormalizer.Normalize(gold), System.Globalization.CultureInfo.InvariantCulture, out _)
+                ? AnswerExtractor.Extract(gold, AnswerFormat.Gsm8k) : null) ?? throw new ProblemFormatException("no '#### n' answer in 'answer'");
             return new Problem(id, question, answer, AnswerFormat.Gsm8k, level);
         }
         if (Text("problem") is string problem)

@@ -108,10 +108,27 @@ public sealed class ProblemSourceTests : IDisposable
     [InlineData("""{"prompt": "Q: 5 +3 -2\n", "answer": "6", "format": "99"}""", "unknown format '99' (use arithchain, gsm8k")] // an enum's number
     [InlineData("""{"prompt": "Q: 5 +3 -2\n", "answer": "6", "format": 1}""", "'format' must be a string, not 1")]
     [InlineData("""{"question": "q2", "answer": "#### 7", "level": -2}""", "'level' must be 0 or more, not -2")]
+    // Each was accepted: an id of true or {} fell back to the line number, an empty answer could never be graded right,
+    // an empty prompt failed the run unnamed, and a GSM8K answer without '####' was graded against its last number.
+    [InlineData("""{"prompt": "q2", "answer": "7", "id": true}""", "'id' must be a string or a number, not true")]
+    [InlineData("""{"prompt": "q2", "answer": "7", "id": ""}""", "'id' is empty")]
+    [InlineData("""{"prompt": "q2", "answer": " "}""", "'answer' is empty")]
+    [InlineData("""{"prompt": "", "answer": "7"}""", "'prompt' is empty")]
+    [InlineData("""{"prompt": "q2", "answer": "7", "level": true}""", "'level' must be an integer, not true")]
+    [InlineData("""{"question": "q2", "answer": "There are 3 cats and 4 dogs"}""", "no '#### n' answer in 'answer'")]
+    [InlineData("""{"question": "q2", "answer": ["#### 3"]}""", "'answer' must be a string or a number, not")]
     public void AFieldOfTheWrongKindIsAMalformedLineNotAProblem(string line, string error)
     {
         string path = Write("""{"question": "q1", "answer": "#### 5"}""", line);
         Assert.Contains($"{path}:2: {error}", Assert.Throws<ProblemFormatException>(() => ProblemSource.Load(path, false, out _)).Message);
+        Assert.Single(ProblemSource.Load(path, skipBad: true, out _)); // and --skip-bad skips it
+    }
+
+    [Fact]
+    public void AGsm8kAnswerThatIsJustANumberIsItsOwnGold()
+    {
+        string path = Write("""{"question": "q1", "answer": 18}""", """{"question": "q2", "answer": "$1,600"}""");
+        Assert.Equal(["18", "1,600"], ProblemSource.Load(path, false, out _).Select(p => p.Answer));
     }
 
     [Fact]
