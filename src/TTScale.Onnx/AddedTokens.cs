@@ -27,9 +27,10 @@ internal sealed class AddedTokens
     /// <summary><c>tokenizer.json</c>'s <c>added_tokens</c> list.</summary>
     /// <exception cref="InvalidDataException">An entry without its content or id; the message names the file.</exception>
     public static AddedTokens FromTokenizerJson(JsonElement root, string path) =>
-        new(root.TryGetProperty("added_tokens", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(e => Parse(e, e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number ? id.GetInt32() : null, path))
-            : []);
+        new(!root.TryGetProperty("added_tokens", out var list) || list.ValueKind == JsonValueKind.Null ? []
+            : list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(e => Parse(e, e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt32(out int n) ? n : null, path))
+                : throw new InvalidDataException($"{path}: 'added_tokens' must be a list, not {list.GetRawText()}"));
 
     /// <summary><c>tokenizer_config.json</c>'s <c>added_tokens_decoder</c> (id to token), for a tokenizer.model alone.</summary>
     /// <exception cref="InvalidDataException">An entry without its content or with a key that is not an id; the message names the file.</exception>
@@ -40,8 +41,8 @@ internal sealed class AddedTokens
 
     private static AddedToken Parse(JsonElement entry, int? id, string path)
     {
-        if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String || id is null)
-            throw new InvalidDataException($"{path}: an added token without a string 'content' and an integer id: {entry.GetRawText()}");
+        if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String || id is not >= 0)
+            throw new InvalidDataException($"{path}: an added token without a string 'content' and an id of 0 or more: {entry.GetRawText()}");
         return new AddedToken(content.GetString()!, id.Value, entry.Flag("lstrip"), entry.Flag("rstrip"), entry.Flag("single_word"));
     }
 

@@ -70,20 +70,12 @@ public sealed class ChatTemplate
 
     /// <summary>
     /// Whether the model in <paramref name="directory"/> ships a chat template where <see cref="Load"/> looks, without
-    /// parsing it: a hint's check, so a malformed tokenizer_config.json counts as none (loading it reports it).
+    /// parsing the template.
     /// </summary>
-    public static bool Ships(string directory)
-    {
-        if (File.Exists(Path.Combine(directory, TemplateFile))) return true;
-        try
-        {
-            return ConfigTemplate(ReadConfig(directory)) is not null;
-        }
-        catch (InvalidDataException)
-        {
-            return false;
-        }
-    }
+    /// <exception cref="InvalidDataException">tokenizer_config.json is malformed (taken as no template, it hid both the
+    /// fault and the template); the message names it.</exception>
+    public static bool Ships(string directory) =>
+        File.Exists(Path.Combine(directory, TemplateFile)) || ConfigTemplate(ReadConfig(directory)) is not null;
 
     /// <summary>tokenizer_config.json's <c>chat_template</c>; null where it is absent or null, as transformers reads it.</summary>
     private static JsonElement? ConfigTemplate(JsonElement root) =>

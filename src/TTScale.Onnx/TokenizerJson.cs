@@ -57,6 +57,9 @@ internal static class TokenizerJson
         if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{path}: model.vocab is missing");
         var vocabulary = vocab.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, TokenId(p, $"{path}: model.vocab"))).ToList();
+        // Decoding maps ids back to tokens, so one id cannot stand for two.
+        if (vocabulary.GroupBy(p => p.Value).FirstOrDefault(g => g.Count() > 1) is { } shared)
+            throw new InvalidDataException($"{path}: model.vocab gives id {shared.Key} to both '{shared.First().Key}' and '{shared.Skip(1).First().Key}'");
         var merges = !model.TryGetProperty("merges", out var m) ? []
             : m.ValueKind == JsonValueKind.Array ? m.EnumerateArray().Select((e, i) => Merge(e, i, path)).ToList()
             : throw new InvalidDataException($"{path}: model.merges must be a list");
@@ -102,8 +105,8 @@ internal static class TokenizerJson
     }
 
     /// <summary>A vocabulary entry's id; <paramref name="at"/> names the file and the vocabulary in it.</summary>
-    internal static int TokenId(JsonProperty entry, string at) => entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt32(out int id)
-        ? id : throw new InvalidDataException($"{at} '{entry.Name}' must map to a token id, not {entry.Value.GetRawText()}");
+    internal static int TokenId(JsonProperty entry, string at) => entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt32(out int id) && id >= 0
+        ? id : throw new InvalidDataException($"{at} '{entry.Name}' must map to a token id (0 or more), not {entry.Value.GetRawText()}");
 
     /// <summary>A merge as the library takes it, "a b", from either form the file may hold it in.</summary>
     private static string Merge(JsonElement merge, int index, string path) => merge switch

@@ -52,7 +52,12 @@ public static class TokenizerLoader
         {
             string settingsPath = Path("tokenizer_config.json");
             JsonElement? settings = File.Exists(settingsPath) ? JsonFile.ReadObject(settingsPath) : null;
-            bool False(string name) => settings is { } s && s.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.False;
+            bool False(string name) => settings is { } s && s.TryGetProperty(name, out var v) && v.ValueKind switch
+            {
+                JsonValueKind.False => true,
+                JsonValueKind.True or JsonValueKind.Null => false,
+                _ => throw new InvalidDataException($"{settingsPath}: '{name}' must be true or false, not {v.GetRawText()}"), // "no" read as true
+            };
             startToken = False("add_bos_token") ? null : config.BosTokenId;
             // transformers' slow tokenizer: the model's own prefix on every piece between added tokens, or only on the
             // first with legacy false.

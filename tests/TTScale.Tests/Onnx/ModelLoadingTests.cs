@@ -22,6 +22,27 @@ public sealed class ModelLoadingTests : IDisposable
     }
 
     [Fact]
+    public void AnEndOfSequenceIdOutsideTheVocabularyNamesGenerationConfigToo()
+    {
+        CopyFixture("tiny-lm-fp32");
+        File.WriteAllText(Path.Combine(_dir, "generation_config.json"), """{"eos_token_id": 5000}""");
+        // It named config.json alone, which holds no such id.
+        Assert.Contains("config.json or generation_config.json eos_token_id 5000 is outside the vocabulary of 100",
+            Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
+    }
+
+    [Fact]
+    public void AMalformedTokenizerConfigIsNamedEvenWithoutAChatTemplate()
+    {
+        // Taken as "no chat template", it ran without a word (and hid the template note).
+        CopyFixture("tiny-lm-fp32");
+        File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), "{bad");
+        var result = TTScale.Tests.Cli.CliRunner.Run("generate", "--model", _dir, "--prompt", "Q: 5 +3\n", "--max-tokens", "2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(Path.Combine(_dir, "tokenizer_config.json"), result.StdErr);
+    }
+
+    [Fact]
     public void MissingModelFile()
     {
         CopyFixture("tiny-lm-fp32", "model.onnx");

@@ -123,6 +123,9 @@ public sealed class TokenizerLoaderTests : IDisposable
         Assert.Equal(1, Start(Config() with { BosTokenId = 1 }));
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"add_bos_token": false}""");
         Assert.Null(Start(Config() with { BosTokenId = 1 }));
+        // A flag that is not a boolean was read as true ("no" started every text with the start token).
+        File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"add_bos_token": "no"}""");
+        Assert.Contains("'add_bos_token' must be true or false, not \"no\"", Assert.Throws<InvalidDataException>(() => Start(Config() with { BosTokenId = 1 })).Message);
     }
 
     [Fact]
@@ -145,7 +148,7 @@ public sealed class TokenizerLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"h\": \"x\"}", "\"h e\"", "vocab.json: 'h' must map to a token id, not \"x\"")]
+    [InlineData("{\"h\": \"x\"}", "\"h e\"", "vocab.json: 'h' must map to a token id (0 or more), not \"x\"")]
     [InlineData(null, "\"Ġ\"", "merges.txt: not merges the tokenizer library reads with vocab.json (Invalid merge file format at line: 7)")]
     [InlineData(null, "\"q z\"", "merges.txt: not merges the tokenizer library reads with vocab.json (Trying to merge a token 'qz' which not exist in the vocabulary.)")]
     public void DamagedVocabAndMergesAreNamed(string? vocab, string lastMerge, string fault)
@@ -158,7 +161,13 @@ public sealed class TokenizerLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("vocab", "\"x\"", "model.vocab 'h' must map to a token id, not \"x\"")]
+    [InlineData("vocab", "\"x\"", "model.vocab 'h' must map to a token id (0 or more), not \"x\"")]
+    // Each was taken: a negative id went to the graph's Gather, which read another row; two tokens of one id ended the
+    // run with the library's "same key" message naming no file; added_tokens of another type was ignored.
+    [InlineData("vocab", "-5", "model.vocab 'h' must map to a token id (0 or more), not -5")]
+    [InlineData("vocab", "101", "model.vocab gives id 101 to both 'e' and 'h'")]
+    [InlineData("added_tokens", "\"x\"", "'added_tokens' must be a list, not \"x\"")]
+    [InlineData("added_tokens", "[{\"id\": -1, \"content\": \"x\"}]", "an added token without a string 'content' and an id of 0 or more: {\"id\":-1,\"content\":\"x\"}")]
     [InlineData("merges", "5", "model.merges[5] must be \"a b\" or [\"a\", \"b\"], not 5")]
     [InlineData("merges", "\"q z\"", "not a BPE model the tokenizer library reads (Trying to merge a token 'qz' which not exist in the vocabulary.)")]
     [InlineData("merges", "\"abc\"", "not a BPE model the tokenizer library reads (Invalid merger file format)")]
@@ -171,6 +180,7 @@ public sealed class TokenizerLoaderTests : IDisposable
             model = new { type = "BPE", vocab = vocabulary, merges = Merges },
         }))!;
         if (part == "vocab") json["model"]!["vocab"]!["h"] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        else if (part == "added_tokens") json["added_tokens"] = System.Text.Json.Nodes.JsonNode.Parse(value);
         else json["model"]!["merges"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse(value));
         string path = Path.Combine(_dir, "tokenizer.json");
         File.WriteAllText(path, json.ToJsonString());
