@@ -46,7 +46,8 @@ public static class ProblemSource
                 skippedLines.Add(error);
             }
         }
-        if (problems.Count == 0) throw new ProblemFormatException($"{spec}: no problems{(skippedLines.Count > 0 ? $" ({skippedLines.Count} bad line(s) skipped)" : "")}");
+        // Where every line was bad, the first says why (the caller never gets to list the skipped ones).
+        if (problems.Count == 0) throw new ProblemFormatException($"{spec}: no problems{(skippedLines.Count > 0 ? $" ({skippedLines.Count} bad line(s) skipped; the first: {skippedLines[0]})" : "")}");
         return problems;
     }
 
