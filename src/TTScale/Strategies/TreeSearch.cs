@@ -16,8 +16,8 @@ namespace TTScale.Strategies;
 /// in the last round) with its M last proposals as candidates, N in all (diverse verifier tree search, as search-and-learn).</item>
 /// <item><c>lookahead</c>: beam search where a proposal is scored after a k-step greedy rollout; only the proposed step is
 /// kept, and the rollout's tokens are charged to the ledger.</item>
-/// <item><c>particle</c>: particle filtering; the live particles are resampled each round in proportion to
-/// <c>exp(score / 0.2)</c>, the scores read as logits at temperature 0.2.</item>
+/// <item><c>particle</c>: particle filtering; each round the N particles, finished ones with their last weight, are
+/// resampled in proportion to the odds of their scores, <c>s / (1 - s)</c> (the score's logit as log-weight, as its_hub).</item>
 /// <item><c>ets</c>: efficient tree search; the keep-set is chosen by <see cref="EtsKeepSet"/>'s integer program (outcome share,
 /// KV cost of retained nodes, semantic coverage) and the kept leaves share the remaining width (N less the finished
 /// beams) by softmax of their scores at temperature 0.2.</item>
@@ -43,7 +43,6 @@ public sealed class TreeSearch : IStrategy
         Ets,
     }
 
-    private const double ParticleTemperature = 0.2;
     private readonly StrategyContext _context;
     private readonly int _n, _width, _iterations, _lookahead;
     private readonly Kind _kind;
@@ -156,6 +155,16 @@ public sealed class TreeSearch : IStrategy
                         else for (int m = 0; m < _width; m++) next.Add(best.Fork(Seed()));
                     }
                 }
+                else if (_kind == Kind.Particle)
+                {
+                    // The population stays N, as its_hub keeps it: a finished particle keeps its last weight and is resampled
+                    // with the live ones, so a weak one drops out and a strong one is copied. Once none is live, the
+                    // population is the candidates.
+                    var population = finished.Concat(live).ToList();
+                    var picks = population.Any(b => !b.Done && !last) ? Resample([.. population.Select(b => b.Score)], _n, ref random) : [.. Enumerable.Range(0, population.Count)];
+                    finished = [.. picks.Where(i => population[i].Done || last).Select(i => population[i])];
+                    foreach (int i in picks.Where(i => !population[i].Done && !last)) next.Add(population[i].Fork(Seed()));
+                }
                 else
                 {
                     finished.AddRange(live.Where(b => b.Done || last));
@@ -164,11 +173,7 @@ public sealed class TreeSearch : IStrategy
                     var open = finished.Count >= _n ? [] : live.Where(b => !b.Done && !last).ToList();
                     if (_dedupe) open = Deduplicate(open);
                     if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
-                    if (_kind == Kind.Particle)
-                    {
-                        foreach (int i in Resample(open, ref random)) next.Add(open[i].Fork(Seed()));
-                    }
-                    else if (_kind == Kind.Ets)
+                    if (_kind == Kind.Ets)
                     {
                         var widths = await EtsWidthsAsync(open, _n - finished.Count, cancellationToken).ConfigureAwait(false);
                         for (int i = 0; i < open.Count; i++)
@@ -259,18 +264,27 @@ public sealed class TreeSearch : IStrategy
         for (int i = 0; i < open.Count; i++) open[i].SelectionScore = Verifiers.StepScores.Aggregate(scores[i], _context.Aggregation);
     }
 
-    /// <summary>Multinomial resampling of the live particles, weights <c>exp(score / T)</c>, from the problem's own stream.</summary>
-    private static List<int> Resample(List<Beam> particles, ref SplitMix64 random)
+    /// <summary>
+    /// Multinomial resampling of <paramref name="count"/> particles (indices into <paramref name="scores"/>, sorted) from
+    /// the problem's own stream, each weighted by the odds of its PRM score, <c>s / (1 - s)</c>: its log-weight is the
+    /// score's logit, as its_hub reads a PRM.
+    /// </summary>
+    internal static List<int> Resample(IReadOnlyList<float> scores, int count, ref SplitMix64 random)
     {
-        if (particles.Count == 0) return [];
-        double max = particles.Max(p => p.Score);
-        var weights = particles.Select(p => Math.Exp((p.Score - max) / ParticleTemperature)).ToArray();
+        static double Logit(float score)
+        {
+            double s = Math.Clamp(score, 1e-7, 1 - 1e-7); // as its_hub clips, so a score of 0 or 1 stays finite
+            return Math.Log(s / (1 - s));
+        }
+        var logits = scores.Select(Logit).ToArray();
+        double max = logits.Max();
+        var weights = logits.Select(l => Math.Exp(l - max)).ToArray();
         double total = weights.Sum();
-        var picks = new List<int>(particles.Count);
-        for (int n = 0; n < particles.Count; n++)
+        var picks = new List<int>(count);
+        for (int n = 0; n < count; n++)
         {
             double u = random.NextDouble() * total, cumulative = 0;
-            int pick = particles.Count - 1;
+            int pick = scores.Count - 1;
             for (int i = 0; i < weights.Length; i++)
             {
                 cumulative += weights[i];

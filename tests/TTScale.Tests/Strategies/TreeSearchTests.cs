@@ -264,9 +264,38 @@ public sealed class TreeSearchTests : IDisposable
     {
         var verifier = new ScriptedVerifier();
         var result = await Search(verifier, TreeSearch.Kind.Particle, iterations: 4).SolveAsync(_problem, seed: 5);
-        // Resampling keeps the population: every round scores the particles still live, and all N end as candidates.
+        // The population stays N, finished particles in it: no round scores more than N live ones, and N end as candidates.
         Assert.Equal(8, verifier.Calls[0].Count);
-        for (int round = 1; round < verifier.Calls.Count; round++) Assert.True(verifier.Calls[round].Count <= verifier.Calls[round - 1].Count);
+        Assert.All(verifier.Calls, call => Assert.InRange(call.Count, 1, 8));
         Assert.Equal(8, result.Candidates.Count);
+    }
+
+    [Fact]
+    public void ParticlesAreResampledByTheOddsOfTheirScores()
+    {
+        // its_hub's log-weight is the score's logit: 0.9 against 0.5 is 9 to 1 (exp(score / 0.2) made it 7.4 to 1).
+        var random = TTScale.Randomness.SplitMix64.ForStream(7, 0);
+        var picks = TreeSearch.Resample([0.9f, 0.5f], 100_000, ref random);
+        Assert.Equal(100_000, picks.Count);
+        Assert.InRange(picks.Count(i => i == 0) / 100_000.0, 0.897, 0.903);
+        // A score of 1 or 0 stays a finite weight (clipped as its_hub does), so no NaN reaches the draw.
+        var edge = TreeSearch.Resample([1f, 0f], 10, ref random);
+        Assert.All(edge, i => Assert.Equal(0, i));
+    }
+
+    [Fact]
+    public async Task FinishedParticlesStayInThePopulation()
+    {
+        // Finished particles left resampling, so the live population shrank with every finish (8, then 5, then 2 on this
+        // model) and a weak finished particle could never drop out. Now a finished one is resampled with the rest: some
+        // seed copies one, which only a population that keeps it can do.
+        bool copied = false;
+        for (int seed = 0; seed < 20 && !copied; seed++)
+        {
+            var result = await Search(new ScriptedVerifier(), TreeSearch.Kind.Particle, iterations: 6).SolveAsync(_problem, seed);
+            Assert.Equal(8, result.Candidates.Count);
+            copied = result.Candidates.GroupBy(c => (c.Text, c.Score, c.Tokens, c.LogProb)).Any(g => g.Count() > 1);
+        }
+        Assert.True(copied);
     }
 }
