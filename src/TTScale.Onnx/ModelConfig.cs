@@ -63,6 +63,10 @@ public sealed record ModelConfig(
         string generation = Path.Combine(directory, "generation_config.json");
         if (!File.Exists(generation)) return config;
         var more = TokenIds(JsonFile.ReadObject(generation), "eos_token_id", generation);
+        // Checked here, where each id's file is still known; config.json's own are checked with the tokenizer's.
+        foreach (int id in more)
+            if (id < 0 || id >= config.VocabSize)
+                throw new InvalidDataException($"{generation}: eos_token_id {id} is outside the vocabulary of {config.VocabSize} (config.json's vocab_size)");
         return config with { EosTokenIds = [.. config.EosTokenIds.Union(more)] };
     }
 

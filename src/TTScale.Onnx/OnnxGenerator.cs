@@ -115,11 +115,7 @@ public sealed partial class OnnxGenerator : IGenerator
             .Prepend(("bos_token_id", config.BosTokenId)).Prepend(("pad_token_id", config.PadTokenId));
         foreach (var (name, id) in ids)
             if (id is int i && (i < 0 || i >= config.VocabSize))
-            {
-                // generation_config.json adds end-of-sequence ids of its own.
-                string file = name == "eos_token_id" && File.Exists(Path.Combine(directory, "generation_config.json")) ? "config.json or generation_config.json" : "config.json";
-                throw new InvalidDataException($"{directory}: {file} {name} {i} is outside the vocabulary of {config.VocabSize}");
-            }
+                throw new InvalidDataException($"{directory}: config.json {name} {i} is outside the vocabulary of {config.VocabSize}");
         if (startTokenId is int start && (start < 0 || start >= config.VocabSize))
             throw new InvalidDataException($"{directory}: the tokenizer starts every text with token id {start}, outside config.json's vocab_size {config.VocabSize}");
     }

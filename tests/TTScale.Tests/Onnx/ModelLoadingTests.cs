@@ -22,12 +22,12 @@ public sealed class ModelLoadingTests : IDisposable
     }
 
     [Fact]
-    public void AnEndOfSequenceIdOutsideTheVocabularyNamesGenerationConfigToo()
+    public void AnEndOfSequenceIdOutsideTheVocabularyNamesGenerationConfig()
     {
         CopyFixture("tiny-lm-fp32");
         File.WriteAllText(Path.Combine(_dir, "generation_config.json"), """{"eos_token_id": 5000}""");
-        // It named config.json alone, which holds no such id.
-        Assert.Contains("config.json or generation_config.json eos_token_id 5000 is outside the vocabulary of 100",
+        // It named config.json, which holds no such id.
+        Assert.Equal($"{Path.Combine(_dir, "generation_config.json")}: eos_token_id 5000 is outside the vocabulary of 100 (config.json's vocab_size)",
             Assert.Throws<InvalidDataException>(() => OnnxGenerator.Load(_dir)).Message);
     }
 
