@@ -8,12 +8,17 @@ namespace TTScale.Strategies;
 /// <summary>
 /// Step-level search against a process verifier. N beams start from one prefill of the prompt; each round every live
 /// beam proposes one step (sampling up to the step delimiter), the verifier scores the partial solutions, and in each
-/// group the best survive and are forked M times. Finished beams are kept aside; the last round completes to the end.
-/// The candidates are the first N beams to finish: the search stops once N have.
+/// group the best survive and are forked M times. A beam finishes at end of sequence, at its token budget, or at a step that
+/// is the task's final-answer line (<see cref="Problem.IsFinalStep"/>: ArithChain's <c>A: n</c>, GSM8K's <c>#### n</c>), so
+/// an answered beam is neither forked nor kept a round for its end-of-sequence token. Finished beams are kept aside; the
+/// last round completes to the end. The candidates are the first N beams to finish: the search stops once N have.
 /// <list type="bullet">
-/// <item><c>beam</c>: one group of N; the top N/M survive (and are forked back up to N whatever has finished, as in search-and-learn).</item>
+/// <item><c>beam</c>: one group of N; the top N/M open beams survive and are forked cyclically back up to N whatever has
+/// finished, as search-and-learn refills its beams, so the search stays N wide when fewer than N/M are open (after
+/// finishes or dedupe).</item>
 /// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best proposal, and ends when that one is finished (or
-/// in the last round) with its M last proposals as candidates, N in all (diverse verifier tree search, as search-and-learn).</item>
+/// in the last round) with its finished last proposals as candidates, N at most (diverse verifier tree search, as
+/// search-and-learn, less its issue #57: siblings still open when the best finished have no answer and are dropped).</item>
 /// <item><c>lookahead</c>: beam search where a proposal is scored after a k-step greedy rollout; only the proposed step is
 /// kept, and the rollout's tokens are charged to the ledger.</item>
 /// <item><c>particle</c>: particle filtering; each round the N particles, finished ones with their last weight, are
@@ -138,7 +143,7 @@ public sealed class TreeSearch : IStrategy
                 // Each beam within what it has left of the budget (a live beam has some), so none is cut mid-step by another's length.
                 var steps = await generator.GenerateAsync(live.Select(b => b.Sequence).ToList(), live.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToList(),
                     options, ledger, cancellationToken).ConfigureAwait(false);
-                for (int i = 0; i < live.Count; i++) live[i].Add(steps[i], _context.Sampling.MaxTokens);
+                for (int i = 0; i < live.Count; i++) live[i].Add(steps[i], _context.Sampling.MaxTokens, problem.IsFinalStep(steps[i].Text));
                 var scores = await _context.Verifier!.ScoreStepsAsync(problem, live.Select(b => b.Text).ToList(), ledger, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < live.Count; i++) live[i].Scored(scores[i], _context.Aggregation);
                 // The tree as the round's selection sees it: every live leaf and its ancestors, shared prefixes once.
@@ -151,7 +156,7 @@ public sealed class TreeSearch : IStrategy
                     foreach (var subtree in live.GroupBy(b => b.Group))
                     {
                         var best = Best(subtree, 1)[0];
-                        if (best.Done || last) finished.AddRange(subtree);
+                        if (best.Done || last) finished.AddRange(subtree.Where(b => b.Done || last));
                         else for (int m = 0; m < _width; m++) next.Add(best.Fork(Seed()));
                     }
                 }
@@ -181,8 +186,9 @@ public sealed class TreeSearch : IStrategy
                     }
                     else
                     {
-                        foreach (var survivor in Best(open, _n / _width))
-                            for (int m = 0; m < _width; m++) next.Add(survivor.Fork(Seed()));
+                        var survivors = Best(open, _n / _width);
+                        for (int j = 0; j < survivors.Count; j++) // N split as evenly as it goes; forks of one beam sit together
+                            for (int f = 0; f < _n / survivors.Count + (j < _n % survivors.Count ? 1 : 0); f++) next.Add(survivors[j].Fork(Seed()));
                     }
                 }
                 foreach (var beam in live) beam.Sequence.Dispose();
@@ -230,7 +236,7 @@ public sealed class TreeSearch : IStrategy
 
     /// <summary>
     /// Scores each open beam by the verifier's view after a greedy rollout of k more steps, within what the beam has left
-    /// of its token budget; a rollout that ends (end of sequence, budget, context) stops there. Rollouts are then dropped.
+    /// of its token budget; a rollout that ends (end of sequence, final-answer line, budget, context) stops there. Rollouts are then dropped.
     /// </summary>
     private async Task RolloutScoresAsync(Problem problem, List<Beam> open, ComputeLedger ledger, CancellationToken cancellationToken)
     {
@@ -252,7 +258,8 @@ public sealed class TreeSearch : IStrategy
                 {
                     int i = going[j];
                     texts[i] += steps[j].Text;
-                    left[i] = steps[j].Reason is FinishReason.Eos or FinishReason.ContextFull ? 0 : left[i] - steps[j].Tokens.Count;
+                    bool ended = steps[j].Reason is FinishReason.Eos or FinishReason.ContextFull || problem.IsFinalStep(steps[j].Text);
+                    left[i] = ended ? 0 : left[i] - steps[j].Tokens.Count;
                 }
             }
         }
@@ -310,14 +317,14 @@ public sealed class TreeSearch : IStrategy
         public IReadOnlyList<float> StepScores { get; private set; } = [];
         public float Score { get; private set; }
 
-        public void Add(Completion step, int maxTokens)
+        public void Add(Completion step, int maxTokens, bool finalStep)
         {
             Text += step.Text;
             LastStep = step.Text;
             Node = new SearchNode(Node, step.Tokens.Count);
             Tokens += step.Tokens.Count;
             LogProb += step.LogProbs.Sum();
-            Done = step.Reason is FinishReason.Eos or FinishReason.ContextFull || Tokens >= maxTokens;
+            Done = finalStep || step.Reason is FinishReason.Eos or FinishReason.ContextFull || Tokens >= maxTokens;
         }
 
         public void Scored(IReadOnlyList<float> scores, Verifiers.StepAggregation aggregation)

@@ -30,6 +30,18 @@ public static partial class AnswerExtractor
         _ => string.IsNullOrWhiteSpace(completion) ? null : completion.Trim(),
     };
 
+    /// <summary>
+    /// True when <paramref name="step"/> holds the format's final-answer line (ArithChain's <c>A: n</c>, GSM8K's <c>#### n</c>),
+    /// after which the format writes nothing: a step search can finish the solution there instead of spending a round on
+    /// the end-of-sequence token. Formats without such a line (boxed, choice, plain) finish only at end of sequence.
+    /// </summary>
+    public static bool IsFinalStep(string step, AnswerFormat format) => format switch
+    {
+        AnswerFormat.ArithChain => ArithAnswer.Extract(step) is not null,
+        AnswerFormat.Gsm8k => HashesPattern().IsMatch(step),
+        _ => false,
+    };
+
     /// <summary>The contents of the last <c>\boxed{...}</c> or <c>\fbox{...}</c>, nested braces matched.</summary>
     public static string? LastBoxed(string text)
     {

@@ -11,6 +11,9 @@ public sealed record Problem(string Id, string Prompt, string Answer, AnswerForm
     /// <summary>The answer in a completion, as written; null where there is none.</summary>
     public string? ExtractAnswer(string completion) => AnswerExtractor.Extract(completion, Format);
 
+    /// <summary>True when a step of a solution is its final-answer line (see <see cref="AnswerExtractor.IsFinalStep"/>).</summary>
+    public bool IsFinalStep(string step) => AnswerExtractor.IsFinalStep(step, Format);
+
     /// <summary>True when the completion's answer means the gold answer.</summary>
     public bool IsCorrect(string completion) => AnswerNormalizer.Equivalent(ExtractAnswer(completion), Answer);
 }

@@ -76,6 +76,18 @@ public class AnswerGradingTests
     public void DigitsOfOtherScriptsGradeWrongInsteadOfFailingTheRun(string completion) =>
         Assert.False(new Problem("x", "q", "18", AnswerFormat.Gsm8k).IsCorrect(completion));
 
+    [Theory]
+    [InlineData("A: 186\n", AnswerFormat.ArithChain, true)]
+    [InlineData("A: -4", AnswerFormat.ArithChain, true)]
+    [InlineData("62x3=186\n", AnswerFormat.ArithChain, false)]
+    [InlineData("A: 1x\n", AnswerFormat.ArithChain, false)]
+    [InlineData("#### 72\n", AnswerFormat.Gsm8k, true)]
+    [InlineData("She sold 72 clips.\n", AnswerFormat.Gsm8k, false)] // the bare number is a fallback, not a final line
+    [InlineData("So \\boxed{72}.\n", AnswerFormat.Boxed, false)] // a boxed answer may be followed by more text
+    [InlineData("42", AnswerFormat.Plain, false)]
+    public void OnlyTheFormatsFinalAnswerLineEndsASolution(string step, AnswerFormat format, bool final) =>
+        Assert.Equal(final, AnswerExtractor.IsFinalStep(step, format));
+
     [Fact]
     public void ArithChainAnswersUseTheAnswerLine() => Assert.Equal("186", AnswerExtractor.Extract("62x3=186\nA: 186\n", AnswerFormat.ArithChain));
 
