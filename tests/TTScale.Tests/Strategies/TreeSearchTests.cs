@@ -162,6 +162,10 @@ public sealed class TreeSearchTests : IDisposable
                 var open = previous.Select((t, i) => (t, s: ScriptedVerifier.Score(t), i)).Where(x => generator.Calls[round - 1][x.i].Reason == FinishReason.Stop).ToList();
                 var best = open.OrderByDescending(x => x.s).ThenBy(x => x.i).Take(4).Select(x => x.t).ToList();
                 Assert.All(verifier.Calls[round], t => Assert.Contains(best, b => t.StartsWith(b, StringComparison.Ordinal)));
+                // N/M open: each survivor expanded exactly M times; fewer: N shared as evenly as it goes.
+                var children = best.Select(b => verifier.Calls[round].Count(t => t.StartsWith(b, StringComparison.Ordinal))).ToList();
+                if (best.Count == 4) Assert.All(children, c => Assert.Equal(2, c));
+                else Assert.True(children.Max() - children.Min() <= 1, $"seed {seed}, round {round}: children {string.Join(", ", children)}");
                 fewerOpen |= best.Count < 4;
             }
             Assert.NotEmpty(result.Candidates);
