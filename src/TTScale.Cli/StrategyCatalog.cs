@@ -39,7 +39,7 @@ internal static class StrategyCatalog
         name == "revise" ? SelectionRule.Naive : IsSearch(name) || name is "best-of-n" or "hybrid" ? SelectionRule.Weighted : SelectionRule.Last;
 
     public static bool NeedsVerifier(string name, SelectionRule rule) =>
-        IsSearch(name) || name is "hybrid" or "adaptive" || (Selection.NeedsScores(rule) && name is "best-of-n" or "revise");
+        IsSearch(name) || name is "adaptive" || (Selection.NeedsScores(rule) && name is "best-of-n" or "revise" or "hybrid");
 
     /// <summary>Builds the strategy; a library argument error becomes a CLI error naming the option.</summary>
     public static IStrategy Create(string name, StrategyContext context, StrategySettings s)

@@ -8,9 +8,12 @@ namespace TTScale.Strategies;
 /// <summary>
 /// Sequential revision: each chain makes R attempts, attempt k conditioned on up to the last 4 before it (the revision
 /// format, <see cref="ArithFormat.RevisionPrompt"/>, as many as fit the context). One chain is <c>revise</c>, with the
-/// answer selected over the chain; C chains in parallel are <c>hybrid</c> (C x R = N): each chain's best candidate by
-/// verifier score (its last without a verifier), then a vote across chains. A chain keeps its sequence and appends the
-/// revision text while the new prompt extends the old one, so earlier attempts are not prefilled again. A chat model
+/// answer selected over the chain; C chains in parallel are <c>hybrid</c> (C x R = N). Hybrid selects as Snell et al.
+/// do, hierarchically: with a verifier rule (naive, weighted) each chain's best-scored answered attempt, then the rule
+/// across the chains; <c>majority</c> votes over every attempt of every chain, as revise does over its one chain, with
+/// no verifier; <c>last</c> votes over each chain's last attempt. The prompt is prefilled once; every chain forks it. A
+/// chain keeps its sequence and appends the revision text while the new prompt extends the old one, so earlier attempts
+/// are not prefilled again; when the window of attempts moves, it forks the prompt afresh. A chat model
 /// (<see cref="IGenerator.ContinueChat"/>) reads its attempts as its own turns instead, each answered by a user turn with
 /// the revision request, as a chat model is asked to revise.
 /// </summary>
@@ -67,11 +70,13 @@ public sealed class Revision : IStrategy
     {
         var generator = _context.Generator;
         var ledger = new ComputeLedger();
-        var chains = Enumerable.Range(0, _chains).Select(c => new Chain(SplitMix64.Derive(seed, c))).ToList();
         var completions = new List<Completion>();
         var positions = new List<(int?, int?)>();
+        var root = generator.Start(problem.Prompt, seed); // the chains fork it, so the prompt is prefilled once
+        var chains = Enumerable.Range(0, _chains).Select(c => new Chain(SplitMix64.Derive(seed, c), root)).ToList();
         try
         {
+            await generator.PrefillAsync([root], ledger, cancellationToken).ConfigureAwait(false);
             for (int attempt = 0; attempt < _attempts; attempt++)
             {
                 foreach (var chain in chains) chain.Prepare(generator, problem.Prompt, attempt, _context.Sampling.MaxTokens, _request);
@@ -87,22 +92,26 @@ public sealed class Revision : IStrategy
         finally
         {
             foreach (var chain in chains) chain.Sequence?.Dispose();
+            root.Dispose();
         }
 
-        bool score = Selection.NeedsScores(_select) || (_chains > 1 && _context.Verifier is not null);
-        var candidates = await _context.CandidatesAsync(problem, completions, score, ledger, cancellationToken, i => positions[i]).ConfigureAwait(false);
+        var candidates = await _context.CandidatesAsync(problem, completions, Selection.NeedsScores(_select), ledger, cancellationToken, i => positions[i])
+            .ConfigureAwait(false);
         int? chosen;
-        if (_chains == 1)
+        if (_chains == 1 || _select == SelectionRule.Majority)
         {
             chosen = Selection.Choose(candidates, _select);
         }
         else
         {
-            // Best within each chain, then the rule across the chains' winners.
+            // Each chain's answer, then the rule across the chains (a vote for last). A chain's best-scored attempt is taken
+            // among those with an answer, so one unanswered attempt does not drop the chain from the vote.
             var winners = Enumerable.Range(0, _chains).Select(c =>
             {
                 var members = Enumerable.Range(0, candidates.Count).Where(i => candidates[i].Chain == c).ToList();
-                return members[Selection.Choose(members.Select(i => candidates[i]).ToList(), score ? SelectionRule.Naive : SelectionRule.Last)!.Value];
+                var answered = members.Where(i => candidates[i].Answer is not null).ToList();
+                return _select == SelectionRule.Last || answered.Count == 0 ? members[^1]
+                    : answered[Selection.Choose(answered.Select(i => candidates[i]).ToList(), SelectionRule.Naive)!.Value];
             }).ToList();
             int? pick = Selection.Choose(winners.Select(i => candidates[i]).ToList(), _select == SelectionRule.Last ? SelectionRule.Majority : _select);
             chosen = pick is int p ? winners[p] : null;
@@ -110,8 +119,8 @@ public sealed class Revision : IStrategy
         return new StrategyResult(chosen is int k ? candidates[k].Answer : null, chosen, candidates, ledger);
     }
 
-    /// <summary>One chain's sequence and the text it holds.</summary>
-    private sealed class Chain(long seed)
+    /// <summary>One chain's sequence, forked from the prefilled prompt <paramref name="root"/>, and the text it holds.</summary>
+    private sealed class Chain(long seed, Sequence root)
     {
         private readonly List<string> _attempts = [];
         private string _text = "";
@@ -126,9 +135,9 @@ public sealed class Revision : IStrategy
                     t => _promptTokens + generator.Encode(t[prompt.Length..]).Count, generator.ContextLength, maxTokens);
             if (Sequence is null || !next.StartsWith(_text, StringComparison.Ordinal))
             {
-                // The problem alone goes through Start, so that a model's prompt template wraps it and not the attempts.
+                // The root holds the problem alone, as Start wrapped it (a model's prompt template wraps it, not the attempts).
                 Sequence?.Dispose();
-                Sequence = generator.Start(prompt, SplitMix64.Derive(seed, attempt));
+                Sequence = root.Fork(SplitMix64.Derive(seed, attempt));
                 _text = prompt;
                 _promptTokens = Sequence.Length;
             }

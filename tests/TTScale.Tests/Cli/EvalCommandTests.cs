@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TTScale.Cli;
+using TTScale.Strategies;
 
 namespace TTScale.Tests.Cli;
 
@@ -25,6 +26,15 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal("sample", sample.Name);
         Assert.Equal(0.8, sample.Parameters["temperature"]);
     }
+
+    [Theory]
+    [InlineData("hybrid", SelectionRule.Majority, false)] // a vote needs no scores, so it neither loads nor pays a PRM
+    [InlineData("hybrid", SelectionRule.Last, false)]
+    [InlineData("hybrid", SelectionRule.Weighted, true)]
+    [InlineData("revise", SelectionRule.Majority, false)]
+    [InlineData("beam", SelectionRule.Majority, true)] // a search scores its steps whatever picks the answer
+    public void OnlyStrategiesThatReadScoresLoadAVerifier(string strategy, SelectionRule rule, bool needs) =>
+        Assert.Equal(needs, StrategyCatalog.NeedsVerifier(strategy, rule));
 
     [Theory]
     [InlineData("--strategy", "best-of-n", "--n", "4", "--select", "naive")]

@@ -97,6 +97,33 @@ public sealed class StrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task HybridPrefillsThePromptOnceForAllItsChains()
+    {
+        // Each chain forks the prefilled prompt (it was prefilled once per chain: 4x the prompt tokens of best-of-4).
+        var result = await new Revision(Context(null), 4, 1, SelectionRule.Majority).SolveAsync(_problem, seed: 4);
+        Assert.Equal(_lm.Start(_problem.Prompt, 0).Length, result.Ledger.PromptTokens);
+    }
+
+    [Fact]
+    public async Task HybridMajorityVotesOverEveryAttemptWithoutAVerifier()
+    {
+        // Snell's majority is over every answer: voting over one answer a chain (its last) threw R - 1 of R away, and two
+        // chains always tied, so chain 0 won. The demo model answers, so the votes mean something.
+        using var demo = OnnxGenerator.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-lm"));
+        var context = new StrategyContext(demo, null, new SamplingOptions { Temperature = 1.0, MaxTokens = 160 });
+        var strategy = new Revision(context, 2, 4, SelectionRule.Majority);
+        int notChainZerosLast = 0;
+        foreach (var problem in ProblemSource.Arith("arith:count=8,levels=4-5,seed=11"))
+        {
+            var result = await strategy.SolveAsync(problem, seed: 3);
+            Assert.All(result.Candidates, c => Assert.Null(c.Score)); // no verifier was asked
+            Assert.Equal(result.Candidates[Selection.Choose(result.Candidates, SelectionRule.Majority)!.Value].Answer, result.Answer);
+            if (result.Answer != result.Candidates.Last(c => c.Chain == 0).Answer) notChainZerosLast++;
+        }
+        Assert.True(notChainZerosLast > 0); // a vote of the chains' last answers would have given chain 0's every time
+    }
+
+    [Fact]
     public async Task EvalRecordsDoNotDependOnConcurrency()
     {
         var problems = ProblemSource.Arith("arith:count=6,levels=1-3,seed=9");
