@@ -121,7 +121,8 @@ public sealed record ModelConfig(
         // Llama-style estimate: attention projections, a gated MLP and two norms per layer, a final norm and an untied head.
         long estimatedNonEmbedding = layers * ((long)hidden * headDim * (2L * heads + 2L * kvHeads) + 3L * hidden * intermediate + 2L * hidden)
             + hidden + embedding;
-        long parameters = LongOrNull(1, long.MaxValue, "parameters") ?? embedding + estimatedNonEmbedding;
+        // A tied head is the embedding itself, so the estimate counts it once (as the head, read every pass).
+        long parameters = LongOrNull(1, long.MaxValue, "parameters") ?? (root.Flag("tie_word_embeddings") ? 0 : embedding) + estimatedNonEmbedding;
         long nonEmbedding = LongOrNull(0, long.MaxValue, "parameters_non_embedding") ?? estimatedNonEmbedding;
         if (layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || heads % kvHeads != 0)
             throw new InvalidDataException($"{path}: inconsistent shape (layers {layers}, heads {heads}, kv heads {kvHeads}, head size {headDim})");

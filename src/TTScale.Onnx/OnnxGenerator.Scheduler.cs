@@ -114,14 +114,16 @@ public sealed partial class OnnxGenerator
         if (fresh.Count > 0) Forward(fresh, reuseBatch: false);
         foreach (var group in byPending) Forward(group.ToList(), reuseBatch: false);
 
-        long logical = LogicalKvBytes();
-        Ledger.ObserveKv(_kv.TakePeak(), logical);
+        long logical = LogicalKvBytes(), peak = _kv.TakePeak();
+        Ledger.ObserveKv(peak, logical);
+        // A request's physical KV is its rows' share of the step's peak: the pass holds its past and its present at once,
+        // and gathered copies and the caches of sequences waiting outside the step (a search's beams while their rollouts
+        // run) are held too. Exact when one problem runs at a time; shared by rows where several are batched together.
+        int stepRows = active.Sum(r => r.Rows.Length);
         foreach (var request in active.Where(r => r.Ledger is not null))
         {
             var sequences = request.Rows.Select(r => r.Sequence).ToList();
-            long physical = sequences.Select(s => s.Kv).Where(v => v is not null).Distinct()
-                .Sum(v => v!.Storage.Bytes / v.Storage.Batch);
-            request.Ledger!.ObserveKv(physical, PrefixSegment.UniqueTokens(sequences) * Cost.KvBytesPerToken);
+            request.Ledger!.ObserveKv(peak * request.Rows.Length / stepRows, PrefixSegment.UniqueTokens(sequences) * Cost.KvBytesPerToken);
         }
     }
 

@@ -77,7 +77,8 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         _cache = kv is null || cacheBytes <= 0 ? null : new PrmPrefixCache(cacheBytes);
         StepDelimiter = config.StepDelimiter ?? "\n";
         Cost = new ModelCost(config.Layers, config.Heads, config.KvHeads, config.HeadDim, config.Parameters, config.NonEmbeddingParameters,
-            config.WeightBytesPerParameter ?? kv?.ElementBytes ?? 4, kv?.ElementBytes ?? 0); // without a dtype: weights as the KV, else fp32
+            config.WeightBytesPerParameter ?? kv?.ElementBytes ?? 4, // without a dtype: weights as the KV, else fp32
+            kv?.ElementBytes ?? config.WeightBytesPerParameter ?? 4); // a graph without a KV cache reads keys and values as wide all the same
     }
 
     /// <summary>Loads the PRM in <paramref name="directory"/>.</summary>

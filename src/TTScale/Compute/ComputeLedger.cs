@@ -60,7 +60,10 @@ public sealed class ComputeLedger
     /// <summary>Memory traffic: the policy's weights and KV, and the verifier's reads.</summary>
     public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead + _verifierBytesRead; } }
 
-    /// <summary>Most KV bytes the engine physically held for this ledger at once (padding and copies included).</summary>
+    /// <summary>
+    /// Most KV bytes the engine physically held for this ledger at once: padding, gathered copies, and a pass's past and
+    /// present together included (with other work batched beside it, its share of the engine's peak by rows).
+    /// </summary>
     public long PeakPhysicalKvBytes { get { lock (_lock) return _peakPhysicalKvBytes; } }
 
     /// <summary>

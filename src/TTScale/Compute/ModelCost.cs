@@ -27,6 +27,9 @@ public sealed record ModelCost(int Layers, int Heads, int KvHeads, int HeadDim, 
     /// <summary>Bytes of key and value cache one token occupies: <c>2 * layers * kv_heads * head_dim * dtype_bytes</c>.</summary>
     public long KvBytesPerToken => 2L * Layers * KvHeads * HeadDim * KvBytesPerElement;
 
-    /// <summary>Bytes of weights read by one forward pass.</summary>
-    public long WeightBytes => Parameters * WeightBytesPerParameter;
+    /// <summary>
+    /// Bytes of weights read by one forward pass: the non-embedding parameters (the output head included); the input
+    /// embedding is only gathered, a row per token.
+    /// </summary>
+    public long WeightBytes => NonEmbeddingParameters * WeightBytesPerParameter;
 }

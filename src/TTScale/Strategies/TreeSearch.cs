@@ -28,7 +28,7 @@ namespace TTScale.Strategies;
 /// beams) by softmax of their scores at temperature 0.2.</item>
 /// </list>
 /// With dedupe (beam, lookahead, ets), proposals whose normalised text equals an earlier live proposal's are dropped
-/// before selection. Each round the ledger records the tree's logical KV (unique nodes on the paths of the live leaves) beside the
+/// before selection. Each round the ledger records the tree's logical KV (unique nodes on the paths of the live leaves, and of lookahead's rollouts while they run) beside the
 /// physical KV the engine held. The final answer is chosen over the finished beams by the selection rule (weighted by default).
 /// </summary>
 public sealed class TreeSearch : IStrategy
@@ -177,7 +177,12 @@ public sealed class TreeSearch : IStrategy
                     // beam finished later could be one, so the search stops (survivors re-expanded to N would pass it).
                     var open = finished.Count >= _n ? [] : live.Where(b => !b.Done && !last).ToList();
                     if (_dedupe) open = Deduplicate(open);
-                    if (_kind == Kind.Lookahead) await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
+                    if (_kind == Kind.Lookahead)
+                    {
+                        // The rollouts are live beside the tree while they run: the round's tree holds them too.
+                        var rollouts = await RolloutScoresAsync(problem, open, ledger, cancellationToken).ConfigureAwait(false);
+                        logicalKv = SearchNode.UniqueTokens(live.Select(b => b.Node).Concat(rollouts)) * generator.Cost.KvBytesPerToken;
+                    }
                     if (_kind == Kind.Ets)
                     {
                         var widths = await EtsWidthsAsync(open, _n - finished.Count, cancellationToken).ConfigureAwait(false);
@@ -237,14 +242,16 @@ public sealed class TreeSearch : IStrategy
     /// <summary>
     /// Scores each open beam by the verifier's view after a greedy rollout of k more steps, within what the beam has left
     /// of its token budget; a rollout that ends (end of sequence, final-answer line, budget, context) stops there. Rollouts are then dropped.
+    /// Returns each rollout as a node below its beam's, for the round's logical KV.
     /// </summary>
-    private async Task RolloutScoresAsync(Problem problem, List<Beam> open, ComputeLedger ledger, CancellationToken cancellationToken)
+    private async Task<List<SearchNode>> RolloutScoresAsync(Problem problem, List<Beam> open, ComputeLedger ledger, CancellationToken cancellationToken)
     {
-        if (open.Count == 0) return;
+        if (open.Count == 0) return [];
         var generator = _context.Generator;
         var rollouts = open.Select(b => b.Sequence.Fork(0)).ToList();
         var texts = open.Select(b => b.Text).ToList();
         var left = open.Select(b => _context.Sampling.MaxTokens - b.Tokens).ToArray();
+        var rolled = new int[open.Count];
         try
         {
             var greedy = _context.Sampling with { Temperature = 0, StopStrings = [generator.StepDelimiter] };
@@ -258,6 +265,7 @@ public sealed class TreeSearch : IStrategy
                 {
                     int i = going[j];
                     texts[i] += steps[j].Text;
+                    rolled[i] += steps[j].Tokens.Count;
                     bool ended = steps[j].Reason is FinishReason.Eos or FinishReason.ContextFull || problem.IsFinalStep(steps[j].Text);
                     left[i] = ended ? 0 : left[i] - steps[j].Tokens.Count;
                 }
@@ -269,6 +277,7 @@ public sealed class TreeSearch : IStrategy
         }
         var scores = await _context.Verifier!.ScoreStepsAsync(problem, texts, ledger, cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < open.Count; i++) open[i].SelectionScore = Verifiers.StepScores.Aggregate(scores[i], _context.Aggregation);
+        return [.. open.Select((b, i) => new SearchNode(b.Node, rolled[i]))];
     }
 
     /// <summary>

@@ -145,7 +145,31 @@ public sealed class ModelLoadingTests : IDisposable
             config["torch_dtype"] = "bfloat16";
         });
         using var lm = OnnxGenerator.Load(_dir);
-        Assert.Equal(4 * lm.Config.Parameters, lm.Cost.WeightBytes);
+        Assert.Equal(4 * lm.Config.NonEmbeddingParameters, lm.Cost.WeightBytes);
+    }
+
+    [Fact]
+    public void ATiedHeadIsCountedOnceInTheParameterEstimate()
+    {
+        // Without "parameters", the estimate adds the embedding to the non-embedding count (which holds the head); a
+        // tied head is the embedding, so Qwen2.5-0.5B-style configs were 27% over.
+        Fixtures.CopyWithConfig("tiny-lm-fp32", _dir, config =>
+        {
+            config.Remove("parameters");
+            config.Remove("parameters_non_embedding");
+        });
+        long untied;
+        using (var lm = OnnxGenerator.Load(_dir)) untied = lm.Config.Parameters;
+        string tiedDir = Path.Combine(_dir, "tied");
+        Fixtures.CopyWithConfig("tiny-lm-fp32", tiedDir, config =>
+        {
+            config.Remove("parameters");
+            config.Remove("parameters_non_embedding");
+            config["tie_word_embeddings"] = true;
+        });
+        using var tied = OnnxGenerator.Load(tiedDir);
+        Assert.Equal(untied - 100 * 64, tied.Config.Parameters); // vocab x hidden once fewer
+        Assert.Equal(tied.Config.NonEmbeddingParameters, tied.Config.Parameters);
     }
 
     [Fact]

@@ -54,7 +54,8 @@ public sealed class TreeSearchTests : IDisposable
         int scoringCalls = kind == TreeSearch.Kind.Lookahead ? (verifier.Calls.Count + 1) / 2 : verifier.Calls.Count; // lookahead also scores rollouts
         Assert.Equal(Enumerable.Range(0, scoringCalls), rounds.Select(r => r.Round));
         long prompt = _lm.Start(_problem.Prompt, 0).Length;
-        Assert.Equal((prompt + generator.Calls[0].Sum(c => c.Tokens.Count)) * _lm.Cost.KvBytesPerToken, rounds[0].LogicalKvBytes);
+        if (kind != TreeSearch.Kind.Lookahead) // whose tree also holds its rollouts (LookaheadsRoundKvHoldsItsRollouts)
+            Assert.Equal((prompt + generator.Calls[0].Sum(c => c.Tokens.Count)) * _lm.Cost.KvBytesPerToken, rounds[0].LogicalKvBytes);
         Assert.All(rounds, r => Assert.True(r.PhysicalKvBytes > 0));
         var report = result.Ledger.Report(HardwareProfile.CpuLocal);
         Assert.Equal(rounds.Max(r => r.LogicalKvBytes), report.PeakRoundLogicalKvBytes);
@@ -299,6 +300,21 @@ public sealed class TreeSearchTests : IDisposable
         Assert.True(rolled.Calls.Count > plain.Calls.Count);
         Assert.True(lookahead.Ledger.GeneratedTokens > lookahead.Candidates.Max(c => c.Tokens));
         Assert.True(lookahead.Ledger.GeneratedTokens > beam.Ledger.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task LookaheadsRoundKvHoldsItsRollouts()
+    {
+        // Round 0 with a one-step rollout: the prompt, the N first steps, and the rollouts that ran beside them (the round's
+        // figure was taken before they ran, so it read as beam's).
+        var generator = new RecordingGenerator(_lm);
+        var search = new TreeSearch(new StrategyContext(generator, new ScriptedVerifier(), new SamplingOptions { Temperature = 1.0, MaxTokens = 40 }),
+            TreeSearch.Kind.Lookahead, 8, 2, 3, SelectionRule.Weighted, lookahead: 1);
+        var result = await search.SolveAsync(_problem, seed: 2);
+        long prompt = _lm.Start(_problem.Prompt, 0).Length;
+        long tree = prompt + generator.Calls[0].Sum(c => c.Tokens.Count) + generator.Calls[1].Sum(c => c.Tokens.Count);
+        Assert.True(generator.Calls[1].Count > 0);
+        Assert.Equal(tree * _lm.Cost.KvBytesPerToken, result.Ledger.Rounds[0].LogicalKvBytes);
     }
 
     [Fact]

@@ -99,7 +99,10 @@ public class VerifierTests
         var ledger = new ComputeLedger();
         await prm.ScoreStepsAsync(Fixture, ["5+8=13\n", "5+8=14\n"], ledger);
         Assert.Equal((0.0, 0.0), (ledger.WeightBytesRead, ledger.KvBytesRead));
-        Assert.True(ledger.VerifierBytesRead >= prm.Cost.WeightBytes); // one pass read the weights once
+        // One pass read the weights once, and every text's keys and values: the fixture PRM has no KV cache, but its
+        // attention reads them as a cached graph's does (they were charged 0 bytes, so eFLOPs depended on the export).
+        Assert.True(prm.Cost.KvBytesPerToken > 0);
+        Assert.Equal(prm.Cost.WeightBytes + ledger.VerifierTokens * (double)prm.Cost.KvBytesPerToken, ledger.VerifierBytesRead);
         Assert.Equal(ledger.VerifierBytesRead, ledger.BytesMoved);
     }
 
