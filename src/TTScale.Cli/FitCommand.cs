@@ -72,6 +72,8 @@ internal static class FitCommand
         o.WriteLine($"{"strategy",-20} {"bin",3} {"model",-9} {"held-out MAE",12} {"ARE",7} {"N*",6} {"C*",10}  parameters");
         foreach (var row in report.Rows())
             o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {Saturation(row),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
+        if (report.Rows().Any(r => r.SaturationExtrapolated))
+            o.WriteLine("* N* beyond the largest measured budget: extrapolated from the curve, C* from the compute line extended past its points");
         o.WriteLine();
         var rows = report.Series.Where(s => s.Bin == 0).SelectMany(s => (s.ChosenFit()?.HeldOut ?? []).Select(h => (s.Strategy, From: "curve", h)))
             .Concat((report.ByBin ?? []).SelectMany(b => b.HeldOut.Select(h => (b.Strategy, From: "bins", h))))
@@ -101,8 +103,9 @@ internal static class FitCommand
         }
     }
 
-    /// <summary>N*; "&gt;max" where the curve does not saturate within the search, "-" where there is no curve.</summary>
-    private static string Saturation(FitRow row) => row.SaturationBudget?.ToString(CultureInfo.InvariantCulture) ?? (row.Model == "-" ? "-" : ">max");
+    /// <summary>N* (starred where extrapolated); "&gt;max" where the curve does not saturate within the search, "-" where there is no curve.</summary>
+    private static string Saturation(FitRow row) =>
+        row.SaturationBudget is int n ? n.ToString(CultureInfo.InvariantCulture) + (row.SaturationExtrapolated ? "*" : "") : row.Model == "-" ? "-" : ">max";
 
     private static string Points(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:F2} pts") : "-";
 

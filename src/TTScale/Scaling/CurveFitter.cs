@@ -99,8 +99,11 @@ public static class CurveFitter
         return cost;
     }
 
-    /// <summary>sqrt(diag(s^2 (J'WJ)^-1)) with s^2 = weighted RSS / (m - k); null without spare points or with a singular J'WJ.</summary>
-    private static double[]? StandardErrors(CurveModel model, double[] p, double[] n, double[] x, Vector<double> y, Vector<double> w,
+    /// <summary>
+    /// sqrt(diag(s^2 (J'WJ)^-1)) with s^2 = weighted RSS / (m - k); null without spare points or with a singular J'WJ, and
+    /// null for a parameter at its bound, where the curvature is one-sided and the figure would mean nothing.
+    /// </summary>
+    private static double?[]? StandardErrors(CurveModel model, double[] p, double[] n, double[] x, Vector<double> y, Vector<double> w,
         double[] lower, double[] upper)
     {
         int m = n.Length, k = p.Length;
@@ -127,11 +130,13 @@ public static class CurveFitter
         if (information.ConditionNumber() > 1e14) return null;
         double s2 = WeightedCost(model, p, n, x, y, w) / (m - k);
         var covariance = information.Inverse() * s2;
-        var errors = new double[k];
+        var errors = new double?[k];
         for (int j = 0; j < k; j++)
         {
-            errors[j] = Math.Sqrt(Math.Max(0, covariance[j, j]));
-            if (!double.IsFinite(errors[j])) return null;
+            double error = Math.Sqrt(Math.Max(0, covariance[j, j]));
+            if (!double.IsFinite(error)) return null;
+            double margin = 1e-6 * (upper[j] - lower[j]); // the fit's starts sit this far inside the box
+            errors[j] = p[j] - lower[j] <= margin || upper[j] - p[j] <= margin ? null : error;
         }
         return errors;
     }

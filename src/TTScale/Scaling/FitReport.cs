@@ -54,8 +54,9 @@ public sealed record ByBinPrediction(string Strategy, IReadOnlyList<HeldOutPoint
 /// <param name="HeldOutAre">The chosen model's held-out ARE.</param>
 /// <param name="SaturationBudget">N*.</param>
 /// <param name="SaturationCompute">C*.</param>
+/// <param name="SaturationExtrapolated">N* lies beyond the largest measured budget.</param>
 public sealed record FitRow(string Strategy, int Bin, string Model, string Parameters, double? HeldOutMae, double? HeldOutAre, int? SaturationBudget,
-    double? SaturationCompute);
+    double? SaturationCompute, bool SaturationExtrapolated = false);
 
 /// <summary>
 /// The content of fit.json: fitted scaling curves per strategy and difficulty bin, with held-out errors and
@@ -96,7 +97,7 @@ public sealed record FitReport(int SchemaVersion, ComputeAxis Axis, double Epsil
                 ? string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}±{se:G2}")
                 : string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}")));
             yield return new FitRow(s.Strategy, s.Bin, s.Chosen?.Name() ?? "-", parameters, chosen?.HeldOutMae, chosen?.HeldOutAre,
-                s.Saturation?.Budget, s.Saturation?.Compute);
+                s.Saturation?.Budget, s.Saturation?.Compute, s.Saturation?.Extrapolated == true);
         }
     }
 }

@@ -4,7 +4,9 @@ namespace TTScale.Scaling;
 /// <param name="Budget">N*: the smallest N whose marginal gain F(N+1) - F(N) is below epsilon; null when not reached by the search cap.</param>
 /// <param name="Compute">C*: the compute N* costs (from the curve's compute line); null with N*.</param>
 /// <param name="Method">closed_form (TTSPM) or search (other models).</param>
-public sealed record SaturationPoint(int? Budget, double? Compute, string Method);
+/// <param name="Extrapolated">N* lies beyond the largest measured budget: the curve's shape there was never observed, and C*
+/// comes from the compute line extended past its points.</param>
+public sealed record SaturationPoint(int? Budget, double? Compute, string Method, bool Extrapolated = false);
 
 /// <summary>Saturation points of fitted curves (notes section 5).</summary>
 public static class Saturation
@@ -44,17 +46,19 @@ public static class Saturation
         {
             double fMax = curve.Parameter("f_max"), p = curve.Parameter("p");
             long n = TtspmPoint(Math.Clamp(fMax, 0, 1), Math.Clamp(p, 1e-12, 1 - 1e-12), epsilon);
-            return n > maxBudget ? new SaturationPoint(null, null, "closed_form") : new SaturationPoint((int)n, curve.Line.ComputeAt(n), "closed_form");
+            return n > maxBudget ? new SaturationPoint(null, null, "closed_form") : At((int)n, "closed_form");
         }
         double previous = curve.Predict(1), current = curve.Predict(2), next = curve.Predict(3);
         for (int n = 1; n <= maxBudget; n++)
         {
             double gain = current - previous, following = next - current;
-            if (gain < epsilon && following <= gain) return new SaturationPoint(n, curve.Line.ComputeAt(n), "search");
+            if (gain < epsilon && following <= gain) return At(n, "search");
             previous = current;
             current = next;
             next = curve.Predict(n + 3);
         }
         return new SaturationPoint(null, null, "search");
+
+        SaturationPoint At(int n, string method) => new(n, curve.Line.ComputeAt(n), method, n > curve.Line.Budgets[^1]);
     }
 }

@@ -31,6 +31,16 @@ public class CurveFitterTests
     }
 
     [Fact]
+    public void AParameterAtItsBoundHasNoStandardError()
+    {
+        // Every point solved: f_max sits at its bound of 1, where a one-sided difference gave "1 +- 4E-09".
+        var points = Budgets.Select(n => new ScalingPoint(n, 3e9 * n, n == 1 ? 0.9 : 1.0, 500)).ToList();
+        var curve = CurveFitter.Fit(CurveModel.Ttspm, points);
+        Assert.Equal(1.0, curve.Parameter("f_max"), 1e-4);
+        Assert.Null(curve.Parameters.Single(p => p.Name == "f_max").StandardError);
+    }
+
+    [Fact]
     public void RecoversPowerLawParameters()
     {
         const double c0 = 4e9; // the smallest compute, which the fitter uses as its scale

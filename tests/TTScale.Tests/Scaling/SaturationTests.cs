@@ -35,6 +35,17 @@ public class SaturationTests
         Assert.Equal(27, point.Budget);
         Assert.Equal(64, point.Compute!.Value, 1e-9); // the compute line at N* = 27, a measured budget
         Assert.Equal("closed_form", point.Method);
+        Assert.False(point.Extrapolated); // 27 <= 64, the largest measured budget
+    }
+
+    [Fact]
+    public void ASaturationPointPastTheMeasuredBudgetsIsMarkedExtrapolated()
+    {
+        // Measured up to N = 8, saturating at 27: read off a curve (and a compute line) past its data.
+        var curve = new FittedCurve(CurveModel.Ttspm, [new("f_max", 0.8, null), new("p", 0.1, null)], 1, new ComputeLine([1, 2, 4, 8], [1, 2, 4, 8]), 4, 0);
+        var point = Saturation.Find(curve, 0.005);
+        Assert.Equal(27, point.Budget);
+        Assert.True(point.Extrapolated);
     }
 
     [Fact]
