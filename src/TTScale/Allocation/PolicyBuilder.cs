@@ -15,7 +15,10 @@ public sealed record PolicyBuildOptions(CostUnit CostUnit, int Bins = Scaling.Di
     /// <summary>Half a point of accuracy.</summary>
     public const double DefaultSaturationTolerance = 0.005;
 
-    /// <summary>Saturation points per bin from fitted curves (in the policy's unit), replacing the default where given.</summary>
+    /// <summary>
+    /// Saturation points per bin (in the policy's unit, on the options' cost basis, probe included), replacing the default
+    /// where given. A fit's C* is a direct run's cost without the probe: add the probe's cost before passing it.
+    /// </summary>
     public IReadOnlyDictionary<int, double>? Saturation { get; init; }
 
     /// <summary>Fitted-curve parameters per bin, stored as given in policy.json.</summary>
