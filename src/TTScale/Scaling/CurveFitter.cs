@@ -70,7 +70,8 @@ public static class CurveFitter
                 var objective = ObjectiveFunction.NonlinearModel(Model, index, y, w, accuracyOrder: 2);
                 var result = new LevenbergMarquardtMinimizer(maximumIterations: 200)
                     .FindMinimum(objective, Vector<double>.Build.DenseOfArray(start), lowerBound, upperBound);
-                candidate = result.MinimizingPoint.ToArray();
+                if (result.ReasonForExit == ExitCondition.InvalidValues) continue; // MathNet reports this rather than throwing
+                candidate = result.MinimizingPoint.ToArray(); // an exhausted iteration count still competes on its cost below
             }
             catch (Exception e) when (e is MaximumIterationsException or ArithmeticException or ArgumentException or InvalidOperationException)
             {
