@@ -106,6 +106,8 @@ internal static class EvalCommand
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FLOPs          {s.TotalFlops:0.000E+00} total ({s.VerifierFlops:0.000E+00} verifier), {s.MeanTotalFlops:0.000E+00} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eFLOPs         {s.EFlops:0.000E+00} on {profile.Name}, {s.MeanEFlops:0.000E+00} per problem"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per problem peak {s.MeanPeakKvBytes / 1024.0:F0} KiB physical (max {s.MaxPeakKvBytes / 1024.0:F0}), {s.MeanPeakLogicalKvBytes / 1024.0:F0} KiB logical; mean over steps {s.MeanLogicalKvBytes / 1024.0:F0} KiB logical"));
+        if (s.MeanPeakVerifierKvBytes > 0)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verifier KV    peak {s.MeanPeakVerifierKvBytes / 1024.0:F0} KiB per problem (its cached texts and a pass's copies; apart from the policy's)"));
         if (s.MeanRoundLogicalKvBytes > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"KV per round   mean {s.MeanRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanRoundPhysicalKvBytes / 1024.0:F0} KiB physical; peak {s.MeanPeakRoundLogicalKvBytes / 1024.0:F0} KiB logical, {s.MeanPeakRoundPhysicalKvBytes / 1024.0:F0} KiB physical (means over problems)"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall time      {s.WallSeconds:F1} s"));

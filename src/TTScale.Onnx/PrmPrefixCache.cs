@@ -31,6 +31,12 @@ internal sealed class PrmPrefixCache(long capacityBytes) : IDisposable
     /// <summary>Bytes of KV held.</summary>
     public long Bytes { get { lock (_lock) return _bytes; } }
 
+    /// <summary>Bytes of KV held for <paramref name="key"/>'s problem.</summary>
+    public long BytesOf(Key key)
+    {
+        lock (_lock) return _problems.TryGetValue(key, out var problem) ? problem.Entries.Values.Sum(e => e.Kv.Bytes) : 0;
+    }
+
     /// <summary>
     /// The longest entry of <paramref name="key"/> whose completion is <paramref name="completion"/> cut after one of
     /// its delimiters (or all of it) and whose tokens begin <paramref name="tokens"/>; null where none. The caller holds

@@ -121,6 +121,8 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             for (int i = 0; i < rows.Length; i++) read[i] = _cache.Longest(new(ledger, problem.Prompt), completions[i], rows[i].Tokens, StepDelimiter);
         var positionScores = new float[rows.Length][];
         var kept = new Dictionary<string, PrmPrefixCache.Entry>(StringComparer.Ordinal);
+        // Held through every pass: this problem's cached texts (until the call replaces them) and what the call has read so far.
+        long cached = _cache?.BytesOf(new(ledger, problem.Prompt)) ?? 0, fresh = 0;
         try
         {
             var todo = new List<int>();
@@ -140,11 +142,13 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = NextBatch(todo, start, i => rows[i].Tokens.Length - (read[i]?.Tokens.Length ?? 0));
                 start += batch.Length;
-                var scores = Run([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, out var entries);
+                var scores = Run([.. batch.Select(i => (completions[i], rows[i].Tokens, read[i]))], ledger, cached + fresh, out var entries);
                 for (int b = 0; b < batch.Length; b++)
                 {
                     positionScores[batch[b]] = scores[b];
-                    if (entries is not null && !kept.TryAdd(completions[batch[b]], entries[b])) entries[b].Kv.Release();
+                    if (entries is null) continue;
+                    if (kept.TryAdd(completions[batch[b]], entries[b])) fresh += entries[b].Kv.Bytes;
+                    else entries[b].Kv.Release();
                 }
             }
         }
@@ -236,8 +240,10 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
     /// positions right-aligned in the past, new tokens left-aligned in the input window right after them (padding after a
     /// row's tokens never reaches them: the model is causal), so each row's KV is one contiguous run. Returns every
     /// position's score (the prefix's from the cache) and, where there is a cache, per row an entry holding its whole KV.
+    /// <paramref name="held"/> is the KV held for this problem beside the pass, for the ledger's verifier KV peak.
     /// </summary>
-    private float[][] Run((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, out PrmPrefixCache.Entry[]? entries)
+    private float[][] Run((string Completion, int[] Tokens, PrmPrefixCache.Entry? From)[] rows, ComputeLedger? ledger, long held,
+        out PrmPrefixCache.Entry[]? entries)
     {
         var kv = _inputs.Kv; // null: no KV inputs, every text is read whole
         int batch = rows.Length;
@@ -272,6 +278,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
             past?.Release();
         }
         var present = kv is null ? null : new KvStorage([.. outputs.Skip(1)], batch, total, kv.KvHeads, kv.HeadDim, kv.ElementBytes, _kv);
+        long pass = (past?.Bytes ?? 0) + (present?.Bytes ?? 0); // the past is released only once the present exists
         present?.AddReference();
         var result = new float[batch][];
         entries = _cache is null ? null : new PrmPrefixCache.Entry[batch];
@@ -289,6 +296,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
                     // Its own copy of the row, so that the batch's storage goes now and the cache holds only what it keeps.
                     var own = KvStorage.Gather([new KvView(present!, r, length, End: pastLength + pending)], length, kv.Layers, kv.KvHeads, kv.HeadDim, kv.Type, _kv);
                     own.AddReference();
+                    pass += own.Bytes;
                     entries[r] = new PrmPrefixCache.Entry(rows[r].Completion, rows[r].Tokens, scores, own);
                 }
                 ledger?.AddVerifier(pending, Cost.FlopsForTokens(cached[r], pending),
@@ -297,6 +305,7 @@ public sealed class PrmVerifier : IProcessVerifier, IDisposable
         }
         finally
         {
+            ledger?.ObserveVerifierKv(held + pass);
             if (present is null) outputs.Dispose();
             else
             {

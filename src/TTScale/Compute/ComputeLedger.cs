@@ -13,7 +13,7 @@ public sealed class ComputeLedger
     private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead, _verifierBytesRead;
     private long _peakPhysicalKvBytes, _peakLogicalKvBytes, _kvObservations;
     private double _sumPhysicalKvBytes, _sumLogicalKvBytes;
-    private long _roundPeakPhysicalKvBytes;
+    private long _roundPeakPhysicalKvBytes, _peakVerifierKvBytes;
     private readonly List<KvRound> _rounds = [];
     private TimeSpan _wallTime;
 
@@ -71,6 +71,18 @@ public sealed class ComputeLedger
     /// token counts from the step that samples it, one step before the pass that writes its KV.
     /// </summary>
     public long PeakLogicalKvBytes { get { lock (_lock) return _peakLogicalKvBytes; } }
+
+    /// <summary>
+    /// Most KV bytes the verifier held for this ledger at once: its cached texts of this problem, and a pass's gathered past,
+    /// present and cached copies. Apart from the policy's figures above; 0 for a verifier without a KV cache.
+    /// </summary>
+    public long PeakVerifierKvBytes { get { lock (_lock) return _peakVerifierKvBytes; } }
+
+    /// <summary>Records KV the verifier held for this ledger at one moment: raises <see cref="PeakVerifierKvBytes"/>.</summary>
+    public void ObserveVerifierKv(long bytes)
+    {
+        lock (_lock) _peakVerifierKvBytes = Math.Max(_peakVerifierKvBytes, bytes);
+    }
 
     /// <summary>Mean physical KV bytes over the engine steps this ledger was observed in.</summary>
     public double MeanPhysicalKvBytes { get { lock (_lock) return _kvObservations == 0 ? 0 : _sumPhysicalKvBytes / _kvObservations; } }
@@ -182,6 +194,7 @@ public sealed class ComputeLedger
             _verifierBytesRead += o.VerifierBytesRead;
             _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, o.PeakPhysicalKvBytes);
             _peakLogicalKvBytes = Math.Max(_peakLogicalKvBytes, o.PeakLogicalKvBytes);
+            _peakVerifierKvBytes = Math.Max(_peakVerifierKvBytes, o.PeakVerifierKvBytes);
             _wallTime += TimeSpan.FromSeconds(o.WallSeconds);
         }
     }
@@ -200,7 +213,7 @@ public sealed class ComputeLedger
                 _rounds.Count == 0 ? null : [.. _rounds],
                 _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.LogicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.LogicalKvBytes),
                 _rounds.Count == 0 ? 0 : _rounds.Average(r => (double)r.PhysicalKvBytes), _rounds.Count == 0 ? 0 : _rounds.Max(r => r.PhysicalKvBytes),
-                _verifierBytesRead);
+                _verifierBytesRead, _peakVerifierKvBytes);
         }
     }
 
@@ -239,13 +252,14 @@ public sealed class ComputeLedger
 /// <param name="MeanRoundPhysicalKvBytes">Mean over the rounds of the physical KV the engine held.</param>
 /// <param name="PeakRoundPhysicalKvBytes">Largest physical KV of any round.</param>
 /// <param name="VerifierBytesRead">See <see cref="ComputeLedger.VerifierBytesRead"/> (0 in records written before it was kept).</param>
+/// <param name="PeakVerifierKvBytes">See <see cref="ComputeLedger.PeakVerifierKvBytes"/> (0 in records written before it was kept).</param>
 public sealed record LedgerReport(
     long PromptTokens, long GeneratedTokens, long ForwardPasses, long VerifierTokens, long VerifierCalls,
     double Flops, double VerifierFlops, double TotalFlops, double WeightBytesRead, double KvBytesRead, double BytesMoved,
     long PeakPhysicalKvBytes, long PeakLogicalKvBytes, string Hardware, double EFlops, double WallSeconds,
     double MeanPhysicalKvBytes = 0, double MeanLogicalKvBytes = 0, IReadOnlyList<KvRound>? KvRounds = null,
     double MeanRoundLogicalKvBytes = 0, long PeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, long PeakRoundPhysicalKvBytes = 0,
-    double VerifierBytesRead = 0);
+    double VerifierBytesRead = 0, long PeakVerifierKvBytes = 0);
 
 /// <summary>One search round's KV: the tree's logical bytes (shared prefixes once) and the physical bytes the engine held.</summary>
 /// <param name="Round">The round, from 0.</param>

@@ -7,7 +7,8 @@ public sealed record AccuracyFigure(int Problems, int Correct, double Accuracy, 
 
 /// <summary>
 /// An eval's summary: accuracy (overall and by level) and the compute and memory it cost, in total and per problem.
-/// KV figures per problem: the peak, and the mean over the engine steps the problem was in (then averaged over problems).
+/// KV figures per problem: the peak, and the mean over the engine steps the problem was in (then averaged over problems);
+/// the verifier's KV peak apart.
 /// The round figures are the search's per-round series (mean and peak over its rounds), averaged over the problems that had rounds.
 /// </summary>
 public sealed record EvalSummary(
@@ -15,7 +16,8 @@ public sealed record EvalSummary(
     long PromptTokens, long GeneratedTokens, long VerifierTokens, double Flops, double VerifierFlops, double TotalFlops, double EFlops,
     double MeanTotalFlops, double MeanEFlops, double MeanGeneratedTokens, long MaxPeakKvBytes, double MeanPeakKvBytes,
     double MeanPeakLogicalKvBytes, double MeanLogicalKvBytes, double WallSeconds,
-    double MeanRoundLogicalKvBytes = 0, double MeanPeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, double MeanPeakRoundPhysicalKvBytes = 0)
+    double MeanRoundLogicalKvBytes = 0, double MeanPeakRoundLogicalKvBytes = 0, double MeanRoundPhysicalKvBytes = 0, double MeanPeakRoundPhysicalKvBytes = 0,
+    double MeanPeakVerifierKvBytes = 0)
 {
     /// <summary>
     /// Summarises records in any order. They are summed in problem-id order: records arrive in finishing order, and
@@ -36,7 +38,8 @@ public sealed record EvalSummary(
             records.Count == 0 ? 0 : records.Max(r => r.Ledger.PeakPhysicalKvBytes), records.Sum(r => (double)r.Ledger.PeakPhysicalKvBytes) / n,
             records.Sum(r => (double)r.Ledger.PeakLogicalKvBytes) / n, records.Sum(r => r.Ledger.MeanLogicalKvBytes) / n, wallSeconds,
             RoundMean(l => l.MeanRoundLogicalKvBytes), RoundMean(l => l.PeakRoundLogicalKvBytes),
-            RoundMean(l => l.MeanRoundPhysicalKvBytes), RoundMean(l => l.PeakRoundPhysicalKvBytes));
+            RoundMean(l => l.MeanRoundPhysicalKvBytes), RoundMean(l => l.PeakRoundPhysicalKvBytes),
+            records.Sum(r => (double)r.Ledger.PeakVerifierKvBytes) / n);
     }
 
     /// <summary>Accuracy with a Wilson score interval at 95%.</summary>

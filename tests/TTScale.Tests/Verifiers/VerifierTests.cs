@@ -107,6 +107,22 @@ public class VerifierTests
     }
 
     [Fact]
+    public async Task ACachedPrmsKvIsInTheLedgersVerifierPeak()
+    {
+        // One pass over three texts with nothing cached: the batch's padded present and each row's own cached copy are
+        // held at once (the verifier's KV was in no memory figure).
+        using var prm = PrmVerifier.Load(Path.Combine(Fixtures.ModelsDirectory, "arith-prm"));
+        var problem = new Problem("p", "Q: 47 +28 -12\n", "63", AnswerFormat.ArithChain, 2);
+        string[] texts = ["47+28=75\n", "47+28=74\n", "47+28=75\n75-12=6"];
+        var ledger = new ComputeLedger();
+        await prm.ScoreStepsAsync(problem, texts, ledger);
+        int prompt = 1 + prm.Tokenizer.EncodeToIds(problem.Prompt).Count;
+        var lengths = texts.Select(t => prompt + prm.Tokenizer.EncodeToIds(t).Count).ToList();
+        Assert.Equal((3L * lengths.Max() + lengths.Sum()) * prm.Cost.KvBytesPerToken, ledger.PeakVerifierKvBytes);
+        Assert.Equal(0, ledger.PeakPhysicalKvBytes); // the policy's figures stay the policy's
+    }
+
+    [Fact]
     public async Task ACachedPrmReadsOnlyTheNewStepAndScoresAsIfItReadTheWholeText()
     {
         string directory = Path.Combine(Fixtures.ModelsDirectory, "arith-prm");
