@@ -89,7 +89,7 @@ internal static class PolicyCommand
         fit.Rows().Where(r => r.Bin == bin).Select(r => new
         {
             strategy = r.Strategy, model = r.Model, parameters = r.Parameters, held_out_mae = r.HeldOutMae,
-            saturation_budget = r.SaturationBudget, saturation_cost = r.SaturationCompute,
+            saturation_budget = r.SaturationBudget, saturation_cost = r.SaturationCompute, saturation_extrapolated = r.SaturationExtrapolated,
         }).ToList());
 
     private static string ProbeText(Policy policy, double probeCost) => policy.ProbeSamples == 0

@@ -118,7 +118,9 @@ public sealed record ModelConfig(
         int context = Int("context_length", "max_position_embeddings", "n_positions");
         int intermediate = IntOrNull("intermediate_size") ?? 4 * hidden;
         long embedding = (long)vocab * hidden;
-        // Llama-style estimate: attention projections, a gated MLP and two norms per layer, a final norm and an untied head.
+        // Llama-style estimate: attention projections, a gated MLP and two norms per layer, a final norm and the output head.
+        // The non-embedding count includes the head, tied or not: every pass reads it whole (Hugging Face's leaves a tied
+        // head out, so a config's parameters_non_embedding must add it back).
         long estimatedNonEmbedding = layers * ((long)hidden * headDim * (2L * heads + 2L * kvHeads) + 3L * hidden * intermediate + 2L * hidden)
             + hidden + embedding;
         // A tied head is the embedding itself, so the estimate counts it once (as the head, read every pass).

@@ -44,7 +44,7 @@ public sealed class ReportFigures(ScalingReportData data, StrategyPalette palett
                 series.Add(new FigureSeries($"{strategy.Strategy} fit ({fit.Model})", palette[strategy.Strategy],
                     [.. fit.Samples.Select(c => new FigurePoint(c.Compute, c.Accuracy))], Dashed: true, Markers: false));
             if (strategy.Saturation is { } saturation)
-                markers.Add(new FigureMarker($"{strategy.Strategy} saturates (N*={ReportFormat.Budget(saturation.Budget)})",
+                markers.Add(new FigureMarker($"{strategy.Strategy} saturates (N*={ReportFormat.Budget(saturation.Budget)}{(saturation.Extrapolated ? ", extrapolated" : "")})",
                     palette[strategy.Strategy], saturation.Compute, saturation.Accuracy));
         }
         return new FigureSpec(title, data.Axis.Label(), AccuracyLabel, series, markers, FormatAxis, width, height);

@@ -47,9 +47,9 @@ public sealed record FittedCurve(string Model, IReadOnlyList<CurvePoint> Samples
 
 /// <summary>
 /// Where a strategy saturates: the smallest budget N* whose marginal gain falls below epsilon, its compute C* on the
-/// report's axis, and the curve's accuracy there.
+/// report's axis, and the curve's accuracy there; <paramref name="Extrapolated"/> where N* lies past the measured budgets.
 /// </summary>
-public sealed record SaturationPoint(double Budget, double Compute, double Accuracy);
+public sealed record SaturationPoint(double Budget, double Compute, double Accuracy, bool Extrapolated = false);
 
 /// <summary>A strategy's all-problems accuracy at held-out budgets predicted from its difficulty bins' curves, weighted by their problems.</summary>
 public sealed record ByBinPrediction(string Strategy, IReadOnlyList<HeldOutPoint> HeldOut);

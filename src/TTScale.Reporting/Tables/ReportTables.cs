@@ -38,7 +38,7 @@ public static class ReportTables
                     (p.StandardError is double se ? $" ± {ReportFormat.Number(se)}" : ""))),
                 x.s.Fit.HeldOut.Count == 0 ? "none" : string.Join(", ", x.s.Fit.HeldOut.Select(h => h.Budget)),
                 x.s.Fit.MeanAbsoluteHeldOutError is double e ? Points(e).TrimStart('+') : "–", // points, as the held-out errors are: a % reads as relative
-                x.s.Saturation is { } n ? ReportFormat.Budget(n.Budget) : "–",
+                x.s.Saturation is { } n ? ReportFormat.Budget(n.Budget) + (n.Extrapolated ? " (extrapolated)" : "") : "–",
                 x.s.Saturation is { } c ? ReportFormat.Amount(c.Compute) : "–",
             ])],
             StrategyColumn: 0) { NumericColumns = new HashSet<int> { 5, 6, 7 } };

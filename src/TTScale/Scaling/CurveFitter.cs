@@ -70,8 +70,7 @@ public static class CurveFitter
                 var objective = ObjectiveFunction.NonlinearModel(Model, index, y, w, accuracyOrder: 2);
                 var result = new LevenbergMarquardtMinimizer(maximumIterations: 200)
                     .FindMinimum(objective, Vector<double>.Build.DenseOfArray(start), lowerBound, upperBound);
-                if (result.ReasonForExit == ExitCondition.InvalidValues) continue; // MathNet reports this rather than throwing
-                candidate = result.MinimizingPoint.ToArray(); // an exhausted iteration count still competes on its cost below
+                candidate = result.MinimizingPoint.ToArray();
             }
             catch (Exception e) when (e is MaximumIterationsException or ArithmeticException or ArgumentException or InvalidOperationException)
             {
@@ -101,28 +100,32 @@ public static class CurveFitter
     }
 
     /// <summary>
-    /// sqrt(diag(s^2 (J'WJ)^-1)) with s^2 = weighted RSS / (m - k); null without spare points or with a singular J'WJ, and
-    /// null for a parameter at its bound, where the curvature is one-sided and the figure would mean nothing.
+    /// sqrt(diag(s^2 (J'WJ)^-1)) over the free parameters, with s^2 = weighted RSS / (m - k free); null without spare
+    /// points or with a singular J'WJ. A parameter at its bound is held fixed there: it has no standard error (its
+    /// curvature is one-sided), and the others' are those of a fit with it fixed.
     /// </summary>
     private static double?[]? StandardErrors(CurveModel model, double[] p, double[] n, double[] x, Vector<double> y, Vector<double> w,
         double[] lower, double[] upper)
     {
-        int m = n.Length, k = p.Length;
-        if (m <= k) return null;
+        int m = n.Length;
+        // The fit's starts sit 1e-6 of the box inside it: a parameter nearer a bound than that was pressed onto it.
+        var free = Enumerable.Range(0, p.Length).Where(j => p[j] - lower[j] > 1e-6 * (upper[j] - lower[j]) && upper[j] - p[j] > 1e-6 * (upper[j] - lower[j])).ToList();
+        int k = free.Count;
+        if (m <= k || k == 0) return null;
         var jacobian = Matrix<double>.Build.Dense(m, k);
         var shifted = (double[])p.Clone();
-        for (int j = 0; j < k; j++)
+        for (int c = 0; c < k; c++)
         {
+            int j = free[c];
             double h = 1e-6 * Math.Max(Math.Abs(p[j]), 1e-3);
             double up = Math.Min(p[j] + h, upper[j]), down = Math.Max(p[j] - h, lower[j]);
-            if (up <= down) return null;
             for (int i = 0; i < m; i++)
             {
                 shifted[j] = up;
                 double fUp = CurveModels.Evaluate(model, shifted, n[i], x[i]);
                 shifted[j] = down;
                 double fDown = CurveModels.Evaluate(model, shifted, n[i], x[i]);
-                jacobian[i, j] = (fUp - fDown) / (up - down);
+                jacobian[i, c] = (fUp - fDown) / (up - down);
             }
             shifted[j] = p[j];
         }
@@ -131,13 +134,12 @@ public static class CurveFitter
         if (information.ConditionNumber() > 1e14) return null;
         double s2 = WeightedCost(model, p, n, x, y, w) / (m - k);
         var covariance = information.Inverse() * s2;
-        var errors = new double?[k];
-        for (int j = 0; j < k; j++)
+        var errors = new double?[p.Length];
+        for (int c = 0; c < k; c++)
         {
-            double error = Math.Sqrt(Math.Max(0, covariance[j, j]));
+            double error = Math.Sqrt(Math.Max(0, covariance[c, c]));
             if (!double.IsFinite(error)) return null;
-            double margin = 1e-6 * (upper[j] - lower[j]); // the fit's starts sit this far inside the box
-            errors[j] = p[j] - lower[j] <= margin || upper[j] - p[j] <= margin ? null : error;
+            errors[free[c]] = error;
         }
         return errors;
     }

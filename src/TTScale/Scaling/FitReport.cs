@@ -28,9 +28,9 @@ public sealed record ModelFit(CurveModel Model, FittedCurve Curve, IReadOnlyList
 /// <param name="Source">replay or direct.</param>
 /// <param name="Points">The measured points, by budget.</param>
 /// <param name="Candidates">Each model tried, fitted on the split and judged on held-out budgets.</param>
-/// <param name="Chosen">The model chosen: lowest validation error (never the held-out budgets), or lowest residual standard
-/// error on the split where it has too few budgets to validate two models; null when no model could be fitted.</param>
-/// <param name="ChosenBy">validation_error, fit_standard_error (fewer than two models could be validated) or fit_rmse (no model had points to spare).</param>
+/// <param name="Chosen">The model chosen: lowest validation error (never the held-out budgets); the one model validated
+/// where the split has budgets to validate only one; else the lowest fit RMSE; null when no model could be fitted.</param>
+/// <param name="ChosenBy">validation_error, only_validated or fit_rmse (no model could be validated).</param>
 /// <param name="Curve">The chosen model refitted on every point: the curve to predict and simulate with.</param>
 /// <param name="Saturation">N* and C* of <paramref name="Curve"/>.</param>
 public sealed record SeriesFit(string Strategy, int Bin, string Source, IReadOnlyList<ScalingPoint> Points, IReadOnlyList<ModelFit> Candidates,

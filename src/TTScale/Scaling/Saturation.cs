@@ -38,7 +38,8 @@ public static class Saturation
     /// <param name="curve">The fitted curve.</param>
     /// <param name="epsilon">Gain per extra candidate, in accuracy (0.005 = 0.5 points).</param>
     /// <param name="maxBudget">Search cap; beyond it the point is reported as not reached (null).</param>
-    public static SaturationPoint Find(FittedCurve curve, double epsilon, int maxBudget = 1 << 16)
+    /// <param name="largestMeasured">The largest budget measured, past which N* is extrapolated (default: the compute line's last).</param>
+    public static SaturationPoint Find(FittedCurve curve, double epsilon, int maxBudget = 1 << 16, int? largestMeasured = null)
     {
         ArgumentNullException.ThrowIfNull(curve);
         if (epsilon <= 0) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "--epsilon must be positive");
@@ -59,6 +60,6 @@ public static class Saturation
         }
         return new SaturationPoint(null, null, "search");
 
-        SaturationPoint At(int n, string method) => new(n, curve.Line.ComputeAt(n), method, n > curve.Line.Budgets[^1]);
+        SaturationPoint At(int n, string method) => new(n, curve.Line.ComputeAt(n), method, n > (largestMeasured ?? curve.Line.Budgets[^1]));
     }
 }

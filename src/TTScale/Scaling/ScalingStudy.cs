@@ -124,18 +124,15 @@ public static class ScalingStudy
         }
         if (candidates.Count == 0) return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, null, null, null, null);
 
-        // Validation chooses only where it compares models; with one (a short split validates only the 2-parameter
-        // model), it would choose by default, so the fit error chooses instead: the residual standard error
-        // sqrt(RSS / (points - parameters)), as the raw RMSE favours a model with as many parameters as points, which
-        // passes through them exactly. Only where no model has points to spare does the RMSE choose.
+        // Validation chooses where it compares models. Where it judged one (a short split validates only the 2-parameter
+        // model: a model is validated exactly when it has a point to spare), that one is kept: the others pass through
+        // the split's points exactly, so their RMSE of about 0 would always win. With none, the RMSE chooses.
         var validated = candidates.Where(c => c.ValidationError is not null).ToList();
-        var spare = candidates.Where(c => train.Count > c.Model.ParameterNames().Count).ToList();
-        double StandardError(ModelFit c) => c.Curve.Rmse * Math.Sqrt((double)train.Count / (train.Count - c.Model.ParameterNames().Count));
         var (best, chosenBy) = validated.Count >= 2 ? (validated.MinBy(c => c.ValidationError!.Value)!, "validation_error")
-            : spare.Count > 0 ? (spare.MinBy(StandardError)!, "fit_standard_error")
+            : validated.Count == 1 ? (validated[0], "only_validated")
             : (candidates.MinBy(c => c.Curve.Rmse)!, "fit_rmse");
         var final = heldOut.Count > 0 ? CurveFitter.Fit(best.Model, points, line, options.Starts) : best.Curve;
-        var saturation = Saturation.Find(final, options.Epsilon, options.MaxSaturationBudget);
+        var saturation = Saturation.Find(final, options.Epsilon, options.MaxSaturationBudget, points[^1].Budget);
         return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, best.Model, chosenBy, final, saturation);
     }
 }

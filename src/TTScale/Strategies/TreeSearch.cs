@@ -13,9 +13,9 @@ namespace TTScale.Strategies;
 /// an answered beam is neither forked nor kept a round for its end-of-sequence token. Finished beams are kept aside; the
 /// last round completes to the end. The candidates are the first N beams to finish: the search stops once N have.
 /// <list type="bullet">
-/// <item><c>beam</c>: one group of N; the top N/M open beams survive and are forked cyclically back up to N whatever has
-/// finished, as search-and-learn refills its beams, so the search stays N wide when fewer than N/M are open (after
-/// finishes or dedupe).</item>
+/// <item><c>beam</c>: one group of N; the top N/M open beams survive and are forked back up to N whatever has finished,
+/// split evenly with any extra forks to the best (search-and-learn copies cyclically: the same counts), so the search
+/// stays N wide when fewer than N/M are open (after finishes or dedupe).</item>
 /// <item><c>dvts</c>: N/M independent subtrees of M; each keeps its best proposal, and ends when that one is finished (or
 /// in the last round) with its finished last proposals as candidates, N at most (diverse verifier tree search, as
 /// search-and-learn, less its issue #57: siblings still open when the best finished have no answer and are dropped).</item>

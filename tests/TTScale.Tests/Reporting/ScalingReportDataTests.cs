@@ -95,6 +95,15 @@ public sealed class ScalingReportDataTests
     }
 
     [Fact]
+    public void AnExtrapolatedSaturationPointSaysSo()
+    {
+        // Past the measured budgets the curve was never observed: the report must not print N* like a measured one.
+        var full = ReportSamples.Full();
+        var saturated = full with { Strategies = [.. full.Strategies.Select(s => s.Fit is null ? s : s with { Saturation = new SaturationPoint(67, 7e10, 0.9, Extrapolated: true) })] };
+        Assert.Equal("67 (extrapolated)", ReportTables.Fits(saturated)!.Rows.First(r => r[1] == "all")[6]);
+    }
+
+    [Fact]
     public void AxisNamesParseAndUnknownOnesDoNot()
     {
         Assert.Equal(ComputeAxis.EFlops, ComputeAxes.Parse("EFLOPS"));

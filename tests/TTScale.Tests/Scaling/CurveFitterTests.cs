@@ -38,6 +38,7 @@ public class CurveFitterTests
         var curve = CurveFitter.Fit(CurveModel.Ttspm, points);
         Assert.Equal(1.0, curve.Parameter("f_max"), 1e-4);
         Assert.Null(curve.Parameters.Single(p => p.Name == "f_max").StandardError);
+        Assert.NotNull(curve.Parameters.Single(p => p.Name == "p").StandardError); // p stays free: its error is that of a fit with f_max fixed
     }
 
     [Fact]

@@ -109,15 +109,15 @@ public class ScalingStudyTests
     }
 
     [Fact]
-    public void WhereOnlyOneModelCanBeValidatedTheFitErrorChooses()
+    public void WhereOnlyOneModelCanBeValidatedThatOneIsKept()
     {
         // Budgets 1, 2, 4 under the split: only the 2-parameter model fits on 1 and 2 to be judged at 4.
         var report = ScalingStudy.Fit(ScalingFixtures.Pool(30, 4, 2), null, Options with { Rules = [ReplayRule.Majority], Bins = 1, FitMaxBudget = 4 });
         var all = report.Find("best-of-n/majority")!;
         Assert.Equal([CurveModel.Ttspm], all.Candidates.Where(c => c.ValidationError is not null).Select(c => c.Model));
-        // The 3-parameter models pass through the 3 points exactly (RMSE about 0): only TTSPM has a point to spare, so the
-        // residual standard error chooses it, where the raw RMSE chose an exact fit every time.
-        Assert.Equal("fit_standard_error", all.ChosenBy);
+        // The 3-parameter models pass through the 3 points exactly (RMSE about 0): the one model validated is kept, where
+        // the raw RMSE chose an exact fit every time.
+        Assert.Equal("only_validated", all.ChosenBy);
         Assert.Equal(CurveModel.Ttspm, all.Chosen);
     }
 
