@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using TTScale.Compute;
 
 namespace TTScale.Onnx;
 
@@ -13,6 +14,7 @@ internal sealed class KvStorage
     private readonly OrtValue[] _tensors;
     private readonly KvAccounting _accounting;
     private int _references;
+    private (ComputeLedger Ledger, long Bytes)[] _charges = [];
 
     public int Batch { get; }
     public int Length { get; }
@@ -35,6 +37,17 @@ internal sealed class KvStorage
 
     public void AddReference() => Interlocked.Increment(ref _references);
 
+    /// <summary>
+    /// Charges the storage to the ledgers of the rows it was made for (one entry a row, null for rows no ledger pays),
+    /// each its share by rows, until it is freed. Called once, as it is made.
+    /// </summary>
+    public KvStorage Charge(IReadOnlyList<ComputeLedger?> rowLedgers)
+    {
+        _charges = [.. rowLedgers.OfType<ComputeLedger>().GroupBy(l => l).Select(g => (g.Key, Bytes * g.Count() / rowLedgers.Count))];
+        foreach (var (ledger, bytes) in _charges) ledger.HoldPhysicalKv(bytes);
+        return this;
+    }
+
     public void Release()
     {
         int left = Interlocked.Decrement(ref _references);
@@ -42,6 +55,7 @@ internal sealed class KvStorage
         if (left < 0) throw new InvalidOperationException("KV storage released more often than referenced");
         foreach (var tensor in _tensors) tensor.Dispose();
         _accounting.Freed(Bytes);
+        foreach (var (ledger, bytes) in _charges) ledger.ReleasePhysicalKv(bytes);
     }
 
     /// <summary>

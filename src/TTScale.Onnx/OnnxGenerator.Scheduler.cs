@@ -114,16 +114,13 @@ public sealed partial class OnnxGenerator
         if (fresh.Count > 0) Forward(fresh, reuseBatch: false);
         foreach (var group in byPending) Forward(group.ToList(), reuseBatch: false);
 
-        long logical = LogicalKvBytes(), peak = _kv.TakePeak();
-        Ledger.ObserveKv(peak, logical);
-        // A request's physical KV is its rows' share of the step's peak: the pass holds its past and its present at once,
-        // and gathered copies and the caches of sequences waiting outside the step (a search's beams while their rollouts
-        // run) are held too. Exact when one problem runs at a time; shared by rows where several are batched together.
-        int stepRows = active.Sum(r => r.Rows.Length);
+        long logical = LogicalKvBytes();
+        Ledger.ObserveKv(_kv.TakePeak(), logical);
+        // A ledger's physical peak rose as storages were charged to it (KvStorage.Charge); the step adds its mean.
         foreach (var request in active.Where(r => r.Ledger is not null))
         {
             var sequences = request.Rows.Select(r => r.Sequence).ToList();
-            request.Ledger!.ObserveKv(peak * request.Rows.Length / stepRows, PrefixSegment.UniqueTokens(sequences) * Cost.KvBytesPerToken);
+            request.Ledger!.ObserveKv(request.Ledger.HeldPhysicalKvBytes, PrefixSegment.UniqueTokens(sequences) * Cost.KvBytesPerToken);
         }
     }
 
@@ -163,7 +160,8 @@ public sealed partial class OnnxGenerator
     private KvStorage Gather(List<Row> rows)
     {
         var views = rows.Select(r => r.Sequence.Kv).ToList();
-        var storage = KvStorage.Gather(views, views.Max(v => v?.Length ?? 0), _graph.Layers, _graph.KvHeads, _graph.HeadDim, _graph.KvType, _kv);
+        var storage = KvStorage.Gather(views, views.Max(v => v?.Length ?? 0), _graph.Layers, _graph.KvHeads, _graph.HeadDim, _graph.KvType, _kv)
+            .Charge([.. rows.Select(r => r.Request.Ledger)]);
         for (int i = 0; i < rows.Count; i++)
             if (views[i] is KvView view) rows[i].Sequence.MoveCache(new KvView(storage, i, view.Length));
         return storage;
@@ -239,7 +237,8 @@ public sealed partial class OnnxGenerator
 
         var logits = outputs[0];
         int vocab = (int)logits.GetTensorTypeAndShape().Shape[2];
-        var present = new KvStorage([.. outputs.Skip(1)], batch, total, _graph.KvHeads, _graph.HeadDim, _graph.KvElementBytes, _kv);
+        var present = new KvStorage([.. outputs.Skip(1)], batch, total, _graph.KvHeads, _graph.HeadDim, _graph.KvElementBytes, _kv)
+            .Charge([.. rows.Select(r => r.Request.Ledger)]); // dead rows of a reused batch fall to the live ones
         bool halfLogits = _graph.LogitsType == TensorElementType.Float16;
         var halves = halfLogits ? logits.GetTensorDataAsSpan<Float16>() : default;
         var floats = halfLogits ? default : logits.GetTensorDataAsSpan<float>();

@@ -13,7 +13,7 @@ public sealed class ComputeLedger
     private double _flops, _verifierFlops, _weightBytesRead, _kvBytesRead, _verifierBytesRead;
     private long _peakPhysicalKvBytes, _peakLogicalKvBytes, _kvObservations;
     private double _sumPhysicalKvBytes, _sumLogicalKvBytes;
-    private long _roundPeakPhysicalKvBytes, _peakVerifierKvBytes;
+    private long _roundPeakPhysicalKvBytes, _peakVerifierKvBytes, _heldPhysicalKvBytes;
     private readonly List<KvRound> _rounds = [];
     private TimeSpan _wallTime;
 
@@ -61,8 +61,10 @@ public sealed class ComputeLedger
     public double BytesMoved { get { lock (_lock) return _weightBytesRead + _kvBytesRead + _verifierBytesRead; } }
 
     /// <summary>
-    /// Most KV bytes the engine physically held for this ledger at once: padding, gathered copies, and a pass's past and
-    /// present together included (with other work batched beside it, its share of the engine's peak by rows).
+    /// Most KV bytes the engine physically held for this ledger at once: its rows' share of every storage that held them
+    /// (padding and dead rows included), gathered copies, and a pass's past and present together. A storage shared with
+    /// other problems' rows (batched beside them) is charged by rows, and stays charged until it is freed, so this figure
+    /// depends on what ran beside the problem; the logical one does not.
     /// </summary>
     public long PeakPhysicalKvBytes { get { lock (_lock) return _peakPhysicalKvBytes; } }
 
@@ -77,6 +79,29 @@ public sealed class ComputeLedger
     /// present and cached copies. Apart from the policy's figures above; 0 for a verifier without a KV cache.
     /// </summary>
     public long PeakVerifierKvBytes { get { lock (_lock) return _peakVerifierKvBytes; } }
+
+    /// <summary>KV bytes the engine holds for this ledger now (<see cref="HoldPhysicalKv"/> less <see cref="ReleasePhysicalKv"/>).</summary>
+    public long HeldPhysicalKvBytes { get { lock (_lock) return _heldPhysicalKvBytes; } }
+
+    /// <summary>
+    /// The engine allocated KV for this ledger's rows (their share of a batch's storage, padding included): raises the
+    /// physical peaks the moment it happens, so a pass's past and present held together are seen together.
+    /// </summary>
+    public void HoldPhysicalKv(long bytes)
+    {
+        lock (_lock)
+        {
+            _heldPhysicalKvBytes += bytes;
+            _peakPhysicalKvBytes = Math.Max(_peakPhysicalKvBytes, _heldPhysicalKvBytes);
+            _roundPeakPhysicalKvBytes = Math.Max(_roundPeakPhysicalKvBytes, _heldPhysicalKvBytes);
+        }
+    }
+
+    /// <summary>The engine freed KV it held for this ledger (what <see cref="HoldPhysicalKv"/> added).</summary>
+    public void ReleasePhysicalKv(long bytes)
+    {
+        lock (_lock) _heldPhysicalKvBytes -= bytes;
+    }
 
     /// <summary>Records KV the verifier held for this ledger at one moment: raises <see cref="PeakVerifierKvBytes"/>.</summary>
     public void ObserveVerifierKv(long bytes)

@@ -387,6 +387,31 @@ public sealed class OnnxGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task AProblemsPhysicalKvIsItsOwnWhateverElseTheEngineHolds()
+    {
+        // Another problem's cache, held but idle (a search's beams while their rollouts run), is not this problem's:
+        // charged by share of the engine's peak, it was (and by what its rows held after the step, half of its own).
+        async Task<long> Peak()
+        {
+            var ledger = new ComputeLedger();
+            var rows = Enumerable.Range(0, 4).Select(i => _lm.Start(Prompt, i)).ToList();
+            await _lm.GenerateAsync(rows, Sampled(maxTokens: 12), ledger);
+            rows.ForEach(r => r.Dispose());
+            return ledger.PeakPhysicalKvBytes;
+        }
+        long alone = await Peak();
+        var other = new ComputeLedger();
+        var idle = Enumerable.Range(0, 8).Select(i => _lm.Start(Prompt + new string('7', 60), 10 + i)).ToList();
+        await _lm.PrefillAsync(idle, other);
+        Assert.True(other.HeldPhysicalKvBytes > 0);
+        Assert.Equal(alone, await Peak());
+        long prompt = _lm.Start(Prompt, 0).Tokens.Count, past = prompt + 12 - 2;
+        Assert.Equal(4 * (2 * past + 1) * _lm.Cost.KvBytesPerToken, alone); // its last pass's past and present, together
+        idle.ForEach(s => s.Dispose());
+        Assert.Equal(0, other.HeldPhysicalKvBytes); // freed with its sequences
+    }
+
+    [Fact]
     public async Task InvalidSamplingOptionsNameTheOption()
     {
         using var s = _lm.Start(Prompt, seed: 1);
