@@ -21,10 +21,11 @@ internal static class FitCommand
         var epsilon = new Option<double>("--epsilon") { Description = "Saturation: the smallest N whose gain per extra candidate is below this (accuracy; 0.005 = 0.5 points).", DefaultValueFactory = _ => 0.005 };
         var bins = new Option<int>("--bins") { Description = "Difficulty bins (quantiles of the pool's pass@1).", DefaultValueFactory = _ => 5 };
         var coverage = new Option<bool>("--coverage") { Description = "Also fit pass@k, the ceiling of every selection rule." };
-        var seed = new Option<long?>("--seed") { Description = "Seed of the Monte-Carlo replay (default: the sweep's seed)." };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the Monte-Carlo replay and the bootstrap (default: the sweep's seed)." };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Resamples of the problems for each chosen curve's parameter errors (0: the fit's standard errors only).", DefaultValueFactory = _ => 100 };
         var command = new Command("fit", "Fit scaling curves to a sweep: held-out errors and saturation points, written to fit.json.")
         {
-            sweep, output, axis, split, epsilon, bins, coverage, seed,
+            sweep, output, axis, split, epsilon, bins, coverage, seed, bootstrap,
         };
         command.SetAction(result =>
         {
@@ -41,6 +42,7 @@ internal static class FitCommand
                 FitMaxBudget = result.GetValue(split), Epsilon = result.GetValue(epsilon), Bins = result.GetValue(bins),
                 Rules = result.GetValue(coverage) ? [ReplayRule.Coverage, .. selections] : selections,
                 Replay = new ReplayOptions { Seed = result.GetValue(seed) ?? folder.Manifest.Seed },
+                BootstrapSamples = result.GetValue(bootstrap),
             };
             if (pool is not null && options.Bins > pool.Problems.Count)
                 Console.Error.WriteLine($"note: --bins {options.Bins}: the pool has {pool.Problems.Count} problems, so {pool.Problems.Count} bins");
@@ -69,7 +71,7 @@ internal static class FitCommand
         foreach (var bin in report.Bins)
             o.WriteLine(string.Create(c, $"bin {bin.Bin}: {bin.Problems} problems, pass@1 {bin.MinPassAt1:F2}-{bin.MaxPassAt1:F2} (mean {bin.MeanPassAt1:F2})"));
         o.WriteLine();
-        o.WriteLine($"{"strategy",-20} {"bin",3} {"model",-9} {"held-out MAE",12} {"ARE",7} {"N*",6} {"C*",10}  parameters");
+        o.WriteLine($"{"strategy",-20} {"bin",3} {"model",-9} {"held-out MAE",12} {"ARE",7} {"N*",6} {"C*",10}  parameters (± bootstrap over problems, else the fit's standard error)");
         foreach (var row in report.Rows())
             o.WriteLine(string.Create(c, $"{row.Strategy,-20} {(row.Bin == 0 ? "all" : row.Bin.ToString(c)),3} {row.Model,-9} {Points(row.HeldOutMae),12} {Percent(row.HeldOutAre),7} {Saturation(row),6} {(row.SaturationCompute is { } cs ? cs.ToString("G3", c) : "-"),10}  {row.Parameters}"));
         if (report.Rows().Any(r => r.SaturationExtrapolated))

@@ -15,7 +15,14 @@ public static class CurveFitter
     /// <param name="line">Compute as a function of budget; <see cref="ComputeLine.Through"/> the points when null.</param>
     /// <param name="starts">How many starting points to try (1 to 6).</param>
     /// <exception cref="ArgumentException">Too few points, or a non-finite value.</exception>
-    public static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line = null, int starts = 6)
+    public static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line = null, int starts = 6) =>
+        Fit(model, points, line, starts, null);
+
+    /// <summary>Refits <paramref name="from"/>'s model to <paramref name="points"/>, starting from its parameters only (a bootstrap's refits).</summary>
+    internal static FittedCurve Refit(FittedCurve from, IReadOnlyList<ScalingPoint> points) =>
+        Fit(from.Model, points, from.Line, 1, [.. from.Parameters.Select(p => p.Value)]);
+
+    private static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line, int starts, double[]? only)
     {
         ArgumentNullException.ThrowIfNull(points);
         int parameters = model.ParameterNames().Count;
@@ -60,7 +67,9 @@ public static class CurveFitter
         double midLogX = Math.Log(Math.Max(1e-12, ordered[ordered.Count / 2].Compute / scale));
         double bestCost = double.PositiveInfinity;
         double[]? best = null;
-        foreach (var start in CurveModels.Starts(model, ordered[0].Accuracy, ordered[^1].Accuracy, points.Max(p => p.Accuracy), midLogX).Take(starts))
+        var startingPoints = only is not null ? [only]
+            : CurveModels.Starts(model, ordered[0].Accuracy, ordered[^1].Accuracy, points.Max(p => p.Accuracy), midLogX).Take(starts);
+        foreach (var start in startingPoints)
         {
             for (int j = 0; j < start.Length; j++) // LM with bounds needs a start strictly inside the box
                 start[j] = Math.Clamp(start[j], lower[j] + 1e-6 * (upper[j] - lower[j]), upper[j] - 1e-6 * (upper[j] - lower[j]));

@@ -56,11 +56,17 @@ public static class DirectSeries
 
     private static ScalingSeries Build(string strategy, int bin, ComputeAxis axis, IEnumerable<(int Budget, IReadOnlyList<EvalRecord> Records)> runs)
     {
-        var points = runs.Select(r =>
+        var list = runs.ToList();
+        var points = list.Select(r =>
         {
             var a = EvalSummary.Accuracy(r.Records);
             return new ScalingPoint(r.Budget, r.Records.Average(x => Compute(x.Ledger, r.Budget, axis)), a.Accuracy, a.Problems, a.Low, a.High);
         }).ToList();
-        return new ScalingSeries(strategy, bin, axis, "direct", points);
+        // Outcomes for a bootstrap only where every budget ran the same problems.
+        var correct = list.Select(r => r.Records.ToDictionary(x => x.Id, x => x.Correct ? 1.0 : 0.0, StringComparer.Ordinal)).ToList();
+        var ids = correct[0].Keys.Order(StringComparer.Ordinal).ToList();
+        var outcomes = correct.All(c => c.Count == ids.Count && ids.All(c.ContainsKey))
+            ? ids.Select(id => (IReadOnlyList<double>)[.. correct.Select(c => c[id])]).ToList() : null;
+        return new ScalingSeries(strategy, bin, axis, "direct", points, outcomes);
     }
 }

@@ -49,7 +49,7 @@ public sealed record ByBinPrediction(string Strategy, IReadOnlyList<HeldOutPoint
 /// <param name="Strategy">The strategy.</param>
 /// <param name="Bin">The bin (0 = all).</param>
 /// <param name="Model">The chosen model's name, or "-" when none.</param>
-/// <param name="Parameters">Parameters as name=value±se, space separated.</param>
+/// <param name="Parameters">Parameters as name=value±error (the bootstrap error where there is one, else the standard error), space separated.</param>
 /// <param name="HeldOutMae">The chosen model's held-out MAE.</param>
 /// <param name="HeldOutAre">The chosen model's held-out ARE.</param>
 /// <param name="SaturationBudget">N*.</param>
@@ -93,7 +93,8 @@ public sealed record FitReport(int SchemaVersion, ComputeAxis Axis, double Epsil
         foreach (var s in Series)
         {
             var chosen = s.ChosenFit();
-            string parameters = s.Curve is null ? "" : string.Join(" ", s.Curve.Parameters.Select(p => p.StandardError is { } se
+            // The bootstrap error where there is one (the sampling uncertainty over problems), else the fit's standard error.
+            string parameters = s.Curve is null ? "" : string.Join(" ", s.Curve.Parameters.Select(p => (p.BootstrapError ?? p.StandardError) is { } se
                 ? string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}±{se:G2}")
                 : string.Create(CultureInfo.InvariantCulture, $"{p.Name}={p.Value:G4}")));
             yield return new FitRow(s.Strategy, s.Bin, s.Chosen?.Name() ?? "-", parameters, chosen?.HeldOutMae, chosen?.HeldOutAre,

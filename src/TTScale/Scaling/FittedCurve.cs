@@ -3,8 +3,10 @@ namespace TTScale.Scaling;
 /// <summary>One fitted parameter.</summary>
 /// <param name="Name">Its name (see <see cref="CurveModels.ParameterNames"/>).</param>
 /// <param name="Value">The estimate.</param>
-/// <param name="StandardError">Its standard error from the weighted least-squares covariance; null where the fit has no spare points or the covariance is singular.</param>
-public sealed record CurveParameter(string Name, double Value, double? StandardError);
+/// <param name="StandardError">Its standard error from the weighted least-squares covariance (how tightly the points pin it); null where the fit has no spare points, the covariance is singular, or it sits at its bound.</param>
+/// <param name="BootstrapError">Its standard deviation over refits to problems resampled with replacement: the sampling
+/// uncertainty over problems; null where not bootstrapped.</param>
+public sealed record CurveParameter(string Name, double Value, double? StandardError, double? BootstrapError = null);
 
 /// <summary>A fitted scaling curve: the model, its parameters with standard errors, and how to read it at a budget or a compute.</summary>
 /// <param name="Model">The family.</param>

@@ -127,7 +127,9 @@ public sealed class PoolReplay
             var estimate = Accuracy(rule, n, problemIndices);
             return new ScalingPoint(n, Pool.ExpectedCost(n, subset, rule.Scores(n)).On(axis), estimate.Accuracy, estimate.Problems, estimate.Low, estimate.High);
         }).ToList();
-        return new ScalingSeries(rule.StrategyName(), bin, axis, "replay", points);
+        var outcomes = (problemIndices ?? Enumerable.Range(0, Pool.Problems.Count).ToList())
+            .Select(i => (IReadOnlyList<double>)[.. Budgets.Select(n => ProblemAccuracy(rule, n, i))]).ToList();
+        return new ScalingSeries(rule.StrategyName(), bin, axis, "replay", points, outcomes);
     }
 
     private int BudgetIndex(int budget)

@@ -30,6 +30,12 @@ public sealed record ScalingOptions
     /// <summary>Saturation search cap: N* beyond it is reported as not reached.</summary>
     public int MaxSaturationBudget { get; init; } = 1 << 16;
 
+    /// <summary>
+    /// Bootstrap resamples of the problems for each chosen curve's parameter errors (0: none). Every budget is measured
+    /// on the same problems, so the fit's own standard errors miss the sampling uncertainty; these do not.
+    /// </summary>
+    public int BootstrapSamples { get; init; } = 100;
+
     /// <summary>Monte-Carlo and enumeration settings of the replay (its seed is the report's seed).</summary>
     public ReplayOptions Replay { get; init; } = new();
 
@@ -42,6 +48,7 @@ public sealed record ScalingOptions
         if (Bins < 1) throw new ArgumentException($"--bins {Bins} must be 1 or more", nameof(Bins));
         if (Starts < 1) throw new ArgumentException($"Starts {Starts} must be 1 or more", nameof(Starts));
         if (Models.Count == 0) throw new ArgumentException("Models names no curve model", nameof(Models));
+        if (BootstrapSamples < 0) throw new ArgumentException($"--bootstrap {BootstrapSamples} must be 0 or more", nameof(BootstrapSamples));
         if (MaxSaturationBudget < 1) throw new ArgumentException($"MaxSaturationBudget {MaxSaturationBudget} must be 1 or more", nameof(MaxSaturationBudget));
         Replay.Validate();
     }

@@ -18,4 +18,8 @@ public sealed record ScalingPoint(int Budget, double Compute, double Accuracy, i
 /// <param name="Axis">The axis <see cref="ScalingPoint.Compute"/> is on.</param>
 /// <param name="Source">replay (from a pool) or direct (one run per budget).</param>
 /// <param name="Points">The points, any order.</param>
-public sealed record ScalingSeries(string Strategy, int Bin, ComputeAxis Axis, string Source, IReadOnlyList<ScalingPoint> Points);
+/// <param name="ProblemOutcomes">Per problem (one list each, the same problems at every point), its expected success at each
+/// point in <paramref name="Points"/>' order: what a bootstrap over problems resamples. Null where the points do not share
+/// their problems.</param>
+public sealed record ScalingSeries(string Strategy, int Bin, ComputeAxis Axis, string Source, IReadOnlyList<ScalingPoint> Points,
+    IReadOnlyList<IReadOnlyList<double>>? ProblemOutcomes = null);

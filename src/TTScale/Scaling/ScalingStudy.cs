@@ -1,3 +1,5 @@
+using TTScale.Randomness;
+
 namespace TTScale.Scaling;
 
 /// <summary>
@@ -90,6 +92,42 @@ public static class ScalingStudy
         return new ByBinPrediction(strategy, points);
     }
 
+    /// <summary>
+    /// The curve with each parameter's bootstrap error: the standard deviation of its value over refits to the series'
+    /// points recomputed on problems drawn with replacement (the compute line kept), seeded by the replay seed, the
+    /// strategy and the bin. Unchanged where the series has no per-problem outcomes or fewer than two problems.
+    /// </summary>
+    private static FittedCurve WithBootstrapErrors(FittedCurve curve, ScalingSeries series, ScalingOptions options)
+    {
+        if (options.BootstrapSamples == 0 || series.ProblemOutcomes is not { Count: >= 2 } outcomes) return curve;
+        int problems = outcomes.Count, k = curve.Parameters.Count;
+        long stream = series.Strategy.Aggregate(series.Bin * 31L + 17, (h, c) => unchecked(h * 1_000_003 + c)); // stable, unlike string.GetHashCode
+        var random = SplitMix64.ForStream(options.Replay.Seed, stream);
+        var values = new double[k][];
+        for (int j = 0; j < k; j++) values[j] = new double[options.BootstrapSamples];
+        var sums = new double[series.Points.Count];
+        for (int b = 0; b < options.BootstrapSamples; b++)
+        {
+            Array.Clear(sums);
+            for (int draw = 0; draw < problems; draw++)
+            {
+                var outcome = outcomes[random.NextInt(0, problems - 1)]; // both bounds inclusive
+                for (int i = 0; i < sums.Length; i++) sums[i] += outcome[i];
+            }
+            var resampled = series.Points.Select((p, i) => p with { Accuracy = sums[i] / problems }).ToList();
+            var refit = CurveFitter.Refit(curve, resampled);
+            for (int j = 0; j < k; j++) values[j][b] = refit.Parameters[j].Value;
+        }
+        return curve with
+        {
+            Parameters = [.. curve.Parameters.Select((p, j) =>
+            {
+                double mean = values[j].Average();
+                return p with { BootstrapError = Math.Sqrt(values[j].Sum(v => (v - mean) * (v - mean)) / (values[j].Length - 1)) };
+            })],
+        };
+    }
+
     /// <summary>Fits one series: every model on the split, the chosen one refitted on all points, and its saturation point.</summary>
     public static SeriesFit FitSeries(ScalingSeries series, ScalingOptions? options = null)
     {
@@ -133,6 +171,7 @@ public static class ScalingStudy
             : (candidates.MinBy(c => c.Curve.Rmse)!, "fit_rmse");
         var final = heldOut.Count > 0 ? CurveFitter.Fit(best.Model, points, line, options.Starts) : best.Curve;
         var saturation = Saturation.Find(final, options.Epsilon, options.MaxSaturationBudget, points[^1].Budget);
+        final = WithBootstrapErrors(final, series, options);
         return new SeriesFit(series.Strategy, series.Bin, series.Source, points, candidates, best.Model, chosenBy, final, saturation);
     }
 }

@@ -19,6 +19,8 @@ public sealed class FitCommandTests(DemoSweep sweep) : IClassFixture<DemoSweep>
             foreach (int bin in new[] { 0, 1, 2 })
                 Assert.NotNull(report.Find(strategy, bin));
         Assert.Equal("direct", report.Find("beam")!.Source);
+        // Beam ran the same problems at every budget, so its curve is bootstrapped over them as the pool's are.
+        Assert.All(report.Series.Where(s => s.Bin == 0 && s.Curve is not null), s => Assert.All(s.Curve!.Parameters, p => Assert.NotNull(p.BootstrapError)));
         var weighted = report.Find("best-of-n/weighted")!;
         Assert.Equal([1, 2, 4, 8], weighted.Points.Select(p => p.Budget));
         Assert.All(weighted.Candidates, c => Assert.Equal([4, 8], c.HeldOut.Select(h => h.Budget)));

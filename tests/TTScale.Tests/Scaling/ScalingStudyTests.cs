@@ -122,6 +122,23 @@ public class ScalingStudyTests
     }
 
     [Fact]
+    public void ParameterErrorsAreBootstrappedOverProblems()
+    {
+        // Every budget is measured on the same 40 problems: the points sit on a smooth curve, so the fit's standard errors
+        // are small, while another 40 problems would move the whole curve. The bootstrap sees that; it is seeded.
+        var pool = ScalingFixtures.Pool(40, 16, 4);
+        var options = Options with { Rules = [ReplayRule.Majority], Bins = 1 };
+        var curve = ScalingStudy.Fit(pool, null, options).Find("best-of-n/majority")!.Curve!;
+        Assert.All(curve.Parameters, p => Assert.True(p.BootstrapError > 0));
+        Assert.Contains(curve.Parameters, p => p.BootstrapError > 3 * (p.StandardError ?? 0));
+        Assert.Equal(curve.Parameters, ScalingStudy.Fit(pool, null, options).Find("best-of-n/majority")!.Curve!.Parameters);
+        var reseeded = ScalingStudy.Fit(pool, null, options with { Replay = new ReplayOptions { Seed = 6 } }).Find("best-of-n/majority")!.Curve!;
+        Assert.NotEqual(curve.Parameters.Select(p => p.BootstrapError), reseeded.Parameters.Select(p => p.BootstrapError));
+        var off = ScalingStudy.Fit(pool, null, options with { BootstrapSamples = 0 }).Find("best-of-n/majority")!.Curve!;
+        Assert.All(off.Parameters, p => Assert.Null(p.BootstrapError));
+    }
+
+    [Fact]
     public void SimulatorReadsTheFitAndReplaysThePool()
     {
         var pool = ScalingFixtures.Pool(100, 64, 3);
