@@ -29,7 +29,7 @@ internal sealed class FitReportInput : IReportInput
                 .Select(n => new CurvePoint(curve.Line.ComputeAt(n), Math.Clamp(curve.Predict(n), 0, 1))).ToList();
             var heldOut = series.ChosenFit()?.HeldOut
                 .Select(h => new ReportHeldOut(h.Budget, h.Compute, h.Actual, h.Predicted)).ToList() ?? [];
-            var parameters = curve.Parameters.Select(p => new FitParameter(p.Name, p.Value, p.StandardError)).ToList();
+            var parameters = curve.Parameters.Select(p => new FitParameter(p.Name, p.Value, p.BootstrapError ?? p.StandardError)).ToList(); // as the fit table prints them
             ReportSaturation? saturation = series.Saturation is { Budget: int n } s
                 ? new ReportSaturation(n, s.Compute ?? curve.Line.ComputeAt(n), Math.Clamp(curve.Predict(n), 0, 1), s.Extrapolated) : null;
             data = data.WithFit(series.Strategy, new ReportCurve(model.Name(), samples, parameters, heldOut), saturation, bin);

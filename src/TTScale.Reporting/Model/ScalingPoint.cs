@@ -28,7 +28,7 @@ public sealed record ScalingPoint(
 /// <summary>A fitted curve sampled for drawing: compute on the report's axis, predicted accuracy.</summary>
 public sealed record CurvePoint(double Compute, double Accuracy);
 
-/// <summary>A fitted parameter with its standard error, where the fit gives one.</summary>
+/// <summary>A fitted parameter with its error, where the fit gives one: the bootstrap error over problems, else the standard error.</summary>
 public sealed record FitParameter(string Name, double Value, double? StandardError = null);
 
 /// <summary>A budget left out of the fit, and how far the curve's prediction there is from what was measured.</summary>

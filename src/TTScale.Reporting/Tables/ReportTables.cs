@@ -29,7 +29,7 @@ public static class ReportTables
         var scoped = data.Strategies.Select(s => ("all", s)).Concat(data.Bins.SelectMany(b => b.Strategies.Select(s => ($"bin {b.Bin}", s))))
             .Where(x => x.s.Fit is not null).ToList();
         if (scoped.Count == 0) return null;
-        return new ReportTable("Fitted curves: parameters (± standard error), held-out error, saturation",
+        return new ReportTable("Fitted curves: parameters (± bootstrap error over problems, else standard error), held-out error, saturation",
             ["Strategy", "Scope", "Model", "Parameters", "Held-out budgets", "Mean |error|", "N*", "C*"],
             [.. scoped.Select(x => (IReadOnlyList<string>)
             [
