@@ -18,11 +18,14 @@ public static class CurveFitter
     public static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line = null, int starts = 6) =>
         Fit(model, points, line, starts, null);
 
-    /// <summary>Refits <paramref name="from"/>'s model to <paramref name="points"/>, starting from its parameters only (a bootstrap's refits).</summary>
-    internal static FittedCurve Refit(FittedCurve from, IReadOnlyList<ScalingPoint> points) =>
-        Fit(from.Model, points, from.Line, 1, [.. from.Parameters.Select(p => p.Value)]);
+    /// <summary>
+    /// Refits <paramref name="from"/>'s model to <paramref name="points"/> (a bootstrap's refits): from its parameters and
+    /// the usual starts, as one start alone stays put where the curve is flat (a saturated logistic).
+    /// </summary>
+    internal static FittedCurve Refit(FittedCurve from, IReadOnlyList<ScalingPoint> points, int starts) =>
+        Fit(from.Model, points, from.Line, starts, [.. from.Parameters.Select(p => p.Value)]);
 
-    private static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line, int starts, double[]? only)
+    private static FittedCurve Fit(CurveModel model, IReadOnlyList<ScalingPoint> points, ComputeLine? line, int starts, double[]? first)
     {
         ArgumentNullException.ThrowIfNull(points);
         int parameters = model.ParameterNames().Count;
@@ -67,8 +70,8 @@ public static class CurveFitter
         double midLogX = Math.Log(Math.Max(1e-12, ordered[ordered.Count / 2].Compute / scale));
         double bestCost = double.PositiveInfinity;
         double[]? best = null;
-        var startingPoints = only is not null ? [only]
-            : CurveModels.Starts(model, ordered[0].Accuracy, ordered[^1].Accuracy, points.Max(p => p.Accuracy), midLogX).Take(starts);
+        var startingPoints = CurveModels.Starts(model, ordered[0].Accuracy, ordered[^1].Accuracy, points.Max(p => p.Accuracy), midLogX).Take(starts);
+        if (first is not null) startingPoints = startingPoints.Prepend(first);
         foreach (var start in startingPoints)
         {
             for (int j = 0; j < start.Length; j++) // LM with bounds needs a start strictly inside the box

@@ -62,11 +62,12 @@ public static class DirectSeries
             var a = EvalSummary.Accuracy(r.Records);
             return new ScalingPoint(r.Budget, r.Records.Average(x => Compute(x.Ledger, r.Budget, axis)), a.Accuracy, a.Problems, a.Low, a.High);
         }).ToList();
-        // Outcomes for a bootstrap only where every budget ran the same problems.
-        var correct = list.Select(r => r.Records.ToDictionary(x => x.Id, x => x.Correct ? 1.0 : 0.0, StringComparer.Ordinal)).ToList();
-        var ids = correct[0].Keys.Order(StringComparer.Ordinal).ToList();
-        var outcomes = correct.All(c => c.Count == ids.Count && ids.All(c.ContainsKey))
-            ? ids.Select(id => (IReadOnlyList<double>)[.. correct.Select(c => c[id])]).ToList() : null;
+        // Outcomes for a bootstrap only where every budget ran the same problems, each once.
+        var correct = list.Select(r => r.Records.DistinctBy(x => x.Id).Count() == r.Records.Count
+            ? r.Records.ToDictionary(x => x.Id, x => x.Correct ? 1.0 : 0.0, StringComparer.Ordinal) : null).ToList();
+        var ids = correct[0]?.Keys.Order(StringComparer.Ordinal).ToList();
+        var outcomes = ids is not null && correct.All(c => c is not null && c.Count == ids.Count && ids.All(c.ContainsKey))
+            ? ids.Select(id => (IReadOnlyList<double>)[.. correct.Select(c => c![id])]).ToList() : null;
         return new ScalingSeries(strategy, bin, axis, "direct", points, outcomes);
     }
 }

@@ -48,7 +48,7 @@ public sealed record ScalingOptions
         if (Bins < 1) throw new ArgumentException($"--bins {Bins} must be 1 or more", nameof(Bins));
         if (Starts < 1) throw new ArgumentException($"Starts {Starts} must be 1 or more", nameof(Starts));
         if (Models.Count == 0) throw new ArgumentException("Models names no curve model", nameof(Models));
-        if (BootstrapSamples < 0) throw new ArgumentException($"--bootstrap {BootstrapSamples} must be 0 or more", nameof(BootstrapSamples));
+        if (BootstrapSamples is < 0 or 1) throw new ArgumentException($"--bootstrap {BootstrapSamples} must be 0 (none) or 2 or more: a spread needs two resamples", nameof(BootstrapSamples));
         if (MaxSaturationBudget < 1) throw new ArgumentException($"MaxSaturationBudget {MaxSaturationBudget} must be 1 or more", nameof(MaxSaturationBudget));
         Replay.Validate();
     }

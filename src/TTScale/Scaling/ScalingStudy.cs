@@ -100,6 +100,8 @@ public static class ScalingStudy
     private static FittedCurve WithBootstrapErrors(FittedCurve curve, ScalingSeries series, ScalingOptions options)
     {
         if (options.BootstrapSamples == 0 || series.ProblemOutcomes is not { Count: >= 2 } outcomes) return curve;
+        if (outcomes.Any(o => o.Count != series.Points.Count))
+            throw new ArgumentException($"{series.Strategy}: each problem's outcomes must have one value per point ({series.Points.Count})", nameof(series));
         int problems = outcomes.Count, k = curve.Parameters.Count;
         long stream = series.Strategy.Aggregate(series.Bin * 31L + 17, (h, c) => unchecked(h * 1_000_003 + c)); // stable, unlike string.GetHashCode
         var random = SplitMix64.ForStream(options.Replay.Seed, stream);
@@ -115,15 +117,18 @@ public static class ScalingStudy
                 for (int i = 0; i < sums.Length; i++) sums[i] += outcome[i];
             }
             var resampled = series.Points.Select((p, i) => p with { Accuracy = sums[i] / problems }).ToList();
-            var refit = CurveFitter.Refit(curve, resampled);
+            var refit = CurveFitter.Refit(curve, resampled, options.Starts);
             for (int j = 0; j < k; j++) values[j][b] = refit.Parameters[j].Value;
         }
+        var (lower, upper) = CurveModels.Bounds(curve.Model);
         return curve with
         {
             Parameters = [.. curve.Parameters.Select((p, j) =>
             {
                 double mean = values[j].Average();
-                return p with { BootstrapError = Math.Sqrt(values[j].Sum(v => (v - mean) * (v - mean)) / (values[j].Length - 1)) };
+                double spread = Math.Sqrt(values[j].Sum(v => (v - mean) * (v - mean)) / (values[j].Length - 1));
+                // A spread below the fitter's own resolution (every resample solved: f_max pinned at 1) is no error bar.
+                return p with { BootstrapError = spread > 1e-9 * (upper[j] - lower[j]) ? spread : null };
             })],
         };
     }

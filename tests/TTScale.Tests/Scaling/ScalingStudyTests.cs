@@ -130,7 +130,7 @@ public class ScalingStudyTests
         var options = Options with { Rules = [ReplayRule.Majority], Bins = 1 };
         var curve = ScalingStudy.Fit(pool, null, options).Find("best-of-n/majority")!.Curve!;
         Assert.All(curve.Parameters, p => Assert.True(p.BootstrapError > 0));
-        Assert.Contains(curve.Parameters, p => p.BootstrapError > 3 * (p.StandardError ?? 0));
+        Assert.Contains(curve.Parameters, p => p.StandardError is { } se && p.BootstrapError > 3 * se);
         Assert.Equal(curve.Parameters, ScalingStudy.Fit(pool, null, options).Find("best-of-n/majority")!.Curve!.Parameters);
         var reseeded = ScalingStudy.Fit(pool, null, options with { Replay = new ReplayOptions { Seed = 6 } }).Find("best-of-n/majority")!.Curve!;
         Assert.NotEqual(curve.Parameters.Select(p => p.BootstrapError), reseeded.Parameters.Select(p => p.BootstrapError));
