@@ -9,6 +9,9 @@ namespace TTScale.Scaling;
 /// </summary>
 public static class CurveFitter
 {
+    /// <summary>How far inside its box (a share of the box's width) every start is placed, and so where a bound begins.</summary>
+    private const double BoundMargin = 1e-6;
+
     /// <summary>Fits one model to points (their budgets, computes and accuracies).</summary>
     /// <param name="model">The family.</param>
     /// <param name="points">At least as many points as the model has parameters.</param>
@@ -75,7 +78,7 @@ public static class CurveFitter
         foreach (var start in startingPoints)
         {
             for (int j = 0; j < start.Length; j++) // LM with bounds needs a start strictly inside the box
-                start[j] = Math.Clamp(start[j], lower[j] + 1e-6 * (upper[j] - lower[j]), upper[j] - 1e-6 * (upper[j] - lower[j]));
+                start[j] = Math.Clamp(start[j], lower[j] + BoundMargin * (upper[j] - lower[j]), upper[j] - BoundMargin * (upper[j] - lower[j]));
             double[] candidate;
             try
             {
@@ -120,8 +123,9 @@ public static class CurveFitter
         double[] lower, double[] upper)
     {
         int m = n.Length;
-        // The fit's starts sit 1e-6 of the box inside it: a parameter nearer a bound than that was pressed onto it.
-        var free = Enumerable.Range(0, p.Length).Where(j => p[j] - lower[j] > 1e-6 * (upper[j] - lower[j]) && upper[j] - p[j] > 1e-6 * (upper[j] - lower[j])).ToList();
+        // The fit's starts sit BoundMargin of the box inside it: a parameter nearer a bound than that was pressed onto it.
+        var free = Enumerable.Range(0, p.Length)
+            .Where(j => Math.Min(p[j] - lower[j], upper[j] - p[j]) > BoundMargin * (upper[j] - lower[j])).ToList();
         int k = free.Count;
         if (m <= k || k == 0) return null;
         var jacobian = Matrix<double>.Build.Dense(m, k);

@@ -103,8 +103,7 @@ public static class ScalingStudy
         if (outcomes.Any(o => o.Count != series.Points.Count))
             throw new ArgumentException($"{series.Strategy}: each problem's outcomes must have one value per point ({series.Points.Count})", nameof(series));
         int problems = outcomes.Count, k = curve.Parameters.Count;
-        long stream = series.Strategy.Aggregate(series.Bin * 31L + 17, (h, c) => unchecked(h * 1_000_003 + c)); // stable, unlike string.GetHashCode
-        var random = SplitMix64.ForStream(options.Replay.Seed, stream);
+        var random = SplitMix64.ForStream(SplitMix64.Derive(options.Replay.Seed, series.Strategy), series.Bin);
         var values = new double[k][];
         for (int j = 0; j < k; j++) values[j] = new double[options.BootstrapSamples];
         var sums = new double[series.Points.Count];
